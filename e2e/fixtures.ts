@@ -1,0 +1,59 @@
+/**
+ * Playwright fixtures shared by every spec:
+ * - `sip` (worker): the SIP server of the project (`kamailio` or `devserver`), digest auth on.
+ * - `web` (worker): a static server for the built SDK and the test pages.
+ * - `openPage(kind)`: a fresh browser context on the script-tag (`iife`) or ES-module (`esm`) page.
+ */
+import { test as base, expect, type Page } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
+import { startSipServer, type SipServer, type SipServerKind } from './harness/sip-servers.mjs';
+import { startStaticServer } from './harness/static-server.mjs';
+
+export interface Options {
+  sipServer: SipServerKind;
+}
+
+interface WorkerFixtures {
+  sip: SipServer;
+  web: { url: string };
+}
+
+interface TestFixtures {
+  openPage: (kind?: 'iife' | 'esm') => Promise<Page>;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export const test = base.extend<TestFixtures, WorkerFixtures & Options>({
+  sipServer: ['devserver', { option: true, scope: 'worker' }],
+  sip: [
+    async ({ sipServer }, use) => {
+      const server = await startSipServer(sipServer);
+      await use(server);
+      await server.stop();
+    },
+    { scope: 'worker', timeout: 30_000 },
+  ],
+  web: [
+    async ({}, use) => {
+      const server = await startStaticServer({ root, allow: ['dist', 'e2e', 'node_modules'] });
+      await use(server);
+      await server.close();
+    },
+    { scope: 'worker' },
+  ],
+  openPage: async ({ browser, web }, use) => {
+    const contexts: Array<{ close(): Promise<void> }> = [];
+    await use(async (kind = 'iife') => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(`${web.url}/e2e/pages/${kind}.html`);
+      await page.waitForFunction(() => 'vx' in window);
+      return page;
+    });
+    for (const c of contexts) await c.close();
+  },
+});
+
+export { expect };

@@ -1,0 +1,34 @@
+// Types of the page-side harness (e2e/pages/harness.js), for specs' page.evaluate callbacks.
+import type * as VoxlineSdk from '../src/index';
+
+interface RecordedEvent {
+  client: string;
+  type: string;
+  payload: unknown;
+  t: number;
+}
+
+interface DescribedError {
+  name: string;
+  code?: string;
+  key?: string;
+  status?: number;
+  message: string;
+  isVoxline: boolean;
+}
+
+declare global {
+  interface Window {
+    Voxline: typeof VoxlineSdk;
+    vx: {
+      events: RecordedEvent[];
+      clients: Record<string, VoxlineSdk.Client>;
+      sdk(): typeof VoxlineSdk;
+      create(name: string, options: unknown): VoxlineSdk.Client;
+      of(name: string, type?: string): RecordedEvent[];
+      attempt<T>(fn: () => T | Promise<T>): Promise<{ ok: boolean; value?: T; error?: DescribedError }>;
+      describeError(err: unknown): DescribedError;
+    };
+  }
+}
+export {};

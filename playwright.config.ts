@@ -1,0 +1,34 @@
+import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, findChromium } from './e2e/harness/chromium.mjs';
+
+const executablePath = await findChromium();
+if (!executablePath) {
+  throw new Error('No Chromium found: run `apt-get install -y chromium` (Debian) or set CHROMIUM_PATH');
+}
+
+/**
+ * Every spec runs twice: once against a real Kamailio, once against the embedded dev server.
+ * The `sipServer` option picks which one the fixtures start.
+ */
+export default defineConfig({
+  testDir: './e2e',
+  testMatch: '**/*.spec.ts',
+  outputDir: './test-results',
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  forbidOnly: !!process.env.CI,
+  reporter: [['list'], ['json', { outputFile: '.e2e-results/playwright.json' }]],
+  use: {
+    browserName: 'chromium',
+    headless: true,
+    launchOptions: { executablePath, args: CHROMIUM_ARGS },
+    trace: 'off',
+  },
+  projects: [
+    { name: 'kamailio', use: { sipServer: 'kamailio' } },
+    { name: 'devserver', use: { sipServer: 'devserver' } },
+  ],
+});

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Runs the Playwright e2e suite. When it can (root, with `unshare` and `ip`), it runs inside a
+// fresh network namespace that has only the loopback interface, so nothing in the tests (ICE
+// candidates included) can reach any address but 127.0.0.1. Extra arguments go to Playwright.
+import { spawnSync, spawn } from 'node:child_process';
+
+const args = process.argv.slice(2);
+
+function canIsolate() {
+  if (process.env.VOXLINE_E2E_NETNS === '0') return false;
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return false;
+  const probe = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' });
+  return probe.status === 0;
+}
+
+const isolate = canIsolate();
+const command = isolate ? 'unshare' : 'npx';
+const commandArgs = isolate
+  ? ['-n', 'sh', '-c', 'ip link set lo up && exec npx playwright test "$@"', 'run-e2e', ...args]
+  : ['playwright', 'test', ...args];
+if (isolate) {
+  console.log('e2e: running in a private network namespace (loopback only)');
+} else {
+  console.log('e2e: no network namespace available (needs root, unshare and ip); running on the host network, servers bound to 127.0.0.1');
+}
+const child = spawn(command, commandArgs, { stdio: 'inherit', env: { ...process.env, VOXLINE_E2E_NETNS_ACTIVE: isolate ? '1' : '0' } });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

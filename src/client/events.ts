@@ -1,0 +1,54 @@
+/**
+ * The public event maps of {@link Client}, and the payloads they carry.
+ */
+import type { VoxlineError } from '../errors';
+import type { DisconnectReason } from '../transport/types';
+
+/** The three connection changes an application is told about, each exactly once per change. */
+export type ConnectionChangeState = 'connected' | 'disconnected' | 'reconnected';
+
+/**
+ * Payload of the `connectionchange` event.
+ *
+ * @example
+ * ```ts
+ * client.on('connectionchange', (e) => {
+ *   badge.textContent = e.state === 'disconnected' ? `offline (${e.reason})` : 'online';
+ * });
+ * ```
+ */
+export interface ConnectionChange {
+  /** The new state. */
+  state: ConnectionChangeState;
+  /** The state before this change; `null` for the first `connected`. */
+  previous: ConnectionChangeState | null;
+  /** Why the link was lost; set on `disconnected`. */
+  reason?: DisconnectReason;
+  /** WebSocket close code, when the socket closed with one. */
+  code?: number;
+  /** URL of the server in use (or last used). */
+  server: string;
+  /** `Date.now()` when the change was detected. */
+  at: number;
+  /** On `reconnected`: how long the link was down, in ms. */
+  downtimeMs?: number;
+}
+
+/**
+ * Events of {@link Client}. Listen with `client.on(name, listener)`; a listener that throws is
+ * logged and never breaks the SDK.
+ */
+export interface ClientEvents {
+  /**
+   * The signalling link changed: `connected` (first time), `disconnected` (an open link was
+   * lost), `reconnected` (back, and registered again if logged in). Exactly once per change.
+   * @event
+   */
+  connectionchange: (change: ConnectionChange) => void;
+  /** The user is registered with the server (after `login()`, and after each re-registration following a loss). @event */
+  registered: () => void;
+  /** The registration ended (logout, refresh failure, or link loss). @event */
+  unregistered: () => void;
+  /** Something failed in the background, outside any promise the application holds. @event */
+  error: (error: VoxlineError) => void;
+}

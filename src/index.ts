@@ -1,0 +1,32 @@
+/**
+ * Voxline: voice calls and text messaging for any web page, over SIP on WebSocket.
+ *
+ * This is the package's only entry point; everything public is exported here, and the
+ * `<script>` build exposes the same names on the global `Voxline`.
+ *
+ * @example
+ * ```ts
+ * import { Client } from 'voxline';
+ * const client = new Client({ servers: ['wss://sip.example.com'] });
+ * await client.login('alice', 'secret');
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { Client } from './client/client';
+export type { ClientEvents, ConnectionChange, ConnectionChangeState } from './client/events';
+export type { ClientOptions } from './options';
+export { VERSION } from './options';
+export type { LogLevel } from './logger';
+export type { ConnectionState, DisconnectReason } from './transport/types';
+export {
+  VoxlineError,
+  ConfigurationError,
+  InvalidStateError,
+  ConnectionError,
+  AuthenticationError,
+  TimeoutError,
+  SipError,
+  MediaError,
+} from './errors';
+export type { VoxlineErrorCode, VoxlineErrorOptions } from './errors';

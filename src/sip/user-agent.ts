@@ -1,0 +1,137 @@
+/**
+ * One logged-in SIP identity: a sip.js `UserAgent` running over Voxline's transport, and its
+ * `Registerer`. Turns sip.js outcomes into Voxline errors and plain events.
+ *
+ * Registration states:
+ * ```txt
+ *   unregistered ──register()──▶ registering ──2xx──▶ registered
+ *        ▲                            │ 4xx/5xx/408        │ refresh failed / unregister()
+ *        └────────────────────────────┴────────────────────┘
+ * ```
+ */
+import { EventEmitter } from 'eventemitter3';
+import { Registerer, RegistererState, UserAgent, type LogLevel as SipLogLevel } from 'sip.js';
+import { AuthenticationError, ConfigurationError, SipError, TimeoutError, type VoxlineError } from '../errors';
+import type { Logger } from '../logger';
+import type { ResolvedClientOptions } from '../options';
+import type { WebSocketTransport } from '../transport/websocket-transport';
+import { SipTransportAdapter, type SipTransportAdapterOptions } from './sipjs-transport';
+
+/** Events of {@link SipUserAgent}. */
+export interface SipUserAgentEvents {
+  registered: () => void;
+  unregistered: () => void;
+}
+
+/** What {@link SipUserAgent} needs. */
+export interface SipUserAgentOptions {
+  options: ResolvedClientOptions;
+  link: WebSocketTransport;
+  logger: Logger;
+  user: string;
+  password: string;
+}
+
+/** Maps a final SIP failure of REGISTER to the Voxline error users should see. */
+export function registrationError(status: number, reason: string): VoxlineError {
+  if (status === 401 || status === 403 || status === 407) {
+    return new AuthenticationError(`the server refused the credentials (SIP ${status} ${reason})`, status);
+  }
+  if (status === 408) return new TimeoutError('the server did not answer REGISTER in time', 32_000);
+  return new SipError(status, reason, `registration failed: SIP ${status} ${reason}`);
+}
+
+export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
+  readonly userAgent: UserAgent;
+  private readonly registerer: Registerer;
+  private readonly logger: Logger;
+  private _registered = false;
+  private readonly onRegistererState = (state: RegistererState): void => this.setRegistered(state === RegistererState.Registered);
+
+  constructor({ options, link, logger, user, password }: SipUserAgentOptions) {
+    super();
+    this.logger = logger;
+    const uri = UserAgent.makeURI(`sip:${user}@${options.domain}`);
+    if (!uri) throw new ConfigurationError('domain', `sip:${user}@${options.domain} is not a valid SIP address`);
+    const transportOptions: SipTransportAdapterOptions = { link };
+    const sipLogger = logger.child('sip.js');
+    this.userAgent = new UserAgent({
+      uri,
+      authorizationUsername: user,
+      authorizationPassword: password,
+      displayName: options.displayName,
+      userAgentString: options.userAgent,
+      transportConstructor: SipTransportAdapter,
+      transportOptions,
+      reconnectionAttempts: 0,
+      logConfiguration: false,
+      logBuiltinEnabled: false,
+      logLevel: (sipLogger.enabled('debug') ? 'debug' : 'warn') as SipLogLevel,
+      logConnector: (level, category, _label, content) => {
+        const line = `${category}: ${content}`;
+        if (level === 'error') sipLogger.error(line);
+        else if (level === 'warn') sipLogger.warn(line);
+        else sipLogger.debug(line);
+      },
+      sessionDescriptionHandlerFactoryOptions: {
+        peerConnectionConfiguration: { iceServers: options.iceServers },
+      },
+    });
+    this.registerer = new Registerer(this.userAgent, {
+      expires: options.registerExpiresSec,
+      logConfiguration: false,
+    });
+    this.registerer.stateChange.addListener(this.onRegistererState);
+  }
+
+  get registered(): boolean {
+    return this._registered;
+  }
+
+  /** Starts the user agent (connecting the link if needed). */
+  async start(): Promise<void> {
+    await this.userAgent.start();
+  }
+
+  /** Sends REGISTER; resolves on 2xx, rejects with a {@link VoxlineError} otherwise. */
+  register(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.registerer
+        .register({
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: (response) => reject(registrationError(response.message.statusCode ?? 0, response.message.reasonPhrase ?? '')),
+          },
+        })
+        .catch((cause: unknown) => reject(new SipError(0, 'Not Sent', 'REGISTER could not be sent', { cause })));
+    });
+  }
+
+  /** Sends REGISTER with expires 0; resolves when the registrar answered (any final response). */
+  unregister(): Promise<void> {
+    if (this.registerer.state !== RegistererState.Registered) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.registerer
+        .unregister({ requestDelegate: { onAccept: () => resolve(), onReject: () => resolve() } })
+        .catch((err: unknown) => {
+          this.logger.warn(`unregister failed: ${(err as Error).message}`);
+          resolve();
+        });
+    });
+  }
+
+  /** Stops the user agent and frees its resources. Does not close the link (its owner does). */
+  async stop(): Promise<void> {
+    this.registerer.stateChange.removeListener(this.onRegistererState);
+    await this.registerer.dispose().catch(() => undefined);
+    await this.userAgent.stop().catch(() => undefined);
+    this.setRegistered(false);
+    this.removeAllListeners();
+  }
+
+  private setRegistered(registered: boolean): void {
+    if (this._registered === registered) return;
+    this._registered = registered;
+    this.emit(registered ? 'registered' : 'unregistered');
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Compile-only test of the public types, written the way an application would use them.
+ * `npm run typecheck` compiles it; a line marked `@ts-expect-error` fails the build if the
+ * error it expects disappears, so the API cannot silently loosen.
+ */
+import {
+  AuthenticationError,
+  Client,
+  ConfigurationError,
+  ConnectionError,
+  InvalidStateError,
+  SipError,
+  TimeoutError,
+  VoxlineError,
+  type ClientOptions,
+  type ConnectionChange,
+  type ConnectionState,
+  type VoxlineErrorCode,
+} from 'voxline';
+
+const options: ClientOptions = { servers: ['wss://sip.example.com'], domain: 'example.com', logLevel: 'info' };
+const client = new Client(options);
+
+client.on('connectionchange', (change: ConnectionChange) => {
+  const state: 'connected' | 'disconnected' | 'reconnected' = change.state;
+  const server: string = change.server;
+  const at: number = change.at;
+  const downtime: number | undefined = change.downtimeMs;
+  void [state, server, at, downtime, change.reason, change.code, change.previous];
+});
+client.on('registered', () => undefined);
+client.on('error', (err) => {
+  const code: VoxlineErrorCode = err.code;
+  void code;
+});
+
+async function flow(): Promise<void> {
+  await client.connect();
+  await client.login('alice', 'secret');
+  const registered: boolean = client.registered;
+  const state: ConnectionState = client.connectionState;
+  const user: string | null = client.user;
+  void [registered, state, user];
+  await client.logout();
+  client.destroy();
+}
+void flow;
+
+function classify(err: unknown): string {
+  if (err instanceof ConfigurationError) return err.key;
+  if (err instanceof AuthenticationError) return String(err.status);
+  if (err instanceof SipError) return `${err.status} ${err.reason}`;
+  if (err instanceof TimeoutError) return String(err.timeoutMs);
+  if (err instanceof ConnectionError) return err.server ?? '';
+  if (err instanceof InvalidStateError) return err.message;
+  if (err instanceof VoxlineError) return err.code;
+  return 'unknown';
+}
+void classify;
+
+// @ts-expect-error servers is required
+new Client({});
+// @ts-expect-error unknown option keys are rejected at compile time too
+new Client({ servers: ['ws://x'], sever: 1 });
+// @ts-expect-error logLevel is a closed set
+new Client({ servers: ['ws://x'], logLevel: 'loud' });
+// @ts-expect-error unknown events do not type-check
+client.on('connectionchanged', () => undefined);
+// @ts-expect-error the listener's payload is typed
+client.on('connectionchange', (change: { state: number }) => change);

@@ -42,17 +42,25 @@ export const test = base.extend<TestFixtures, WorkerFixtures & Options>({
     },
     { scope: 'worker' },
   ],
-  openPage: async ({ browser, web }, use) => {
+  openPage: async ({ browser, web }, use, testInfo) => {
     const contexts: Array<{ close(): Promise<void> }> = [];
+    const consoleLines: string[] = [];
     await use(async (kind = 'iife') => {
       const context = await browser.newContext();
       contexts.push(context);
       const page = await context.newPage();
+      const n = contexts.length;
+      page.on('console', (msg) => consoleLines.push(`[page ${n}] ${msg.type()}: ${msg.text()}`));
+      page.on('pageerror', (err) => consoleLines.push(`[page ${n}] pageerror: ${err.message}`));
       await page.goto(`${web.url}/e2e/pages/${kind}.html`);
       await page.waitForFunction(() => 'vx' in window);
       return page;
     });
     for (const c of contexts) await c.close();
+    if (testInfo.status !== testInfo.expectedStatus && consoleLines.length > 0) {
+      await testInfo.attach('browser-console', { body: consoleLines.join('\n'), contentType: 'text/plain' });
+      if (process.env.VOXLINE_E2E_CONSOLE) console.log(consoleLines.join('\n'));
+    }
   },
 });
 

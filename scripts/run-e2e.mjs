@@ -13,10 +13,18 @@ function canIsolate() {
   return probe.status === 0;
 }
 
+// Inside the namespace: loopback up, plus a veth pair whose both ends stay in the namespace
+// (198.18.0.1/30, the benchmarking range), so Chromium sees a network and `navigator.onLine`
+// and offline emulation behave as on a user's machine. Nothing is routed out of the namespace.
+const NAMESPACE_SETUP = [
+  'ip link set lo up',
+  '(ip link add vx0 type veth peer name vx1 && ip addr add 198.18.0.1/30 dev vx0 && ip link set vx0 up && ip link set vx1 up) 2>/dev/null || echo "e2e: no veth in the namespace; navigator.onLine will be false"',
+].join(' && ');
+
 const isolate = canIsolate();
 const command = isolate ? 'unshare' : 'npx';
 const commandArgs = isolate
-  ? ['-n', 'sh', '-c', 'ip link set lo up && exec npx playwright test "$@"', 'run-e2e', ...args]
+  ? ['-n', 'sh', '-c', `${NAMESPACE_SETUP} && exec npx playwright test "$@"`, 'run-e2e', ...args]
   : ['playwright', 'test', ...args];
 if (isolate) {
   console.log('e2e: running in a private network namespace (loopback only)');

@@ -126,6 +126,8 @@ export class SipError extends VoxlineError {
   readonly status: number;
   /** SIP reason phrase, e.g. "Not Found". */
   readonly reason: string;
+  /** From a `Retry-After` header: how long the server asked to wait, in ms. */
+  retryAfterMs?: number;
 
   constructor(status: number, reason: string, message?: string, options?: VoxlineErrorOptions) {
     super('sip', message ?? `SIP ${status} ${reason}`, options);

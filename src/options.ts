@@ -5,6 +5,37 @@
  */
 import { ConfigurationError } from './errors';
 import { LOG_LEVELS, type LogLevel } from './logger';
+import { crlfKeepAlive, type KeepAliveStrategy } from './transport/keep-alive';
+import { DefaultReconnectPolicy, type DefaultReconnectPolicyOptions, type ReconnectPolicy } from './transport/reconnect-policy';
+
+/** Keep-alive settings: how a silently dead ("blackholed") link is noticed. */
+export interface KeepAliveOptions {
+  /**
+   * Send a keep-alive after this long without receiving anything, in ms.
+   * @defaultValue `2000`
+   */
+  idleMs?: number;
+  /**
+   * Declare the link dead when nothing arrives this long after a keep-alive, in ms.
+   * Worst-case detection time is about `idleMs + timeoutMs + 250`.
+   * @defaultValue `2500`
+   */
+  timeoutMs?: number;
+  /**
+   * What to send and how to recognise the answer.
+   * @defaultValue RFC 5626 CRLF ping/pong
+   */
+  strategy?: KeepAliveStrategy;
+}
+
+/** Reconnection settings; see {@link DefaultReconnectPolicyOptions} for the default policy's knobs. */
+export interface ReconnectOptions extends DefaultReconnectPolicyOptions {
+  /**
+   * Replaces the default policy entirely (the other settings are then ignored).
+   * @defaultValue a {@link DefaultReconnectPolicy} built from the other settings
+   */
+  policy?: ReconnectPolicy;
+}
 
 /**
  * Options of the {@link Client} constructor. Only `servers` is required.
@@ -56,6 +87,16 @@ export interface ClientOptions {
    * @defaultValue `600`
    */
   registerExpiresSec?: number;
+  /**
+   * Keep-alive settings, or `false` to send none (a blackholed link then goes unnoticed).
+   * @defaultValue `{ idleMs: 2000, timeoutMs: 2500, strategy: CRLF }`
+   */
+  keepAlive?: KeepAliveOptions | false;
+  /**
+   * Reconnection settings, or `false` to never reconnect after a loss.
+   * @defaultValue at once, then every second for 10 s, then exponential backoff with full jitter up to 30 s, forever
+   */
+  reconnect?: ReconnectOptions | false;
 }
 
 /** SDK version, replaced at build time. */
@@ -68,6 +109,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   userAgent: `Voxline/${VERSION}`,
   connectTimeoutMs: 10_000,
   registerExpiresSec: 600,
+  keepAlive: Object.freeze({ idleMs: 2_000, timeoutMs: 2_500, strategy: crlfKeepAlive }),
 });
 
 /** Options after defaults are applied: what the SDK uses internally. */
@@ -80,7 +122,12 @@ export interface ResolvedClientOptions {
   userAgent: string;
   connectTimeoutMs: number;
   registerExpiresSec: number;
+  keepAlive: Required<KeepAliveOptions> | null;
+  reconnectPolicy: ReconnectPolicy;
 }
+
+/** A policy that never reconnects (`reconnect: false`). */
+const NEVER_RECONNECT: ReconnectPolicy = Object.freeze({ nextDelayMs: () => null });
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof ClientOptions>([
   'servers',
@@ -91,7 +138,11 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof ClientOptions>([
   'userAgent',
   'connectTimeoutMs',
   'registerExpiresSec',
+  'keepAlive',
+  'reconnect',
 ]);
+
+const RECONNECT_NUMBERS = ['fastRetryWindowMs', 'fastRetryDelayMs', 'backoffBaseMs', 'maxDelayMs', 'maxAttempts'] as const;
 
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*$|^\[[0-9A-Fa-f:.]+\]$/;
 
@@ -129,6 +180,53 @@ function optionalString(value: unknown, key: string): string | undefined {
     throw new ConfigurationError(key, 'must be a non-empty string');
   }
   return value;
+}
+
+function nonNegative(value: unknown, key: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new ConfigurationError(key, `must be a number ≥ 0, got ${String(value)}`);
+  }
+}
+
+function checkKeys(value: Record<string, unknown>, prefix: string, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new ConfigurationError(`${prefix}.${key}`, `unknown option; known are ${known.join(', ')}`);
+  }
+}
+
+function validateKeepAlive(value: unknown): Required<KeepAliveOptions> | null {
+  if (value === false) return null;
+  if (value === undefined) return { ...DEFAULT_OPTIONS.keepAlive };
+  if (!isPlainObject(value)) throw new ConfigurationError('keepAlive', 'must be an object or false');
+  checkKeys(value, 'keepAlive', ['idleMs', 'timeoutMs', 'strategy']);
+  const strategy = value.strategy ?? DEFAULT_OPTIONS.keepAlive.strategy;
+  if (!isPlainObject(strategy) || typeof strategy.ping !== 'function' || typeof strategy.isPong !== 'function') {
+    throw new ConfigurationError('keepAlive.strategy', 'must be an object with ping() and isPong(frame) methods');
+  }
+  return {
+    idleMs: positiveNumber(value.idleMs, 'keepAlive.idleMs', DEFAULT_OPTIONS.keepAlive.idleMs),
+    timeoutMs: positiveNumber(value.timeoutMs, 'keepAlive.timeoutMs', DEFAULT_OPTIONS.keepAlive.timeoutMs),
+    strategy: strategy as unknown as KeepAliveStrategy,
+  };
+}
+
+function validateReconnect(value: unknown): ReconnectPolicy {
+  if (value === false) return NEVER_RECONNECT;
+  if (value === undefined) return new DefaultReconnectPolicy();
+  if (!isPlainObject(value)) throw new ConfigurationError('reconnect', 'must be an object or false');
+  checkKeys(value, 'reconnect', ['policy', 'random', ...RECONNECT_NUMBERS]);
+  if (value.policy !== undefined) {
+    const policy = value.policy;
+    if (!isPlainObject(policy) && typeof policy !== 'function') throw new ConfigurationError('reconnect.policy', 'must be an object with nextDelayMs(context)');
+    if (typeof (policy as { nextDelayMs?: unknown }).nextDelayMs !== 'function') {
+      throw new ConfigurationError('reconnect.policy', 'must have a nextDelayMs(context) method');
+    }
+    return policy as unknown as ReconnectPolicy;
+  }
+  for (const key of RECONNECT_NUMBERS) nonNegative(value[key], `reconnect.${key}`);
+  if (value.random !== undefined && typeof value.random !== 'function') throw new ConfigurationError('reconnect.random', 'must be a function');
+  return new DefaultReconnectPolicy(value as DefaultReconnectPolicyOptions);
 }
 
 function validateIceServers(value: unknown): RTCIceServer[] {
@@ -184,5 +282,7 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
     userAgent: optionalString(input.userAgent, 'userAgent') ?? DEFAULT_OPTIONS.userAgent,
     connectTimeoutMs: positiveNumber(input.connectTimeoutMs, 'connectTimeoutMs', DEFAULT_OPTIONS.connectTimeoutMs),
     registerExpiresSec,
+    keepAlive: validateKeepAlive(input.keepAlive),
+    reconnectPolicy: validateReconnect(input.reconnect),
   };
 }

@@ -1,8 +1,18 @@
 /**
  * The public {@link Client}: one SIP identity on one signalling link.
+ *
+ * `connectionchange` is derived here from the transport's link events and the registration:
+ * ```txt
+ *            link open (first)                 link lost
+ *   (none) ─────────────────────▶ connected ─────────────────▶ disconnected
+ *                                     ▲                          │  (further losses and failed
+ *                                     │                          │   attempts: no event)
+ *                                     │ reconnected ◀────────────┘
+ *                                     │ (link open again, and REGISTER refreshed if logged in)
+ * ```
  */
 import { EventEmitter } from 'eventemitter3';
-import { InvalidStateError } from '../errors';
+import { AuthenticationError, InvalidStateError, SipError, TimeoutError } from '../errors';
 import { createLogger, type Logger } from '../logger';
 import { resolveOptions, type ClientOptions, type ResolvedClientOptions } from '../options';
 import { SipUserAgent } from '../sip/user-agent';
@@ -13,8 +23,9 @@ import type { ClientEvents, ConnectionChange, ConnectionChangeState } from './ev
 const USER_NAME = /^[A-Za-z0-9\-_.!~*'()&=+$,;?/%]+$/;
 
 /**
- * A Voxline client: connects to a SIP-over-WebSocket server, logs a user in (SIP REGISTER) and
- * tells the application about every connection change.
+ * A Voxline client: connects to a SIP-over-WebSocket server, logs a user in (SIP REGISTER),
+ * keeps the link alive and re-opens it after any loss, and tells the application about every
+ * connection change exactly once.
  *
  * @example
  * ```ts
@@ -36,6 +47,10 @@ export class Client extends EventEmitter<ClientEvents> {
   private loginInProgress = false;
   private destroyed = false;
   private lastChange: ConnectionChangeState | null = null;
+  /** Set while the application has been told `disconnected` and not yet `reconnected`. */
+  private downSince: number | null = null;
+  /** Bumped on every loss, so a recovery overtaken by a newer loss gives up quietly. */
+  private recoveryEpoch = 0;
 
   /**
    * @param options - see {@link ClientOptions}; validated here, before anything else happens.
@@ -49,9 +64,13 @@ export class Client extends EventEmitter<ClientEvents> {
       servers: this.options.servers,
       connectTimeoutMs: this.options.connectTimeoutMs,
       logger: this.logger.child('transport'),
+      reconnectPolicy: this.options.reconnectPolicy,
+      keepAlive: this.options.keepAlive,
     });
-    this.link.on('open', (server) => this.onLinkOpen(server));
+    this.link.on('open', (server, reconnect) => void this.onLinkOpen(server, reconnect));
     this.link.on('lost', (loss) => this.onLinkLost(loss));
+    this.link.on('reconnecting', (attempt) => this.safeEmit('reconnecting', attempt));
+    this.link.on('gaveup', (error) => this.safeEmit('error', error));
   }
 
   /** State of the signalling link: `idle`, `connecting`, `connected`, `disconnected` or `closed`. */
@@ -66,7 +85,7 @@ export class Client extends EventEmitter<ClientEvents> {
 
   /** The logged-in user name, or `null`. */
   get user(): string | null {
-    return this.ua ? this.ua.userAgent.configuration.uri.user ?? null : null;
+    return this.ua ? (this.ua.userAgent.configuration.uri.user ?? null) : null;
   }
 
   /** URL of the server in use (or last used). */
@@ -134,17 +153,20 @@ export class Client extends EventEmitter<ClientEvents> {
     const ua = this.ua;
     this.ua = null;
     if (ua) {
-      await ua.unregister();
+      if (this.link.state === 'connected') await ua.unregister();
       await ua.stop();
     }
     if (!this.destroyed) this.link.disconnect();
     this.lastChange = null;
+    this.downSince = null;
+    this.recoveryEpoch++;
   }
 
   /** Frees everything at once: closes the link, stops timers, removes every listener. Idempotent. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.recoveryEpoch++;
     const ua = this.ua;
     this.ua = null;
     if (ua) void ua.stop();
@@ -152,11 +174,51 @@ export class Client extends EventEmitter<ClientEvents> {
     this.removeAllListeners();
   }
 
-  private onLinkOpen(server: string): void {
-    if (this.lastChange === null) this.emitChange({ state: 'connected', previous: null, server, at: Date.now() });
+  private async onLinkOpen(server: string, reconnect: boolean): Promise<void> {
+    if (this.downSince === null) {
+      if (this.lastChange === null) this.emitChange({ state: 'connected', previous: null, server, at: Date.now() });
+      else if (reconnect && this.ua) await this.refreshRegistration(this.recoveryEpoch);
+      return;
+    }
+    const epoch = this.recoveryEpoch;
+    if (this.ua && !(await this.refreshRegistration(epoch))) return;
+    if (epoch !== this.recoveryEpoch || this.link.state !== 'connected' || this.downSince === null) return;
+    const at = Date.now();
+    this.emitChange({ state: 'reconnected', previous: this.lastChange, server, at, downtimeMs: at - this.downSince });
+    this.downSince = null;
+  }
+
+  /**
+   * Registers again on a re-opened link. Returns false when the link was dropped to retry later
+   * (server busy, no answer) or the recovery was overtaken; true when done (or when the
+   * credentials were refused, which ends the login and is reported as an `error`).
+   */
+  private async refreshRegistration(epoch: number): Promise<boolean> {
+    const ua = this.ua;
+    if (!ua) return true;
+    try {
+      await ua.register();
+      return true;
+    } catch (err) {
+      if (epoch !== this.recoveryEpoch || this.ua !== ua || this.link.state !== 'connected') return false;
+      if (err instanceof AuthenticationError) {
+        this.logger.error(`re-registration refused: ${err.message}; logged out`);
+        this.ua = null;
+        void ua.stop();
+        this.safeEmit('error', err);
+        return true;
+      }
+      const retryAfter = err instanceof SipError ? err.retryAfterMs : undefined;
+      const reason = err instanceof SipError || err instanceof TimeoutError ? err.message : String(err);
+      this.link.retryLater(`re-registration failed (${reason})`, retryAfter);
+      return false;
+    }
   }
 
   private onLinkLost(loss: LinkLoss): void {
+    this.recoveryEpoch++;
+    if (this.downSince !== null) return;
+    this.downSince = loss.at;
     const change: ConnectionChange = { state: 'disconnected', previous: this.lastChange, server: loss.server, at: loss.at, reason: loss.reason };
     if (loss.code !== undefined) change.code = loss.code;
     this.emitChange(change);

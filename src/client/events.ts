@@ -3,6 +3,9 @@
  */
 import type { VoxlineError } from '../errors';
 import type { DisconnectReason } from '../transport/types';
+import type { ReconnectAttempt } from '../transport/websocket-transport';
+
+export type { ReconnectAttempt };
 
 /** The three connection changes an application is told about, each exactly once per change. */
 export type ConnectionChangeState = 'connected' | 'disconnected' | 'reconnected';
@@ -45,6 +48,12 @@ export interface ClientEvents {
    * @event
    */
   connectionchange: (change: ConnectionChange) => void;
+  /**
+   * A reconnection attempt is scheduled: fires once per attempt, with the attempt number, the
+   * delay before it and the server it will use. (`connectionchange` fires once per outage.)
+   * @event
+   */
+  reconnecting: (attempt: ReconnectAttempt) => void;
   /** The user is registered with the server (after `login()`, and after each re-registration following a loss). @event */
   registered: () => void;
   /** The registration ended (logout, refresh failure, or link loss). @event */

@@ -33,17 +33,32 @@ export interface SipUserAgentOptions {
 }
 
 /** Maps a final SIP failure of REGISTER to the Voxline error users should see. */
-export function registrationError(status: number, reason: string): VoxlineError {
+export function registrationError(status: number, reason: string, retryAfter?: number): VoxlineError {
   if (status === 401 || status === 403 || status === 407) {
     return new AuthenticationError(`the server refused the credentials (SIP ${status} ${reason})`, status);
   }
   if (status === 408) return new TimeoutError('the server did not answer REGISTER in time', 32_000);
-  return new SipError(status, reason, `registration failed: SIP ${status} ${reason}`);
+  const error = new SipError(status, reason, `registration failed: SIP ${status} ${reason}`);
+  if (retryAfter !== undefined) error.retryAfterMs = retryAfter;
+  return error;
+}
+
+/** sip.js 0.21 internals we rely on (private in its types); pinned by the `~0.21` dependency. */
+interface RegistererInternals {
+  readonly waiting: boolean;
+  clearTimers(): void;
+}
+
+/** Parses a `Retry-After` header value (seconds) into ms. */
+function retryAfterMs(value: string | undefined): number | undefined {
+  const seconds = value ? Number.parseInt(value, 10) : Number.NaN;
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 }
 
 export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
   readonly userAgent: UserAgent;
-  private readonly registerer: Registerer;
+  private registerer: Registerer;
+  private readonly expires: number;
   private readonly logger: Logger;
   private _registered = false;
   private readonly onRegistererState = (state: RegistererState): void => this.setRegistered(state === RegistererState.Registered);
@@ -63,7 +78,6 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
       userAgentString: options.userAgent,
       transportConstructor: SipTransportAdapter,
       transportOptions,
-      reconnectionAttempts: 0,
       logConfiguration: false,
       logBuiltinEnabled: false,
       logLevel: (sipLogger.enabled('debug') ? 'debug' : 'warn') as SipLogLevel,
@@ -77,11 +91,14 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
         peerConnectionConfiguration: { iceServers: options.iceServers },
       },
     });
-    this.registerer = new Registerer(this.userAgent, {
-      expires: options.registerExpiresSec,
-      logConfiguration: false,
-    });
-    this.registerer.stateChange.addListener(this.onRegistererState);
+    this.expires = options.registerExpiresSec;
+    this.registerer = this.createRegisterer();
+  }
+
+  private createRegisterer(): Registerer {
+    const registerer = new Registerer(this.userAgent, { expires: this.expires, logConfiguration: false });
+    registerer.stateChange.addListener(this.onRegistererState);
+    return registerer;
   }
 
   get registered(): boolean {
@@ -93,14 +110,26 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
     await this.userAgent.start();
   }
 
-  /** Sends REGISTER; resolves on 2xx, rejects with a {@link VoxlineError} otherwise. */
+  /**
+   * Sends REGISTER; resolves on 2xx, rejects with a {@link VoxlineError} otherwise. After a
+   * reconnect, a REGISTER lost with the old link may still wait for its (never coming) answer;
+   * its registerer is then retired and a fresh one registers, so recovery never waits 32 s.
+   */
   register(): Promise<void> {
+    const current = this.registerer as unknown as RegistererInternals;
+    if (current.waiting) {
+      this.logger.info('a REGISTER from the previous link is still pending: registering afresh');
+      current.clearTimers();
+      this.registerer.stateChange.removeListener(this.onRegistererState);
+      this.registerer = this.createRegisterer();
+    }
     return new Promise<void>((resolve, reject) => {
       this.registerer
         .register({
           requestDelegate: {
             onAccept: () => resolve(),
-            onReject: (response) => reject(registrationError(response.message.statusCode ?? 0, response.message.reasonPhrase ?? '')),
+            onReject: ({ message }) =>
+              reject(registrationError(message.statusCode ?? 0, message.reasonPhrase ?? '', retryAfterMs(message.getHeader('Retry-After')))),
           },
         })
         .catch((cause: unknown) => reject(new SipError(0, 'Not Sent', 'REGISTER could not be sent', { cause })));

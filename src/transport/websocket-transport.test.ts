@@ -5,15 +5,28 @@ import { fakeWebSocketFactory } from '../../test/fake-websocket';
 import { WebSocketTransport } from './websocket-transport';
 import type { ConnectionState, LinkLoss } from './types';
 
+/** Lets pending promise chains and zero-delay work run (real timers). */
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+const neverReconnect = { nextDelayMs: () => null };
+
 function setup(servers = ['ws://a.test', 'ws://b.test'], connectTimeoutMs = 1000) {
   const ws = fakeWebSocketFactory();
-  const transport = new WebSocketTransport({ servers, connectTimeoutMs, logger: createLogger('silent'), webSocketFactory: ws.factory });
+  const transport = new WebSocketTransport({
+    servers,
+    connectTimeoutMs,
+    logger: createLogger('silent'),
+    webSocketFactory: ws.factory,
+    reconnectPolicy: neverReconnect,
+    keepAlive: null,
+    watchLifecycle: false,
+  });
   const states: Array<[ConnectionState, ConnectionState]> = [];
   const losses: LinkLoss[] = [];
   const opens: string[] = [];
   transport.on('statechange', (s, p) => states.push([s, p]));
   transport.on('lost', (l) => losses.push(l));
-  transport.on('open', (u) => opens.push(u));
+  transport.on('open', (u, reconnect) => opens.push(reconnect ? `re:${u}` : u));
   return { ws, transport, states, losses, opens };
 }
 
@@ -52,7 +65,7 @@ describe('WebSocketTransport', () => {
     const { ws, transport } = setup();
     const connected = transport.connect();
     ws.last().fail();
-    await Promise.resolve();
+    await flush();
     expect(ws.sockets.map((s) => s.url)).toEqual(['ws://a.test', 'ws://b.test']);
     ws.last().open();
     await connected;
@@ -63,7 +76,7 @@ describe('WebSocketTransport', () => {
     const { ws, transport, losses } = setup();
     const connected = transport.connect();
     ws.last().fail();
-    await Promise.resolve();
+    await flush();
     ws.last().fail();
     const err = await connected.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectionError);
@@ -95,8 +108,31 @@ describe('WebSocketTransport', () => {
     socket.onerror?.({});
     socket.onclose?.({ code: 1006, reason: '', wasClean: false });
     expect(losses).toHaveLength(1);
-    expect(losses[0]).toMatchObject({ reason: 'error', server: 'ws://a.test' });
+    expect(losses[0]).toEqual({ reason: 'error', code: 1006, server: 'ws://a.test', at: expect.any(Number) });
     expect(transport.state).toBe('disconnected');
+  });
+
+  it('reports an error that is not followed by close within 50 ms, once', async () => {
+    vi.useFakeTimers();
+    const { ws, transport, losses } = setup();
+    const connected = transport.connect();
+    ws.last().open();
+    await connected;
+    ws.last().onerror?.({});
+    await vi.advanceTimersByTimeAsync(49);
+    expect(losses).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(losses).toEqual([expect.objectContaining({ reason: 'error' })]);
+    expect(losses[0]).not.toHaveProperty('code');
+  });
+
+  it('reports a clean close by the server as "closed" with its code', async () => {
+    const { ws, transport, losses } = setup();
+    const connected = transport.connect();
+    ws.last().open();
+    await connected;
+    ws.last().serverClose(1000);
+    expect(losses).toEqual([expect.objectContaining({ reason: 'closed', code: 1000 })]);
   });
 
   it('reports a going-away close (1001) as server-shutdown with its code', async () => {

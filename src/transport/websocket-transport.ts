@@ -1,32 +1,50 @@
 /**
  * The signalling link: one WebSocket (subprotocol `sip`, RFC 7118) to one of the configured
- * servers, tried in order.
+ * servers, kept alive, watched, and re-opened after any loss.
  *
- * State machine (the only source of truth for `client.connectionState`):
+ * State machine (the single source of truth for `client.connectionState`):
  * ```txt
- *             connect()                  open
- *   idle ─────────────────▶ connecting ─────────▶ connected
- *    ▲                         │  ▲                  │
- *    │ disconnect()            │  │ connect()        │ socket closed / error
- *    │ (from any state         │  │                  ▼
- *    │  but closed)            └──┴──────────── disconnected
- *    │                  every server failed
+ *            connect()                 open
+ *   idle ───────────────▶ connecting ─────────▶ connected ◀──────────────┐
+ *    ▲                     │  every server        │ close / error /        │ open
+ *    │                     │  failed (first       │ keep-alive timeout /   │ (event `open`,
+ *    │                     │  connect: reject)    │ offline                │  reconnect: true)
+ *    │                     ▼                      ▼ (event `lost`, once)   │
+ *    │                disconnected ◀──────── disconnected ──timer──▶ connecting
+ *    │                                        ▲  │ (event `reconnecting`   │
+ *    │                                        │  │  per attempt)           │
+ *    │                                        └──┼──── attempt failed ◀────┘
+ *    │ disconnect() from any state but closed    │ policy gave up: stays disconnected (event `gaveup`)
  *  dispose() from any state ─▶ closed (terminal)
  * ```
- * Events: `open` when a socket opens, `lost` once when an open socket is lost unexpectedly
- * (never for `disconnect()`/`dispose()`), `message` per received SIP message, and
- * `statechange` on every real state transition.
+ * A loss is reported once, however many attempts follow. `disconnect()` and `dispose()` close
+ * deliberately: no `lost`, no attempts. After an `offline` event, attempts wait for `online` (or
+ * {@link OFFLINE_RETRY_MS}, in case the browser's online state is wrong).
  */
 import { EventEmitter } from 'eventemitter3';
 import { ConnectionError, InvalidStateError } from '../errors';
 import type { Logger } from '../logger';
+import { watchBrowserLifecycle } from './connection-monitor';
+import { KeepAlive, type KeepAliveStrategy } from './keep-alive';
+import { openSocket, SIP_SUBPROTOCOL, type OpeningSocket } from './open-socket';
+import type { ReconnectPolicy } from './reconnect-policy';
+import { defaultTickerFactory, type TickerFactory } from './ticker';
 import type { ConnectionState, DisconnectReason, LinkLoss, WebSocketFactory, WebSocketLike } from './types';
+
+/** Payload of the `reconnecting` event: one scheduled attempt. */
+export interface ReconnectAttempt {
+  attempt: number;
+  delayMs: number;
+  server: string;
+}
 
 /** Events of {@link WebSocketTransport}. */
 export interface TransportEvents {
   statechange: (state: ConnectionState, previous: ConnectionState) => void;
-  open: (server: string) => void;
+  open: (server: string, reconnect: boolean) => void;
   lost: (loss: LinkLoss) => void;
+  reconnecting: (attempt: ReconnectAttempt) => void;
+  gaveup: (error: ConnectionError) => void;
   message: (message: string) => void;
 }
 
@@ -35,40 +53,54 @@ export interface WebSocketTransportOptions {
   servers: readonly string[];
   connectTimeoutMs: number;
   logger: Logger;
-  /** Injected in unit tests; defaults to the global `WebSocket`. */
+  reconnectPolicy: ReconnectPolicy;
+  /** `null` turns keep-alive off. */
+  keepAlive: { idleMs: number; timeoutMs: number; strategy: KeepAliveStrategy } | null;
+  /** Listen to online/offline and page lifecycle events. @defaultValue true */
+  watchLifecycle?: boolean;
+  /** Injected in unit tests. */
   webSocketFactory?: WebSocketFactory;
+  tickerFactory?: TickerFactory;
+  now?: () => number;
 }
 
 const OPEN = 1;
-const SUBPROTOCOL = 'sip';
-
-function defaultFactory(url: string, protocol: string): WebSocketLike {
-  const Ctor = (globalThis as { WebSocket?: new (url: string, protocol: string) => WebSocketLike }).WebSocket;
-  if (!Ctor) throw new ConnectionError('WebSocket is not available in this environment', url);
-  return new Ctor(url, protocol);
-}
+/** While the browser says it is offline, attempts wait for `online`, or this long at most. */
+export const OFFLINE_RETRY_MS = 30_000;
 
 export class WebSocketTransport extends EventEmitter<TransportEvents> {
-  private readonly servers: readonly string[];
-  private readonly connectTimeoutMs: number;
-  private readonly logger: Logger;
-  private readonly factory: WebSocketFactory;
+  private readonly o: WebSocketTransportOptions;
+  private readonly now: () => number;
+  private readonly keepAlive: KeepAlive | null;
   private _state: ConnectionState = 'idle';
   private socket: WebSocketLike | null = null;
+  private opening: OpeningSocket | null = null;
   private serverIndex = 0;
   private pendingConnect: Promise<void> | null = null;
-  /** Rejects the socket being opened, if any. */
-  private cancelOpen: (() => void) | null = null;
-  /** Bumped on every disconnect/dispose so stale attempts notice they were abandoned. */
+  /** Bumped by disconnect()/dispose() so abandoned work notices. */
   private generation = 0;
+  /** Set while recovering from a loss: when it happened, and attempt bookkeeping. */
+  private outage: { since: number; attempt: number; lastError?: Error; retryAfterMs?: number } | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set by the browser's `offline` event, cleared by `online`. */
+  private offline = false;
+  private unwatch: (() => void) | null = null;
   private readonly decoder = typeof TextDecoder === 'function' ? new TextDecoder() : null;
 
   constructor(options: WebSocketTransportOptions) {
     super();
-    this.servers = options.servers;
-    this.connectTimeoutMs = options.connectTimeoutMs;
-    this.logger = options.logger;
-    this.factory = options.webSocketFactory ?? defaultFactory;
+    this.o = options;
+    this.now = options.now ?? Date.now;
+    const ka = options.keepAlive;
+    this.keepAlive = ka
+      ? new KeepAlive({
+          ...ka,
+          ticker: options.tickerFactory ?? defaultTickerFactory,
+          now: this.now,
+          send: (frame) => this.socket?.send(frame),
+          onDead: () => this.lose('keepalive-timeout'),
+        })
+      : null;
   }
 
   get state(): ConnectionState {
@@ -77,19 +109,25 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
 
   /** URL of the server in use, or the last one used or tried. */
   get server(): string {
-    return this.servers[this.serverIndex]!;
+    return this.o.servers[this.serverIndex]!;
+  }
+
+  /** Where keep-alive ticks come from (`worker` keeps working in background tabs). */
+  get keepAliveTicker(): 'worker' | 'main' | null {
+    return this.keepAlive?.tickerKind ?? null;
   }
 
   /**
-   * Opens the link, trying each server once in order starting with the current one.
-   * Resolves when a socket is open; rejects with {@link ConnectionError} when all failed.
+   * Opens the link, trying each server once in order from the current one. Resolves when open;
+   * rejects with {@link ConnectionError} when all failed. During an outage, attempts now.
    */
   connect(): Promise<void> {
     if (this._state === 'closed') return Promise.reject(new InvalidStateError('connect() called after destroy()'));
     if (this._state === 'connected') return Promise.resolve();
     if (this.pendingConnect) return this.pendingConnect;
+    this.startWatching();
+    this.clearRetry();
     const generation = this.generation;
-    this.setState('connecting');
     const attempt = this.tryServers(generation).finally(() => {
       if (this.pendingConnect === attempt) this.pendingConnect = null;
     });
@@ -97,7 +135,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
     return attempt;
   }
 
-  /** Sends one SIP message. Rejects with {@link ConnectionError} when the link is not open. */
+  /** Sends one frame. Rejects with {@link ConnectionError} when the link is not open. */
   send(message: string): Promise<void> {
     const socket = this.socket;
     if (this._state !== 'connected' || !socket || socket.readyState !== OPEN) {
@@ -108,100 +146,117 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
     } catch (cause) {
       return Promise.reject(new ConnectionError('WebSocket send failed', this.server, { cause }));
     }
-    if (this.logger.enabled('debug')) this.logger.debug(`sent ${message.length} bytes:\n${message}`);
+    if (this.o.logger.enabled('debug')) this.o.logger.debug(`sent ${message.length} bytes:\n${message}`);
     return Promise.resolve();
   }
 
-  /** Closes the link deliberately: no `lost` event. The transport can connect again later. */
+  /**
+   * The layer above found the open link unusable (e.g. the server answered 503 with
+   * `Retry-After`): drop it and retry per policy, as part of the current outage if there is one.
+   */
+  retryLater(reason: string, retryAfterMs?: number): void {
+    if (this._state !== 'connected') return;
+    this.o.logger.warn(`dropping the link to ${this.server}: ${reason}`);
+    this.closeSocket(4000, 'retry later');
+    this.serverIndex = (this.serverIndex + 1) % this.o.servers.length;
+    this.outage ??= { since: this.now(), attempt: 0 };
+    this.outage.retryAfterMs = retryAfterMs;
+    this.outage.lastError = new Error(reason);
+    this.setState('disconnected');
+    this.scheduleAttempt();
+  }
+
+  /** Closes the link deliberately: no `lost`, no attempts. The transport can connect again later. */
   disconnect(): void {
     if (this._state === 'closed') return;
-    this.generation++;
-    this.closeSocket(1000, 'client disconnect');
-    this.pendingConnect = null;
+    this.reset();
     this.setState('idle');
   }
 
-  /** Closes the link for good and removes every listener. */
+  /** Closes the link for good, stops every timer and listener. */
   dispose(): void {
     if (this._state === 'closed') return;
-    this.generation++;
-    this.closeSocket(1000, 'client destroyed');
-    this.pendingConnect = null;
+    this.reset();
     this.setState('closed');
     this.removeAllListeners();
   }
 
+  private reset(): void {
+    this.generation++;
+    this.clearRetry();
+    this.closeSocket(1000, 'client disconnect');
+    this.pendingConnect = null;
+    this.outage = null;
+    this.offline = false;
+    this.unwatch?.();
+    this.unwatch = null;
+  }
+
   private async tryServers(generation: number): Promise<void> {
     const errors: string[] = [];
-    for (let i = 0; i < this.servers.length; i++) {
-      if (generation !== this.generation) throw new ConnectionError('connect() was cancelled', this.server);
-      const index = (this.serverIndex + i) % this.servers.length;
-      const url = this.servers[index]!;
+    const n = this.o.servers.length;
+    for (let i = 0; i < n && generation === this.generation; i++) {
       try {
-        const socket = await this.open(url, generation);
-        this.serverIndex = index;
-        this.adopt(socket, url, generation);
+        await this.attempt(generation);
         return;
       } catch (err) {
-        errors.push(`${url}: ${(err as Error).message}`);
-        this.logger.warn(`could not connect to ${url}: ${(err as Error).message}`);
+        errors.push(`${this.server}: ${(err as Error).message}`);
+        this.serverIndex = (this.serverIndex + 1) % n;
       }
     }
-    if (generation === this.generation) this.setState('disconnected');
-    throw new ConnectionError(`could not connect to any server (${errors.join('; ')})`, this.server);
+    if (generation === this.generation) {
+      this.setState('disconnected');
+      // connect() called during an outage: keep recovering on schedule.
+      if (this.outage) this.scheduleAttempt();
+    }
+    throw new ConnectionError(`could not connect to any server (${errors.join('; ') || 'cancelled'})`, this.server);
   }
 
-  /** Opens one socket; resolves when open, rejects on error, close or timeout. */
-  private open(url: string, generation: number): Promise<WebSocketLike> {
-    return new Promise((resolve, reject) => {
-      let socket: WebSocketLike;
-      try {
-        socket = this.factory(url, SUBPROTOCOL);
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-        return;
+  /** One attempt on the current server; adopts the socket on success. */
+  private async attempt(generation: number): Promise<void> {
+    const url = this.server;
+    this.setState('connecting');
+    const opening = openSocket(url, this.o.connectTimeoutMs, this.o.webSocketFactory);
+    this.opening = opening;
+    try {
+      const socket = await opening.promise;
+      if (generation !== this.generation) {
+        socket.close();
+        throw new Error('cancelled');
       }
-      this.socket = socket;
-      const timer = setTimeout(() => fail(new Error(`no answer within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
-      const fail = (error: Error): void => {
-        clearTimeout(timer);
-        this.cancelOpen = null;
-        socket.onopen = socket.onclose = socket.onerror = socket.onmessage = null;
-        if (this.socket === socket) this.socket = null;
-        try {
-          socket.close();
-        } catch {
-          // already closing
-        }
-        reject(error);
-      };
-      this.cancelOpen = () => fail(new Error('cancelled'));
-      socket.onopen = () => {
-        clearTimeout(timer);
-        this.cancelOpen = null;
-        if (generation !== this.generation) {
-          fail(new Error('cancelled'));
-          return;
-        }
-        resolve(socket);
-      };
-      socket.onerror = () => fail(new Error('WebSocket error'));
-      socket.onclose = (ev) => fail(new Error(`closed with code ${ev.code}`));
-    });
+      this.adopt(socket, url);
+    } catch (err) {
+      this.o.logger.warn(`could not connect to ${url}: ${(err as Error).message}`);
+      throw err;
+    } finally {
+      if (this.opening === opening) this.opening = null;
+    }
   }
 
-  /** Wires an open socket in as the link. */
-  private adopt(socket: WebSocketLike, url: string, generation: number): void {
+  private adopt(socket: WebSocketLike, url: string): void {
+    this.socket = socket;
     socket.binaryType = 'arraybuffer';
-    if (socket.protocol !== SUBPROTOCOL) {
-      this.logger.warn(`server ${url} did not select the "sip" WebSocket subprotocol (got "${socket.protocol}")`);
+    if (socket.protocol !== SIP_SUBPROTOCOL) {
+      this.o.logger.warn(`server ${url} did not select the "sip" WebSocket subprotocol (got "${socket.protocol}")`);
     }
     socket.onmessage = (ev) => this.receive(ev.data);
-    socket.onerror = () => this.lose(socket, generation, 'error');
-    socket.onclose = (ev) => this.lose(socket, generation, ev.code === 1001 ? 'server-shutdown' : 'closed', ev.code);
-    this.logger.info(`connected to ${url}`);
+    // Browsers fire `error` and then `close` (with the code) for a failed connection; report
+    // once, from `close`, so the code is known. Should `close` not follow, report after 50 ms.
+    let errored: ReturnType<typeof setTimeout> | null = null;
+    socket.onerror = () => {
+      errored ??= setTimeout(() => socket === this.socket && this.lose('error'), 50);
+    };
+    socket.onclose = (ev) => {
+      if (errored !== null) clearTimeout(errored);
+      if (socket !== this.socket) return;
+      this.lose(errored !== null || ev.code === 1006 ? 'error' : ev.code === 1001 ? 'server-shutdown' : 'closed', ev.code);
+    };
+    const reconnect = this.outage !== null;
+    this.outage = null;
+    this.o.logger.info(`${reconnect ? 'reconnected' : 'connected'} to ${url}`);
+    this.keepAlive?.start();
     this.setState('connected');
-    this.emit('open', url);
+    this.emit('open', url, reconnect);
   }
 
   private receive(data: unknown): void {
@@ -209,31 +264,102 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
     if (typeof data === 'string') text = data;
     else if (data instanceof ArrayBuffer && this.decoder) text = this.decoder.decode(data);
     else {
-      this.logger.warn('dropped a WebSocket frame of unsupported type');
+      this.o.logger.warn('dropped a WebSocket frame of unsupported type');
       return;
     }
-    if (this.logger.enabled('debug')) this.logger.debug(`received ${text.length} bytes:\n${text}`);
+    this.keepAlive?.activity();
+    if (this.o.keepAlive?.strategy.isPong(text)) return;
+    if (this.o.logger.enabled('debug')) this.o.logger.debug(`received ${text.length} bytes:\n${text}`);
     this.emit('message', text);
   }
 
-  private lose(socket: WebSocketLike, generation: number, reason: DisconnectReason, code?: number): void {
-    if (socket !== this.socket || generation !== this.generation || this._state !== 'connected') return;
-    this.closeSocket();
-    const loss: LinkLoss = { reason, server: this.server, at: Date.now() };
+  /** An open link is gone: report it once and start recovering. */
+  private lose(reason: DisconnectReason, code?: number): void {
+    if (this._state !== 'connected') return;
+    this.closeSocket(reason === 'keepalive-timeout' ? 4001 : undefined, reason);
+    const loss: LinkLoss = { reason, server: this.server, at: this.now() };
     if (code !== undefined) loss.code = code;
-    this.logger.warn(`lost the link to ${loss.server} (${reason}${code !== undefined ? `, code ${code}` : ''})`);
+    this.o.logger.warn(`lost the link to ${loss.server} (${reason}${code !== undefined ? `, code ${code}` : ''})`);
+    this.outage = { since: loss.at, attempt: 0 };
     this.setState('disconnected');
     this.emit('lost', loss);
+    // A `lost` listener may have disconnected or disposed the transport.
+    if ((this._state as ConnectionState) === 'disconnected') this.scheduleAttempt();
+  }
+
+  private scheduleAttempt(): void {
+    const outage = this.outage;
+    if (!outage || this._state === 'closed') return;
+    outage.attempt++;
+    const context = { attempt: outage.attempt, elapsedMs: this.now() - outage.since, server: this.server, ...(outage.retryAfterMs !== undefined && { retryAfterMs: outage.retryAfterMs }), ...(outage.lastError && { lastError: outage.lastError }) };
+    outage.retryAfterMs = undefined;
+    let delay: number | null;
+    try {
+      delay = this.o.reconnectPolicy.nextDelayMs(context);
+    } catch (err) {
+      this.o.logger.error(`reconnect policy threw: ${(err as Error).message}`);
+      delay = null;
+    }
+    if (delay === null || !Number.isFinite(delay) || delay < 0) {
+      const error = new ConnectionError(`gave up reconnecting after ${outage.attempt - 1} attempt(s)`, this.server, { cause: outage.lastError });
+      this.o.logger.error(error.message);
+      this.outage = null;
+      this.emit('gaveup', error);
+      return;
+    }
+    if (this.offline) {
+      // Wait for the browser's `online` event, but not forever: `navigator.onLine` and its
+      // events are wrong in some environments, so try anyway after a while.
+      delay = Math.max(delay, OFFLINE_RETRY_MS);
+    }
+    this.emit('reconnecting', { attempt: outage.attempt, delayMs: delay, server: this.server });
+    const generation = this.generation;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.attempt(generation).catch((err: Error) => {
+        if (generation !== this.generation || !this.outage) return;
+        this.outage.lastError = err;
+        this.serverIndex = (this.serverIndex + 1) % this.o.servers.length;
+        this.setState('disconnected');
+        this.scheduleAttempt();
+      });
+    }, delay);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private startWatching(): void {
+    if (this.unwatch || this.o.watchLifecycle === false) return;
+    this.unwatch = watchBrowserLifecycle({
+      offline: () => {
+        this.offline = true;
+        this.lose('offline');
+      },
+      online: () => {
+        this.offline = false;
+        if (this.retryTimer === null || !this.outage) return;
+        // Network is back: retry now rather than at the next scheduled time.
+        this.clearRetry();
+        this.outage.attempt = 0;
+        this.scheduleAttempt();
+      },
+      check: () => this.keepAlive?.checkNow(),
+    });
   }
 
   private closeSocket(code?: number, reason?: string): void {
-    this.cancelOpen?.();
+    this.opening?.cancel();
+    this.opening = null;
+    this.keepAlive?.stop();
     const socket = this.socket;
     this.socket = null;
     if (!socket) return;
     socket.onopen = socket.onclose = socket.onerror = socket.onmessage = null;
     try {
-      socket.close(code, reason);
+      socket.close(code ?? 1000, reason);
     } catch {
       // already closed
     }

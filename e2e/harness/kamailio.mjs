@@ -1,0 +1,553 @@
+// @ts-check
+/**
+ * Start / stop a real Kamailio SIP-over-WebSocket registrar/proxy for tests
+ * and benchmarks, using e2e/kamailio/kamailio.cfg.
+ *
+ * Plain ESM + JSDoc so that Playwright TS specs and plain Node scripts can
+ * both import it.
+ *
+ *   import { startKamailio } from './e2e/harness/kamailio.mjs';
+ *   const kam = await startKamailio({ auth: true });
+ *   // ... clients connect to kam.url (ws://127.0.0.1:PORT), domain kam.domain
+ *   await kam.kill();   // abrupt crash
+ *   await kam.start();  // back on the same port (registrations are gone)
+ *   await kam.stop();
+ *
+ * Each server gets its own directory under os.tmpdir() (runDir) holding the
+ * pid file, the generated users file and the log (kamailio.log, unless
+ * opts.logFile is given). Kamailio runs in its own process group; stop()
+ * and kill() signal the whole group. Any Kamailio still running when this
+ * Node process exits (normally, via an uncaught exception, or killed by
+ * SIGKILL: a small watchdog notices) is killed too.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { freePort, isPortFree } from './free-port.mjs';
+
+/** The SIP domain the clients register in (`sip:alice@voxline.test`). */
+export const SIP_DOMAIN = 'voxline.test';
+
+/** Users and passwords used when `auth` is on and no `users` are given. */
+export const DEFAULT_USERS = Object.freeze({
+  alice: 'alice-secret',
+  bob: 'bob-secret',
+  carol: 'carol-secret',
+  dave: 'dave-secret',
+});
+
+/** Absolute path of the Kamailio config used by the harness. */
+export const KAMAILIO_CFG = fileURLToPath(new URL('../kamailio/kamailio.cfg', import.meta.url));
+
+/** What to run when Kamailio is missing. */
+export const KAMAILIO_INSTALL_HINT = 'run `apt-get install -y kamailio kamailio-websocket-modules`';
+
+/** Name of the users file the config imports (from Kamailio's working directory). */
+const USERS_FILE = 'voxline-users.cfg';
+const READY_TIMEOUT_MS = 10_000;
+const STOP_GRACE_MS = 3_000;
+const RING_LINES = 300;
+
+/**
+ * @typedef {object} KamailioOptions
+ * @property {number} [port] TCP port for ws://127.0.0.1:PORT (default: a free port)
+ * @property {boolean} [auth] digest auth on (config define WITH_AUTH)
+ * @property {Record<string, string>} [users] user => password (default DEFAULT_USERS; only used with auth)
+ * @property {string} [logFile] append Kamailio's stdout/stderr here (default RUNDIR/kamailio.log)
+ * @property {boolean} [debug] verbose Kamailio logging (config define WITH_DEBUG)
+ */
+
+/**
+ * @typedef {object} KamailioServer
+ * @property {string} url ws://127.0.0.1:PORT
+ * @property {number} port
+ * @property {'voxline.test'} domain
+ * @property {string} runDir per-server directory (pid file, users file, default log)
+ * @property {string} logFile where Kamailio's output is appended
+ * @property {() => number | null} pid process id (= process group id) of the running Kamailio
+ * @property {() => boolean} running
+ * @property {(lines?: number) => string} logs last lines of Kamailio's stdout/stderr
+ * @property {() => Promise<void>} start start again on the same port with the same options (no-op if running)
+ * @property {() => Promise<void>} stop SIGTERM the process group, SIGKILL after 3 s; waits until the port is free
+ * @property {() => Promise<void>} restart stop(), then start() on the same port
+ * @property {() => Promise<void>} kill SIGKILL the whole process group (abrupt crash); waits until the port is free
+ */
+
+/**
+ * Path of the kamailio binary, or null if it is not installed.
+ * Honours $KAMAILIO_BIN, then /usr/sbin, /usr/local/sbin and $PATH.
+ * @returns {string | null}
+ */
+export function kamailioBinary() {
+  /** @type {string[]} */
+  const candidates = [];
+  if (process.env.KAMAILIO_BIN) candidates.push(process.env.KAMAILIO_BIN);
+  candidates.push('/usr/sbin/kamailio', '/usr/local/sbin/kamailio');
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir) candidates.push(path.join(dir, 'kamailio'));
+  }
+  for (const file of candidates) {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not there
+    }
+  }
+  return null;
+}
+
+/** @type {Set<{ pid: number; watchdog: import('node:child_process').ChildProcess | null }>} */
+const live = new Set();
+let exitHooksInstalled = false;
+
+/** Kill every Kamailio we started (synchronous: usable in 'exit'). */
+function killAllSync() {
+  for (const entry of live) {
+    try {
+      process.kill(-entry.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    try {
+      entry.watchdog?.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  live.clear();
+}
+
+function installExitHooks() {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.on('exit', killAllSync);
+  // On a fatal signal with no other handler, Node dies without 'exit':
+  // clean up, then let the signal do what it would have done.
+  for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
+    const onSignal = () => {
+      if (process.listenerCount(sig) > 1) return; // someone else handles it
+      killAllSync();
+      process.removeListener(sig, onSignal);
+      process.kill(process.pid, sig);
+    };
+    process.on(sig, onSignal);
+  }
+}
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Whether any process of the group `pgid` is still alive (zombies waiting to
+ * be reaped by an init that may never do it do not count).
+ * @param {number} pgid
+ */
+function groupAlive(pgid) {
+  if (process.platform === 'linux') {
+    try {
+      for (const name of fs.readdirSync('/proc')) {
+        if (!/^\d+$/.test(name)) continue;
+        let stat;
+        try {
+          stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+        } catch {
+          continue; // exited meanwhile
+        }
+        // "pid (comm) state ppid pgrp ...": comm may contain spaces/parens
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+      }
+      return false;
+    } catch {
+      // no usable /proc: fall through
+    }
+  }
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return /** @type {NodeJS.ErrnoException} */ (err).code === 'EPERM';
+  }
+}
+
+/**
+ * Escape a string for a double-quoted Kamailio config string.
+ * @param {string} s
+ */
+function cfgString(s) {
+  if (/[\r\n\0]/.test(s)) throw new Error('startKamailio: passwords must not contain line breaks or NUL');
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * Content of voxline-users.cfg: fills the "users" htable at start-up.
+ * @param {Record<string, string>} users
+ */
+function usersFileContent(users) {
+  const lines = [
+    '# Generated by e2e/harness/kamailio.mjs: users for WITH_AUTH (user => plain password)',
+    'event_route[htable:mod-init] {',
+  ];
+  for (const [user, password] of Object.entries(users)) {
+    if (!/^[A-Za-z0-9_.+-]+$/.test(user)) {
+      throw new Error(`startKamailio: unsupported user name ${JSON.stringify(user)} (use [A-Za-z0-9_.+-])`);
+    }
+    lines.push(`\t$sht(users=>${user}) = ${cfgString(password)};`);
+  }
+  lines.push('}', '');
+  return lines.join('\n');
+}
+
+/**
+ * Try one WebSocket upgrade with sub-protocol "sip".
+ * @param {string} url
+ * @returns {Promise<void>}
+ */
+function probeWebSocket(url) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, 'sip', { handshakeTimeout: 1000 });
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error('handshake timeout'));
+    }, 1500);
+    ws.once('open', () => {
+      clearTimeout(timer);
+      const protocol = ws.protocol;
+      ws.close(1000);
+      if (protocol === 'sip') resolve();
+      else reject(new Error(`server accepted sub-protocol ${JSON.stringify(protocol)} instead of "sip"`));
+    });
+    ws.once('error', (err) => {
+      clearTimeout(timer);
+      ws.terminate();
+      reject(err);
+    });
+  });
+}
+
+/**
+ * Start Kamailio on ws://127.0.0.1:PORT. Resolves once a WebSocket upgrade
+ * with sub-protocol "sip" succeeds.
+ * @param {KamailioOptions} [opts]
+ * @returns {Promise<KamailioServer>}
+ */
+export async function startKamailio(opts = {}) {
+  const bin = kamailioBinary();
+  if (!bin) {
+    throw new Error(`Kamailio is not installed: ${KAMAILIO_INSTALL_HINT}`);
+  }
+  if (!fs.existsSync(KAMAILIO_CFG)) {
+    throw new Error(`Kamailio config not found: ${KAMAILIO_CFG}`);
+  }
+  if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port > 0 && opts.port < 65536)) {
+    throw new Error(`startKamailio: invalid port ${opts.port}`);
+  }
+  const usersCfg = opts.auth === true ? usersFileContent(opts.users ?? DEFAULT_USERS) : null;
+  // With a port picked by freePort(), another process may grab it before
+  // Kamailio binds it: then retry on a new port.
+  for (let attempt = 1; ; attempt++) {
+    const server = createServer(bin, opts.port ?? (await freePort()), opts, usersCfg);
+    try {
+      await server.start();
+      return server;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      if (opts.port !== undefined || attempt >= 3 || !/already in use/i.test(msg)) throw err;
+    }
+  }
+}
+
+/**
+ * A not yet started server bound to one port and one run directory.
+ * @param {string} bin
+ * @param {number} port
+ * @param {KamailioOptions} opts
+ * @param {string | null} usersCfg content of voxline-users.cfg (auth on) or null
+ * @returns {KamailioServer}
+ */
+function createServer(bin, port, opts, usersCfg) {
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `voxline-kamailio-${port}-`));
+  const logFile = opts.logFile ?? path.join(runDir, 'kamailio.log');
+  const pidFile = path.join(runDir, 'kamailio.pid');
+  const url = `ws://127.0.0.1:${port}`;
+
+  if (usersCfg !== null) fs.writeFileSync(path.join(runDir, USERS_FILE), usersCfg);
+
+  const args = [
+    '-f', KAMAILIO_CFG,
+    '-DD', // do not daemonize: the process we spawn is the main process
+    '-E', // log to stderr
+    '-Y', runDir,
+    '-P', pidFile,
+    '-m', '64',
+    '-M', '8',
+    '-A', `WS_PORT=${port}`,
+  ];
+  if (usersCfg !== null) args.push('-A', 'WITH_AUTH');
+  if (opts.debug) args.push('-A', 'WITH_DEBUG');
+
+  installExitHooks();
+
+  /** @type {string[]} */
+  let ring = [];
+  let partial = '';
+  /** @type {import('node:child_process').ChildProcess | null} */
+  let child = null;
+  /** @type {Promise<void> | null} */
+  let exited = null;
+  /** @type {{ pid: number; watchdog: import('node:child_process').ChildProcess | null } | null} */
+  let entry = null;
+
+  let stopping = false;
+
+  /** @param {Buffer} chunk */
+  const onOutput = (chunk) => {
+    try {
+      fs.appendFileSync(logFile, chunk);
+    } catch {
+      // logging must never break the server
+    }
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    ring.push(...lines);
+    if (ring.length > RING_LINES) ring = ring.slice(-RING_LINES);
+  };
+
+  /** @param {number} [lines] */
+  const logs = (lines = 40) => [...ring, ...(partial ? [partial] : [])].slice(-lines).join('\n');
+
+  /**
+   * Wait for the main process to exit and for its group to be empty.
+   * @param {number} timeoutMs
+   * @returns {Promise<boolean>} true if gone in time
+   */
+  const waitGone = async (timeoutMs) => {
+    if (!child || !exited || child.pid === undefined) return true;
+    const pgid = child.pid;
+    const deadline = Date.now() + timeoutMs;
+    /** @type {NodeJS.Timeout | undefined} */
+    let timer;
+    const done = await Promise.race([
+      exited.then(() => true),
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer); // a pending timer would keep Node alive after stop()
+    if (!done) return false;
+    while (groupAlive(pgid)) {
+      if (Date.now() > deadline) return false;
+      await sleep(20);
+    }
+    return true;
+  };
+
+  const waitPortFree = async () => {
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (!(await isPortFree(port))) {
+      if (Date.now() > deadline) throw new Error(`Kamailio stopped but port ${port} is still in use`);
+      await sleep(25);
+    }
+  };
+
+  const forget = () => {
+    if (entry) {
+      try {
+        entry.watchdog?.kill('SIGKILL');
+      } catch {
+        // gone
+      }
+      live.delete(entry);
+    }
+    entry = null;
+    child = null;
+    exited = null;
+  };
+
+  /** @param {NodeJS.Signals} signal */
+  const signalGroup = (signal) => {
+    if (!child || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+
+  const hardKill = async () => {
+    if (!child) return;
+    stopping = true;
+    try {
+      signalGroup('SIGKILL');
+      if (!(await waitGone(STOP_GRACE_MS))) {
+        throw new Error(`Kamailio (pid ${child?.pid}) did not die after SIGKILL`);
+      }
+      forget();
+    } finally {
+      stopping = false;
+    }
+    await waitPortFree();
+  };
+
+  const stop = async () => {
+    if (!child) return;
+    stopping = true;
+    try {
+      signalGroup('SIGTERM');
+      if (!(await waitGone(STOP_GRACE_MS))) {
+        signalGroup('SIGKILL');
+        if (!(await waitGone(STOP_GRACE_MS))) {
+          throw new Error(`Kamailio (pid ${child?.pid}) did not stop`);
+        }
+      }
+      forget();
+    } finally {
+      stopping = false;
+    }
+    await waitPortFree();
+  };
+
+  const start = async () => {
+    if (child) return;
+
+    // Something else on the port would answer our readiness probe: refuse.
+    const freeBy = Date.now() + 2000;
+    while (!(await isPortFree(port))) {
+      if (Date.now() > freeBy) throw new Error(`Cannot start Kamailio: 127.0.0.1:${port} is already in use`);
+      await sleep(50);
+    }
+
+    try {
+      fs.appendFileSync(logFile, `\n=== ${new Date().toISOString()} ${bin} ${args.join(' ')}\n`);
+    } catch {
+      // ignore
+    }
+    fs.rmSync(pidFile, { force: true }); // a killed Kamailio leaves it behind
+    if (partial) ring.push(partial);
+    partial = '';
+    ring.push(`=== ${new Date().toISOString()} starting Kamailio on ${url}`);
+    const proc = spawn(bin, args, {
+      cwd: runDir, // the config imports voxline-users.cfg from here
+      detached: true, // own process group: stop()/kill() signal -pid
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    /** @type {Error | null} */
+    let spawnError = null;
+    /** @type {{ code: number | null; signal: NodeJS.Signals | null } | null} */
+    let exitInfo = null;
+    exited = new Promise((resolve) => {
+      proc.once('error', (err) => {
+        spawnError = err;
+        resolve();
+      });
+      proc.once('exit', (code, signal) => {
+        exitInfo = { code, signal };
+        // Main process gone (stopped, killed or crashed): no child of it may
+        // linger on the port, and the server counts as not running.
+        if (proc.pid !== undefined) {
+          try {
+            process.kill(-proc.pid, 'SIGKILL');
+          } catch {
+            // group already empty
+          }
+        }
+        resolve();
+      });
+    });
+    proc.stdout?.on('data', onOutput);
+    proc.stderr?.on('data', onOutput);
+    // Neither Kamailio nor its pipes keep this Node process alive; the exit
+    // hook kills Kamailio when Node exits.
+    proc.unref();
+    /** @type {any} */ (proc.stdout)?.unref?.();
+    /** @type {any} */ (proc.stderr)?.unref?.();
+    child = proc;
+    proc.once('exit', () => {
+      if (child === proc && !stopping) {
+        ring.push(`=== Kamailio (pid ${proc.pid}) exited on its own`);
+        forget();
+      }
+    });
+
+    if (proc.pid !== undefined) {
+      // Watchdog: a tiny shell reading a pipe from us. If this Node process
+      // dies without running its exit hook (SIGKILL, OOM), the pipe closes,
+      // `read` returns and the watchdog kills Kamailio's process group.
+      const watchdog = spawn('/bin/sh', ['-c', 'read -r _; kill -9 -"$1" 2>/dev/null', 'voxline-kamailio-watchdog', String(proc.pid)], {
+        detached: true,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
+      watchdog.on('error', () => {});
+      watchdog.unref();
+      /** @type {any} */ (watchdog.stdin)?.unref?.();
+      entry = { pid: proc.pid, watchdog };
+      live.add(entry);
+    }
+
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    /** @type {unknown} */
+    let lastError = null;
+    for (;;) {
+      if (spawnError || exitInfo) break;
+      try {
+        await probeWebSocket(url);
+        return;
+      } catch (err) {
+        lastError = err;
+      }
+      if (Date.now() > deadline) break;
+      await Promise.race([exited, sleep(100)]);
+    }
+
+    // Failed: collect the reason, clean up, throw.
+    const timedOut = !spawnError && !exitInfo;
+    if (timedOut) {
+      try {
+        await hardKill();
+      } catch {
+        // reported below anyway
+      }
+    } else {
+      forget();
+    }
+    const info = /** @type {{ code: number | null; signal: NodeJS.Signals | null } | null} */ (exitInfo);
+    const reason = timedOut
+      ? `no WebSocket upgrade within ${READY_TIMEOUT_MS} ms (last error: ${
+          lastError instanceof Error ? lastError.message : String(lastError)
+        }); killed it`
+      : spawnError
+        ? `spawn failed: ${/** @type {Error} */ (spawnError).message}`
+        : `kamailio exited (code ${info?.code}, signal ${info?.signal})`;
+    const tail = logs(40);
+    const hint = /could not find module|failed to load module/i.test(tail)
+      ? `\nHint: ${KAMAILIO_INSTALL_HINT}`
+      : '';
+    throw new Error(
+      `Kamailio failed to start on ${url}: ${reason}${hint}\n` +
+        `log: ${logFile}\n--- last Kamailio output ---\n${tail}\n---`,
+    );
+  };
+
+  /** @type {KamailioServer} */
+  return {
+    url,
+    port,
+    domain: SIP_DOMAIN,
+    runDir,
+    logFile,
+    pid: () => child?.pid ?? null,
+    running: () => child !== null,
+    logs,
+    start,
+    stop,
+    restart: async () => {
+      await stop();
+      await start();
+    },
+    kill: hardKill,
+  };
+}

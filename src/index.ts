@@ -14,8 +14,11 @@
  * @packageDocumentation
  */
 export { Client } from './client/client';
-export type { ClientEvents, ConnectionChange, ConnectionChangeState } from './client/events';
-export type { ClientOptions } from './options';
+export type { ClientEvents, ConnectionChange, ConnectionChangeState, IncomingTextMessage, ReconnectAttempt } from './client/events';
+export type { ClientOptions, KeepAliveOptions, ReconnectOptions } from './options';
+export { DefaultReconnectPolicy } from './transport/reconnect-policy';
+export type { ReconnectPolicy, ReconnectContext, DefaultReconnectPolicyOptions } from './transport/reconnect-policy';
+export type { KeepAliveStrategy } from './transport/keep-alive';
 export { VERSION } from './options';
 export type { LogLevel } from './logger';
 export type { ConnectionState, DisconnectReason } from './transport/types';

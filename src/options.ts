@@ -88,6 +88,12 @@ export interface ClientOptions {
    */
   registerExpiresSec?: number;
   /**
+   * How long `sendMessage()` may take, waiting in the outbox during an outage included, before
+   * its promise rejects with `TimeoutError`, in ms.
+   * @defaultValue `30000`
+   */
+  messageTimeoutMs?: number;
+  /**
    * Keep-alive settings, or `false` to send none (a blackholed link then goes unnoticed).
    * @defaultValue `{ idleMs: 2000, timeoutMs: 2500, strategy: CRLF }`
    */
@@ -109,6 +115,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   userAgent: `Voxline/${VERSION}`,
   connectTimeoutMs: 10_000,
   registerExpiresSec: 600,
+  messageTimeoutMs: 30_000,
   keepAlive: Object.freeze({ idleMs: 2_000, timeoutMs: 2_500, strategy: crlfKeepAlive }),
 });
 
@@ -122,6 +129,7 @@ export interface ResolvedClientOptions {
   userAgent: string;
   connectTimeoutMs: number;
   registerExpiresSec: number;
+  messageTimeoutMs: number;
   keepAlive: Required<KeepAliveOptions> | null;
   reconnectPolicy: ReconnectPolicy;
 }
@@ -138,6 +146,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof ClientOptions>([
   'userAgent',
   'connectTimeoutMs',
   'registerExpiresSec',
+  'messageTimeoutMs',
   'keepAlive',
   'reconnect',
 ]);
@@ -282,6 +291,7 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
     userAgent: optionalString(input.userAgent, 'userAgent') ?? DEFAULT_OPTIONS.userAgent,
     connectTimeoutMs: positiveNumber(input.connectTimeoutMs, 'connectTimeoutMs', DEFAULT_OPTIONS.connectTimeoutMs),
     registerExpiresSec,
+    messageTimeoutMs: positiveNumber(input.messageTimeoutMs, 'messageTimeoutMs', DEFAULT_OPTIONS.messageTimeoutMs),
     keepAlive: validateKeepAlive(input.keepAlive),
     reconnectPolicy: validateReconnect(input.reconnect),
   };

@@ -17,7 +17,7 @@
     create(name, options) {
       const client = new (sdk().Client)(options);
       clients[name] = client;
-      for (const type of ['connectionchange', 'reconnecting', 'registered', 'unregistered', 'error']) {
+      for (const type of ['connectionchange', 'reconnecting', 'registered', 'unregistered', 'error', 'message']) {
         client.on(type, (payload) => events.push({ client: name, type, payload: payload instanceof Error ? describeError(payload) : payload, t: Date.now() }));
       }
       return client;

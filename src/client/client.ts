@@ -15,6 +15,7 @@ import { EventEmitter } from 'eventemitter3';
 import { AuthenticationError, InvalidStateError, SipError, TimeoutError } from '../errors';
 import { createLogger, type Logger } from '../logger';
 import { resolveOptions, type ClientOptions, type ResolvedClientOptions } from '../options';
+import { parseTarget } from '../sip/targets';
 import { SipUserAgent } from '../sip/user-agent';
 import type { ConnectionState, LinkLoss } from '../transport/types';
 import { WebSocketTransport } from '../transport/websocket-transport';
@@ -132,10 +133,12 @@ export class Client extends EventEmitter<ClientEvents> {
       ua = new SipUserAgent({ options: this.options, link: this.link, logger: this.logger.child('sip'), user, password });
       ua.on('registered', () => this.safeEmit('registered'));
       ua.on('unregistered', () => this.safeEmit('unregistered'));
+      ua.on('message', (message) => this.safeEmit('message', message));
       await ua.start();
       await ua.register();
       this.assertAlive('login');
       this.ua = ua;
+      ua.messaging.setReady(this.downSince === null && this.link.state === 'connected');
       this.logger.info(`logged in as ${user}@${this.options.domain}`);
     } catch (err) {
       if (ua) await ua.stop();
@@ -145,6 +148,37 @@ export class Client extends EventEmitter<ClientEvents> {
     } finally {
       this.loginInProgress = false;
     }
+  }
+
+  /**
+   * Sends a text message (SIP MESSAGE). Resolves when the server or the recipient accepted it
+   * (2xx). While the link is down the message waits in an outbox and is sent, in order, once the
+   * link is back; if that takes longer than `messageTimeoutMs` the promise rejects with
+   * {@link TimeoutError}. Every promise settles exactly once; nothing is dropped silently.
+   *
+   * @param target - `'bob'`, `'bob@example.com'` or `'sip:bob@example.com'`
+   * @param body - the text; must not be empty
+   * @param options - `contentType`, default `text/plain;charset=utf-8`
+   * @throws `TypeError` naming the bad argument, before anything is sent.
+   * @throws {@link InvalidStateError} when not logged in.
+   * @throws {@link SipError} with the status, e.g. 404 for an unknown user.
+   * @example
+   * ```ts
+   * await client.sendMessage('bob', 'Running late, 5 min');
+   * ```
+   */
+  async sendMessage(target: string, body: string, options: { contentType?: string } = {}): Promise<void> {
+    this.assertAlive('sendMessage');
+    const uri = parseTarget(target, this.options.domain, 'sendMessage(target, body): "target"');
+    if (typeof body !== 'string' || body.length === 0) {
+      throw new TypeError('sendMessage(target, body): "body" must be a non-empty string');
+    }
+    const contentType = options?.contentType ?? 'text/plain;charset=utf-8';
+    if (typeof contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(contentType)) {
+      throw new TypeError(`sendMessage(target, body, options): "options.contentType" must be a media type such as text/plain, got ${String(contentType)}`);
+    }
+    if (!this.ua) throw new InvalidStateError('sendMessage() called before login(); log in first');
+    await this.ua.messaging.send(uri, body, contentType);
   }
 
   /** Unregisters and closes the link deliberately (no `disconnected` event). Safe to call when logged out. */
@@ -184,8 +218,10 @@ export class Client extends EventEmitter<ClientEvents> {
     if (this.ua && !(await this.refreshRegistration(epoch))) return;
     if (epoch !== this.recoveryEpoch || this.link.state !== 'connected' || this.downSince === null) return;
     const at = Date.now();
-    this.emitChange({ state: 'reconnected', previous: this.lastChange, server, at, downtimeMs: at - this.downSince });
+    const downtimeMs = at - this.downSince;
     this.downSince = null;
+    this.ua?.messaging.setReady(true);
+    this.emitChange({ state: 'reconnected', previous: this.lastChange, server, at, downtimeMs });
   }
 
   /**
@@ -217,6 +253,7 @@ export class Client extends EventEmitter<ClientEvents> {
 
   private onLinkLost(loss: LinkLoss): void {
     this.recoveryEpoch++;
+    this.ua?.messaging.setReady(false);
     if (this.downSince !== null) return;
     this.downSince = loss.at;
     const change: ConnectionChange = { state: 'disconnected', previous: this.lastChange, server: loss.server, at: loss.at, reason: loss.reason };

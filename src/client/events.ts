@@ -4,8 +4,9 @@
 import type { VoxlineError } from '../errors';
 import type { DisconnectReason } from '../transport/types';
 import type { ReconnectAttempt } from '../transport/websocket-transport';
+import type { IncomingTextMessage } from '../sip/messaging';
 
-export type { ReconnectAttempt };
+export type { ReconnectAttempt, IncomingTextMessage };
 
 /** The three connection changes an application is told about, each exactly once per change. */
 export type ConnectionChangeState = 'connected' | 'disconnected' | 'reconnected';
@@ -58,6 +59,11 @@ export interface ClientEvents {
   registered: () => void;
   /** The registration ended (logout, refresh failure, or link loss). @event */
   unregistered: () => void;
+  /**
+   * A text message arrived (SIP MESSAGE). It has already been answered 200.
+   * @event
+   */
+  message: (message: IncomingTextMessage) => void;
   /** Something failed in the background, outside any promise the application holds. @event */
   error: (error: VoxlineError) => void;
 }

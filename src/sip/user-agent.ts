@@ -15,12 +15,14 @@ import { AuthenticationError, ConfigurationError, SipError, TimeoutError, type V
 import type { Logger } from '../logger';
 import type { ResolvedClientOptions } from '../options';
 import type { WebSocketTransport } from '../transport/websocket-transport';
+import { Messaging, type IncomingTextMessage } from './messaging';
 import { SipTransportAdapter, type SipTransportAdapterOptions } from './sipjs-transport';
 
 /** Events of {@link SipUserAgent}. */
 export interface SipUserAgentEvents {
   registered: () => void;
   unregistered: () => void;
+  message: (message: IncomingTextMessage) => void;
 }
 
 /** What {@link SipUserAgent} needs. */
@@ -57,6 +59,7 @@ function retryAfterMs(value: string | undefined): number | undefined {
 
 export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
   readonly userAgent: UserAgent;
+  readonly messaging: Messaging;
   private registerer: Registerer;
   private readonly expires: number;
   private readonly logger: Logger;
@@ -90,7 +93,11 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
       sessionDescriptionHandlerFactoryOptions: {
         peerConnectionConfiguration: { iceServers: options.iceServers },
       },
+      delegate: {
+        onMessage: (message) => this.emit('message', this.messaging.receive(message)),
+      },
     });
+    this.messaging = new Messaging(this.userAgent, options.domain, () => link.state === 'connected', logger.child('messaging'), options.messageTimeoutMs);
     this.expires = options.registerExpiresSec;
     this.registerer = this.createRegisterer();
   }
@@ -151,6 +158,7 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
 
   /** Stops the user agent and frees its resources. Does not close the link (its owner does). */
   async stop(): Promise<void> {
+    this.messaging.close();
     this.registerer.stateChange.removeListener(this.onRegistererState);
     await this.registerer.dispose().catch(() => undefined);
     await this.userAgent.stop().catch(() => undefined);

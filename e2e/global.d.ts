@@ -3,6 +3,7 @@ import type * as VoxlineSdk from '../src/index';
 
 interface RecordedEvent {
   client: string;
+  callId?: string;
   type: string;
   payload: unknown;
   t: number;
@@ -23,6 +24,10 @@ declare global {
     vx: {
       events: RecordedEvent[];
       clients: Record<string, VoxlineSdk.Client>;
+      calls: Record<string, VoxlineSdk.Call[]>;
+      trackCall(name: string, call: VoxlineSdk.Call): VoxlineSdk.Call;
+      openPeerConnections(): number;
+      audioElements(): number;
       sdk(): typeof VoxlineSdk;
       create(name: string, options: unknown): VoxlineSdk.Client;
       of(name: string, type?: string): RecordedEvent[];

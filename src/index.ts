@@ -14,6 +14,9 @@
  * @packageDocumentation
  */
 export { Client } from './client/client';
+export type { CallOptions } from './client/client';
+export { Call } from './client/call';
+export type { AnswerOptions, CallDirection, CallEnd, CallEndReason, CallEvents, CallParty, CallState, CallStats, DtmfOptions } from './client/call';
 export type { ClientEvents, ConnectionChange, ConnectionChangeState, IncomingTextMessage, ReconnectAttempt } from './client/events';
 export type { ClientOptions, KeepAliveOptions, ReconnectOptions } from './options';
 export { DefaultReconnectPolicy } from './transport/reconnect-policy';

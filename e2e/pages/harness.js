@@ -3,6 +3,34 @@
 (function () {
   const events = [];
   const clients = {};
+  const calls = {};
+  // Count peer connections that are still open, to prove calls leave nothing behind.
+  const pcs = new Set();
+  const NativePC = window.RTCPeerConnection;
+  if (NativePC) {
+    window.RTCPeerConnection = class extends NativePC {
+      constructor(...args) {
+        super(...args);
+        pcs.add(this);
+        this.addEventListener('connectionstatechange', () => this.connectionState === 'closed' && pcs.delete(this));
+      }
+      close() {
+        pcs.delete(this);
+        return super.close();
+      }
+    };
+  }
+  const CALL_EVENTS = ['ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'dtmf', 'ended', 'transferred'];
+  function trackCall(name, call) {
+    (calls[name] = calls[name] || []).push(call);
+    for (const type of CALL_EVENTS) {
+      call.on(type, (payload) => {
+        events.push({ client: name, type: `call:${type}`, callId: call.id, payload: type === 'transferred' ? { id: payload.id, remote: payload.remote } : payload, t: Date.now() });
+        if (type === 'transferred') trackCall(name, payload);
+      });
+    }
+    return call;
+  }
   function sdk() {
     return window.VoxlineModule || window.Voxline;
   }
@@ -12,6 +40,10 @@
   window.vx = {
     events,
     clients,
+    calls,
+    trackCall,
+    openPeerConnections: () => pcs.size,
+    audioElements: () => document.querySelectorAll('audio[data-voxline]').length,
     sdk,
     describeError,
     create(name, options) {
@@ -20,6 +52,10 @@
       for (const type of ['connectionchange', 'reconnecting', 'registered', 'unregistered', 'error', 'message']) {
         client.on(type, (payload) => events.push({ client: name, type, payload: payload instanceof Error ? describeError(payload) : payload, t: Date.now() }));
       }
+      client.on('incomingcall', (call) => {
+        events.push({ client: name, type: 'incomingcall', payload: { id: call.id, remote: call.remote, direction: call.direction, state: call.state }, t: Date.now() });
+        trackCall(name, call);
+      });
       return client;
     },
     of(name, type) {

@@ -15,11 +15,37 @@ import { EventEmitter } from 'eventemitter3';
 import { AuthenticationError, InvalidStateError, SipError, TimeoutError } from '../errors';
 import { createLogger, type Logger } from '../logger';
 import { resolveOptions, type ClientOptions, type ResolvedClientOptions } from '../options';
+import type { CallSession } from '../sip/call-session';
 import { parseTarget } from '../sip/targets';
 import { SipUserAgent } from '../sip/user-agent';
 import type { ConnectionState, LinkLoss } from '../transport/types';
 import { WebSocketTransport } from '../transport/websocket-transport';
+import { Call, type AnswerOptions } from './call';
 import type { ClientEvents, ConnectionChange, ConnectionChangeState } from './events';
+
+/** Options of {@link Client.call}. */
+export interface CallOptions {
+  /** Extra SIP headers for the INVITE, e.g. `{ 'X-Ticket': '1234' }`. */
+  headers?: Record<string, string>;
+  /** Microphone constraints, or your own `MediaStream` to send. @defaultValue `true` (default microphone) */
+  audio?: AnswerOptions['audio'];
+  /** Play the remote audio through an `<audio>` element the SDK manages. @defaultValue `true` */
+  playRemoteAudio?: boolean;
+}
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const RESERVED_HEADERS = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'content-length', 'content-type', 'route', 'record-route', 'authorization', 'proxy-authorization']);
+
+function validateHeaders(headers: unknown): Record<string, string> {
+  if (headers === undefined) return {};
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw new TypeError('call(target, options): "options.headers" must be an object of header names to string values');
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) throw new TypeError(`call(target, options): header name "${name}" is not a valid SIP header name`);
+    if (RESERVED_HEADERS.has(name.toLowerCase())) throw new TypeError(`call(target, options): header "${name}" is managed by the SDK and cannot be set`);
+    if (typeof value !== 'string' || /[\r\n]/.test(value)) throw new TypeError(`call(target, options): header "${name}" must be a single-line string`);
+  }
+  return headers as Record<string, string>;
+}
 
 const USER_NAME = /^[A-Za-z0-9\-_.!~*'()&=+$,;?/%]+$/;
 
@@ -45,6 +71,7 @@ export class Client extends EventEmitter<ClientEvents> {
   private readonly logger: Logger;
   private readonly link: WebSocketTransport;
   private ua: SipUserAgent | null = null;
+  private readonly liveCalls = new Map<CallSession, Call>();
   private loginInProgress = false;
   private destroyed = false;
   private lastChange: ConnectionChangeState | null = null;
@@ -134,6 +161,12 @@ export class Client extends EventEmitter<ClientEvents> {
       ua.on('registered', () => this.safeEmit('registered'));
       ua.on('unregistered', () => this.safeEmit('unregistered'));
       ua.on('message', (message) => this.safeEmit('message', message));
+      const sipUa = ua;
+      ua.calls.on('incoming', (session) => this.safeEmit('incomingcall', this.wrap(sipUa, session)));
+      ua.calls.on('transferred', (from, next) => {
+        const newCall = this.wrap(sipUa, next);
+        this.liveCalls.get(from)?._transferred(newCall);
+      });
       await ua.start();
       await ua.register();
       this.assertAlive('login');
@@ -179,6 +212,47 @@ export class Client extends EventEmitter<ClientEvents> {
     }
     if (!this.ua) throw new InvalidStateError('sendMessage() called before login(); log in first');
     await this.ua.messaging.send(uri, body, contentType);
+  }
+
+  /**
+   * Calls `target`: opens the microphone, then sends the INVITE. Resolves with the {@link Call}
+   * once the INVITE is sent; follow it with the call's events (`ringing`, `answered`, `ended`).
+   *
+   * @param target - `'bob'`, `'bob@example.com'` or `'sip:bob@example.com'`
+   * @throws `TypeError` naming a bad argument, before anything is sent.
+   * @throws {@link InvalidStateError} when not logged in.
+   * @throws {@link MediaError} when the microphone cannot be used (permission denied, no device).
+   * @example
+   * ```ts
+   * const call = await client.call('bob');
+   * call.on('answered', () => console.log('talking to', call.remote.user));
+   * call.on('ended', ({ reason }) => console.log('ended:', reason));
+   * ```
+   */
+  async call(target: string, options: CallOptions = {}): Promise<Call> {
+    this.assertAlive('call');
+    const uri = parseTarget(target, this.options.domain, 'call(target)');
+    if (typeof options !== 'object' || options === null) throw new TypeError('call(target, options): "options" must be an object');
+    const headers = validateHeaders(options.headers);
+    if (options.audio !== undefined && typeof options.audio !== 'object') throw new TypeError('call(target, options): "options.audio" must be MediaTrackConstraints or a MediaStream');
+    const ua = this.ua;
+    if (!ua) throw new InvalidStateError('call() called before login(); log in first');
+    const media: { audio?: AnswerOptions['audio']; playRemoteAudio: boolean } = { playRemoteAudio: options.playRemoteAudio ?? true };
+    if (options.audio !== undefined) media.audio = options.audio;
+    const session = await ua.calls.place(uri, headers, media);
+    return this.wrap(ua, session);
+  }
+
+  /** Calls in progress (not ended). */
+  get calls(): Call[] {
+    return [...this.liveCalls.values()];
+  }
+
+  private wrap(ua: SipUserAgent, session: CallSession): Call {
+    const call = new Call(session, ua.calls, this.logger.child('call'), this.options.domain);
+    this.liveCalls.set(session, call);
+    session.once('ended', () => this.liveCalls.delete(session));
+    return call;
   }
 
   /** Unregisters and closes the link deliberately (no `disconnected` event). Safe to call when logged out. */

@@ -5,6 +5,7 @@ import type { VoxlineError } from '../errors';
 import type { DisconnectReason } from '../transport/types';
 import type { ReconnectAttempt } from '../transport/websocket-transport';
 import type { IncomingTextMessage } from '../sip/messaging';
+import type { Call } from './call';
 
 export type { ReconnectAttempt, IncomingTextMessage };
 
@@ -59,6 +60,12 @@ export interface ClientEvents {
   registered: () => void;
   /** The registration ended (logout, refresh failure, or link loss). @event */
   unregistered: () => void;
+  /**
+   * Someone is calling: answer with `call.answer()`, decline with `call.reject()`. The caller
+   * already hears ringing (180 sent).
+   * @event
+   */
+  incomingcall: (call: Call) => void;
   /**
    * A text message arrived (SIP MESSAGE). It has already been answered 200.
    * @event

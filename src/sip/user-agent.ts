@@ -15,6 +15,7 @@ import { AuthenticationError, ConfigurationError, SipError, TimeoutError, type V
 import type { Logger } from '../logger';
 import type { ResolvedClientOptions } from '../options';
 import type { WebSocketTransport } from '../transport/websocket-transport';
+import { CallManager } from './calls';
 import { Messaging, type IncomingTextMessage } from './messaging';
 import { SipTransportAdapter, type SipTransportAdapterOptions } from './sipjs-transport';
 
@@ -60,6 +61,7 @@ function retryAfterMs(value: string | undefined): number | undefined {
 export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
   readonly userAgent: UserAgent;
   readonly messaging: Messaging;
+  readonly calls: CallManager;
   private registerer: Registerer;
   private readonly expires: number;
   private readonly logger: Logger;
@@ -73,6 +75,7 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
     if (!uri) throw new ConfigurationError('domain', `sip:${user}@${options.domain} is not a valid SIP address`);
     const transportOptions: SipTransportAdapterOptions = { link };
     const sipLogger = logger.child('sip.js');
+    this.calls = new CallManager(options.iceServers, logger.child('call'));
     this.userAgent = new UserAgent({
       uri,
       authorizationUsername: user,
@@ -90,13 +93,13 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
         else if (level === 'warn') sipLogger.warn(line);
         else sipLogger.debug(line);
       },
-      sessionDescriptionHandlerFactoryOptions: {
-        peerConnectionConfiguration: { iceServers: options.iceServers },
-      },
+      sessionDescriptionHandlerFactory: this.calls.sdhFactory,
       delegate: {
         onMessage: (message) => this.emit('message', this.messaging.receive(message)),
+        onInvite: (invitation) => this.calls.receive(invitation),
       },
     });
+    this.calls.attach(this.userAgent);
     this.messaging = new Messaging(this.userAgent, options.domain, () => link.state === 'connected', logger.child('messaging'), options.messageTimeoutMs);
     this.expires = options.registerExpiresSec;
     this.registerer = this.createRegisterer();
@@ -159,6 +162,8 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
   /** Stops the user agent and frees its resources. Does not close the link (its owner does). */
   async stop(): Promise<void> {
     this.messaging.close();
+    this.calls.terminateAll();
+    this.calls.removeAllListeners();
     this.registerer.stateChange.removeListener(this.onRegistererState);
     await this.registerer.dispose().catch(() => undefined);
     await this.userAgent.stop().catch(() => undefined);

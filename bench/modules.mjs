@@ -1,0 +1,48 @@
+// @ts-check
+/**
+ * The bench modules `npm run bench` knows. To add a figure (bundle size, register, call setup,
+ * messaging…), write bench/<name>/index.mjs exporting a {@link BenchModule} and list it here;
+ * the runner, results.json, RESULTS.md and the per-module SVG chart pick it up.
+ */
+import { connection } from './connection/index.mjs';
+
+/**
+ * One figure: samples and summaries per library.
+ * @typedef {object} Figure
+ * @property {string} id unique within the module
+ * @property {string} part the module part (--only module:part) that measured it
+ * @property {string} title
+ * @property {string} unit 'ms' (the report formats ms as ms / s); other units are printed as is
+ * @property {{ maxMs: number, text: string } | null} target reported, never asserted
+ * @property {string} reference what the measurement starts from
+ * @property {boolean} informative shown in the secondary table
+ * @property {number | null} capMs samples of null mean "not within capMs"
+ * @property {Record<string, { samples: (number | null)[], summary: import('./lib/stats.mjs').Summary, events?: Record<string, ReturnType<typeof import('./lib/stats.mjs').countSummary>> }>} libraries
+ */
+
+/**
+ * @typedef {object} ModuleResult
+ * @property {Record<string, unknown>} config
+ * @property {Figure[]} figures
+ * @property {string[]} notes a note about one part starts with `part:`
+ * @property {Record<string, unknown>} raw every run, as measured; keys are parts, or `part/what`
+ */
+
+/**
+ * @typedef {object} RunContext
+ * @property {number} runs runs per figure (--runs)
+ * @property {Set<string> | null} only parts of this module to run (--only module:part), null = all
+ * @property {Record<string, string>} flags every other --key value on the command line
+ * @property {(msg: string) => void} progress
+ */
+
+/**
+ * @typedef {object} BenchModule
+ * @property {string} id used by --only and as the key in results.json
+ * @property {string} title
+ * @property {readonly string[]} parts sub-figures selectable with --only id:part
+ * @property {(env: import('./lib/env.mjs').BenchEnv, ctx: RunContext) => Promise<ModuleResult>} run
+ */
+
+/** @type {BenchModule[]} */
+export const MODULES = [connection];

@@ -1,0 +1,61 @@
+// @ts-check
+/** Number formatting shared by the Markdown report and the SVG chart. */
+
+/**
+ * @param {number | null} v
+ * @param {string} [unit]
+ */
+export function fmt(v, unit = 'ms') {
+  if (v === null) return 'never';
+  if (unit !== 'ms') return `${v} ${unit}`;
+  if (v < 10) return `${v.toFixed(1)} ms`;
+  if (v < 1000) return `${Math.round(v)} ms`;
+  return `${(v / 1000).toFixed(2)} s`;
+}
+
+/**
+ * "median / p95", with the cap spelled out when something never happened.
+ * @param {import('../lib/stats.mjs').Summary | undefined} s
+ * @param {string} [unit]
+ */
+export function medianP95(s, unit = 'ms') {
+  if (!s) return '—';
+  const cap = s.capMs !== null ? ` (> ${fmt(s.capMs, unit)}, ${s.never}/${s.n})` : '';
+  if (s.median === null) return `never${cap}`;
+  return `${fmt(s.median, unit)} / ${fmt(s.p95, unit)}${s.p95 === null ? cap : ''}`;
+}
+
+/**
+ * Voxline median ÷ peer median.
+ * @param {import('../lib/stats.mjs').Summary | undefined} vox
+ * @param {import('../lib/stats.mjs').Summary | undefined} peer
+ */
+export function ratio(vox, peer) {
+  if (!vox || !peer) return '—';
+  if (vox.median === null) return peer.median === null ? '— (both never)' : '— (Voxline never)';
+  if (peer.median === null) return `≪ 1 (peer never in ${fmt(peer.capMs)})`;
+  if (peer.median === 0) return '—';
+  const r = vox.median / peer.median;
+  return `${r < 0.1 ? r.toFixed(3) : r.toFixed(2)}×`;
+}
+
+/**
+ * Distribution of a per-outage count: "1 (20/20)" or "2–6, median 4".
+ * @param {{ histogram: Record<string, number>, min: number, max: number, median: number } | undefined} c
+ */
+export function countText(c) {
+  if (!c) return '—';
+  const n = Object.values(c.histogram).reduce((a, b) => a + b, 0);
+  if (c.min === c.max) return `${c.min} (${n}/${n})`;
+  const hist = Object.entries(c.histogram)
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([k, v]) => `${k}×${v}`)
+    .join(', ');
+  return `${c.min}–${c.max}, median ${c.median} (${hist})`;
+}
+
+/** @param {number} ms */
+export function duration(ms) {
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}

@@ -1,0 +1,150 @@
+// @ts-check
+/**
+ * bench/RESULTS.md from results.json: per module, the figures table (Voxline vs each peer),
+ * disconnect notifications per outage, informative figures, machine, configuration and notes.
+ */
+import { countText, duration, fmt, medianP95, ratio } from './format.mjs';
+
+/**
+ * @typedef {import('../modules.mjs').Figure} Figure
+ * @typedef {{ id: string, label: string, version: string, config: string }} LibInfo
+ * @typedef {{ title: string, ranAt: string, durationMs: number, runs: number, machine: import('../lib/env.mjs').Machine,
+ *   config: { libraries?: LibInfo[] } & Record<string, unknown>, figures: Figure[], notes: string[], raw: Record<string, any> }} StoredModule
+ * @typedef {{ schema: number, lastRun: { startedAt: string, durationMs: number, argv: string[] }, modules: Record<string, StoredModule> }} Results
+ */
+
+/** @param {string[]} cells */
+const row = (cells) => `| ${cells.join(' | ')} |`;
+
+/**
+ * Libraries of a module, Voxline first.
+ * @param {StoredModule} m
+ * @returns {LibInfo[]}
+ */
+function libsOf(m) {
+  if (m.config.libraries?.length) return m.config.libraries;
+  const ids = [...new Set(m.figures.flatMap((f) => Object.keys(f.libraries)))];
+  return ids.map((id) => ({ id, label: id, version: '', config: '' }));
+}
+
+/** @param {Figure} f @param {string} lib */
+const sum = (f, lib) => f.libraries[lib]?.summary;
+
+/** @param {Figure} f @param {string} vox */
+function verdict(f, vox) {
+  const s = sum(f, vox);
+  if (!f.target || !s) return '—';
+  const ok = (/** @type {number | null} */ v) => v !== null && v <= /** @type {{ maxMs: number }} */ (f.target).maxMs;
+  if (ok(s.median) && ok(s.p95)) return 'yes';
+  return ok(s.median) ? '**median only** (p95 over)' : '**no**';
+}
+
+/**
+ * The main table of a module: one row per targeted figure.
+ * @param {StoredModule} m
+ */
+export function figuresTable(m) {
+  const [vox, ...peers] = libsOf(m);
+  if (!vox) return '';
+  const head = ['Figure', 'Target', `${vox.label} median / p95`, ...peers.map((p) => `${p.label} median / p95`), ...peers.map((p) => `${vox.label} ÷ ${p.label} (median)`), `${vox.label} meets target`];
+  const lines = [row(head), row(head.map(() => '---'))];
+  for (const f of m.figures.filter((x) => !x.informative)) {
+    lines.push(row([f.title, f.target?.text ?? '—', medianP95(sum(f, vox.id), f.unit), ...peers.map((p) => medianP95(sum(f, p.id), f.unit)), ...peers.map((p) => ratio(sum(f, vox.id), sum(f, p.id))), verdict(f, vox.id)]));
+  }
+  return lines.join('\n');
+}
+
+/** @param {StoredModule} m */
+function eventsTable(m) {
+  const libs = libsOf(m);
+  /** @type {Map<string, Figure>} one figure per part: they share the part's runs */
+  const byPart = new Map();
+  for (const f of m.figures) if (!byPart.has(f.part) && Object.values(f.libraries).some((l) => l.events)) byPart.set(f.part, f);
+  if (byPart.size === 0) return '';
+  const head = ['Outage', ...libs.map((l) => `${l.label}: disconnect events`), ...libs.map((l) => `${l.label}: recoveries`)];
+  const lines = [row(head), row(head.map(() => '---'))];
+  for (const f of byPart.values()) {
+    lines.push(row([f.title.replace(/ → .*/, ''), ...libs.map((l) => countText(f.libraries[l.id]?.events?.disconnected)), ...libs.map((l) => countText(f.libraries[l.id]?.events?.recovered))]));
+  }
+  return lines.join('\n');
+}
+
+/** @param {StoredModule} m */
+function informativeTable(m) {
+  const libs = libsOf(m);
+  const figs = m.figures.filter((f) => f.informative);
+  if (figs.length === 0) return '';
+  const head = ['Figure', 'Measured from', ...libs.map((l) => `${l.label} median / p95`)];
+  const lines = [row(head), row(head.map(() => '---'))];
+  for (const f of figs) lines.push(row([f.title, f.reference, ...libs.map((l) => medianP95(sum(f, l.id), f.unit))]));
+  return lines.join('\n');
+}
+
+/**
+ * Automatic notes: targets Voxline missed, runs that carry a note, unverified recoveries.
+ * @param {StoredModule} m
+ */
+function autoNotes(m) {
+  const [vox] = libsOf(m);
+  /** @type {string[]} */
+  const out = [];
+  for (const f of m.figures) {
+    const s = vox && sum(f, vox.id);
+    if (!f.informative && f.target && s && verdict(f, vox.id) !== 'yes') {
+      out.push(`**Missed target**: ${f.title}: ${vox.label} ${medianP95(s, f.unit)} vs target ${f.target.text}.`);
+    }
+  }
+  for (const [scenario, perLib] of Object.entries(m.raw ?? {})) {
+    if (!perLib || typeof perLib !== 'object') continue;
+    for (const [lib, runs] of Object.entries(perLib)) {
+      if (!Array.isArray(runs)) continue;
+      const noted = runs.filter((r) => r && r.note).map((r) => `run ${r.run}: ${r.note}`);
+      const unverified = runs.filter((r) => r && r.verified === false && r.recoverMs !== null).length;
+      if (noted.length) out.push(`${scenario} / ${lib}: ${noted.slice(0, 5).join('; ')}${noted.length > 5 ? ` (+${noted.length - 5} more)` : ''}.`);
+      if (unverified) out.push(`${scenario} / ${lib}: ${unverified} recoveries not confirmed by the server (OPTIONS ≠ 200).`);
+    }
+  }
+  return out;
+}
+
+/**
+ * @param {string} id
+ * @param {StoredModule} m
+ */
+function moduleSection(id, m) {
+  const mc = m.machine;
+  const parts = [
+    `## ${m.title}`,
+    `Module \`${id}\`: measured ${m.ranAt} in ${duration(m.durationMs)}, ${m.runs} runs per figure unless noted. ` +
+      'Median and nearest-rank p95; "never" = did not happen within the cap. Targets are reported, not asserted.',
+    figuresTable(m),
+  ];
+  const ev = eventsTable(m);
+  if (ev) parts.push('### Disconnect notifications per outage', 'How many times the library told the application that the link was lost, and that it was back, per outage (Voxline must be exactly 1 and 1).', ev);
+  const inf = informativeTable(m);
+  if (inf) parts.push('### Informative figures', inf);
+  parts.push(`![${m.title}](${id}.svg)`);
+  parts.push('### Machine', `${mc.cpu}, ${mc.cores} cores; Node ${mc.node}; Chromium ${mc.chromium ?? '?'} (headless); Kamailio ${mc.kamailio ?? '?'}; ${mc.os}; network namespace: ${mc.netns}.`);
+  const libs = libsOf(m);
+  if (libs.some((l) => l.config)) parts.push('### How each library was configured', libs.map((l) => `- **${l.label}** ${l.version}: ${l.config}`).join('\n'));
+  const notes = [...(m.notes ?? []), ...autoNotes(m)];
+  if (notes.length) parts.push('### Notes', notes.map((n) => `- ${n}`).join('\n'));
+  return parts.join('\n\n');
+}
+
+/**
+ * @param {Results} results
+ * @returns {string}
+ */
+export function renderMarkdown(results) {
+  const head = [
+    '# Voxline benchmarks',
+    `Generated by \`npm run bench\` (bench/run.mjs); raw samples in [results.json](results.json). ` +
+      `Last run: ${results.lastRun.startedAt}, \`${['npm run bench', ...(results.lastRun.argv.length ? ['--', ...results.lastRun.argv] : [])].join(' ')}\`, ` +
+      `${duration(results.lastRun.durationMs)} in total.`,
+  ];
+  const sections = Object.entries(results.modules).map(([id, m]) => moduleSection(id, m));
+  return `${[...head, ...sections].join('\n\n')}\n`;
+}
+
+export { fmt };

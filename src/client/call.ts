@@ -1,0 +1,208 @@
+/**
+ * The public {@link Call}: one voice call, outgoing or incoming.
+ */
+import { EventEmitter } from 'eventemitter3';
+import type { Logger } from '../logger';
+import type { CallDirection, CallEnd, CallSession, CallState } from '../sip/call-session';
+import type { CallMediaOptions, CallManager } from '../sip/calls';
+import type { CallStats } from '../sip/media';
+import { parseTarget } from '../sip/targets';
+
+export type { CallDirection, CallEnd, CallState, CallStats };
+export type { CallEndReason } from '../sip/call-session';
+
+/** The other party of a call. */
+export interface CallParty {
+  /** User part of the address, e.g. `bob`. */
+  user: string;
+  /** Display name, if the other side sent one. */
+  displayName?: string;
+  /** Full SIP URI, e.g. `sip:bob@example.com`. */
+  uri: string;
+}
+
+/** Options of {@link Call.answer}. */
+export interface AnswerOptions {
+  /** Microphone constraints, or your own `MediaStream` to send. @defaultValue `true` (default microphone) */
+  audio?: MediaTrackConstraints | MediaStream;
+  /** Play the remote audio through an `<audio>` element the SDK manages. @defaultValue `true` */
+  playRemoteAudio?: boolean;
+}
+
+/** Options of {@link Call.sendDtmf}. */
+export interface DtmfOptions {
+  /** `rtp` (RFC 4733 in the audio), `info` (SIP INFO), or `auto`: RTP where negotiated, else INFO. @defaultValue `'auto'` */
+  method?: 'auto' | 'rtp' | 'info';
+  /** Tone length in ms (40–2000). @defaultValue `100` */
+  durationMs?: number;
+}
+
+/** Events of {@link Call}. A listener that throws is logged and never breaks the call. */
+export interface CallEvents {
+  /** The callee's phone is ringing (180/183). @event */
+  ringing: () => void;
+  /** The call is answered and audio flows. @event */
+  answered: () => void;
+  /** The call was put on hold by `hold()`. @event */
+  held: () => void;
+  /** The call was taken off hold by `unhold()`. @event */
+  resumed: () => void;
+  /** The microphone was muted on this call. @event */
+  muted: () => void;
+  /** The microphone was unmuted on this call. @event */
+  unmuted: () => void;
+  /** A DTMF tone arrived (SIP INFO; RFC 4733 tones are not visible to web pages). @event */
+  dtmf: (event: { tone: string }) => void;
+  /** The remote audio stream is available (`call.remoteStream`). @event */
+  remotestream: (stream: MediaStream) => void;
+  /**
+   * The other party transferred this call (blind transfer): the SDK has called `call.remote` of
+   * the new call, and this one will end. @event
+   */
+  transferred: (newCall: Call) => void;
+  /** The call ended; fires once, with why. @event */
+  ended: (end: CallEnd) => void;
+}
+
+/**
+ * A voice call. Get one from `client.call()` or the client's `incomingcall` event.
+ *
+ * @example
+ * ```ts
+ * client.on('incomingcall', async (call) => {
+ *   call.on('ended', (e) => console.log('ended:', e.reason));
+ *   await call.answer();
+ * });
+ * const call = await client.call('bob');
+ * call.on('answered', () => call.sendDtmf('1234#'));
+ * ```
+ */
+export class Call extends EventEmitter<CallEvents> {
+  /** The other party. */
+  readonly remote: CallParty;
+
+  /** @internal */
+  constructor(
+    private readonly session: CallSession,
+    private readonly manager: CallManager,
+    private readonly logger: Logger,
+    private readonly domain: string,
+  ) {
+    super();
+    this.remote = session.remote;
+    for (const event of ['ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted'] as const) {
+      session.on(event, () => (this.safeEmit as (e: typeof event) => void)(event));
+    }
+    session.on('dtmf', (e) => this.safeEmit('dtmf', e));
+    session.on('remotestream', (s) => this.safeEmit('remotestream', s));
+    session.once('ended', (end) => {
+      this.safeEmit('ended', end);
+      this.removeAllListeners();
+    });
+  }
+
+  /** Unique id of this call in this page. */
+  get id(): string {
+    return this.session.id;
+  }
+
+  /** `outgoing` or `incoming`. */
+  get direction(): CallDirection {
+    return this.session.direction;
+  }
+
+  /** `connecting`, `ringing`, `answered`, `held` or `ended`. */
+  get state(): CallState {
+    return this.session.state;
+  }
+
+  /** True while the microphone is muted on this call. */
+  get muted(): boolean {
+    return this.session.muted;
+  }
+
+  /** The remote audio, once it arrives; the SDK plays it unless `playRemoteAudio: false`. */
+  get remoteStream(): MediaStream | null {
+    return this.session.remoteStream;
+  }
+
+  /**
+   * Answers an incoming call: opens the microphone, then accepts.
+   * @throws {@link MediaError} when the microphone cannot be used; {@link InvalidStateError} if not ringing.
+   */
+  async answer(options: AnswerOptions = {}): Promise<void> {
+    const media: CallMediaOptions = { playRemoteAudio: options.playRemoteAudio ?? true };
+    if (options.audio !== undefined) media.audio = options.audio;
+    await this.manager.answer(this.session, media);
+  }
+
+  /** Declines an incoming call (486 Busy Here). */
+  async reject(): Promise<void> {
+    await this.session.reject();
+  }
+
+  /** Ends the call: cancels it if not answered yet, hangs up otherwise. Safe to call twice. */
+  async hangup(): Promise<void> {
+    await this.session.hangup();
+  }
+
+  /** Stops sending microphone audio (the other side hears silence). */
+  mute(): void {
+    this.session.mute();
+  }
+
+  /** Sends microphone audio again. */
+  unmute(): void {
+    this.session.unmute();
+  }
+
+  /** Puts the call on hold (re-INVITE, `sendonly`). */
+  async hold(): Promise<void> {
+    await this.session.hold();
+  }
+
+  /** Takes the call off hold (re-INVITE, `sendrecv`). */
+  async unhold(): Promise<void> {
+    await this.session.unhold();
+  }
+
+  /**
+   * Sends DTMF tones (`0-9`, `*`, `#`, `A-D`; `,` is a pause).
+   * @throws `TypeError` for other characters, before anything is sent.
+   */
+  async sendDtmf(tones: string, options: DtmfOptions = {}): Promise<void> {
+    if (typeof tones !== 'string' || tones.length === 0) throw new TypeError('sendDtmf(tones): "tones" must be a non-empty string');
+    const durationMs = options.durationMs ?? 100;
+    if (typeof durationMs !== 'number' || durationMs < 40 || durationMs > 2000) throw new TypeError('sendDtmf(tones, options): "options.durationMs" must be between 40 and 2000');
+    const method = options.method ?? 'auto';
+    if (!['auto', 'rtp', 'info'].includes(method)) throw new TypeError('sendDtmf(tones, options): "options.method" must be auto, rtp or info');
+    await this.session.sendDtmf(tones, method, durationMs);
+  }
+
+  /** Quality statistics from WebRTC: RTT, jitter, loss, MOS, codec, bytes, audio energy. */
+  getStats(): Promise<CallStats> {
+    return this.session.getStats();
+  }
+
+  /**
+   * Blind transfer: asks the other party (REFER) to call `target` instead, then hangs up.
+   * Resolves when the other party accepted the transfer.
+   * @throws `TypeError` for a bad target; {@link SipError} when the transfer is refused.
+   */
+  async transfer(target: string): Promise<void> {
+    await this.session.transfer(parseTarget(target, this.domain, 'transfer(target)'));
+  }
+
+  /** @internal The other party transferred this call; the SDK placed `newCall`. */
+  _transferred(newCall: Call): void {
+    this.safeEmit('transferred', newCall);
+  }
+
+  private safeEmit<E extends keyof CallEvents>(event: E, ...args: Parameters<CallEvents[E]>): void {
+    try {
+      (this.emit as (event: E, ...args: Parameters<CallEvents[E]>) => boolean)(event, ...args);
+    } catch (err) {
+      this.logger.error(`a call "${String(event)}" listener threw: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}

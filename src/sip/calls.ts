@@ -1,0 +1,128 @@
+/**
+ * All calls of one user agent: placing, receiving, answering, blind transfers, and ending them
+ * all when the user logs out. Holds the audio stream of each session for the media handler.
+ */
+import { EventEmitter } from 'eventemitter3';
+import { Inviter, type Invitation, type Referral, type Session, type SessionDescriptionHandlerFactory, type URI, type UserAgent } from 'sip.js';
+import type { Logger } from '../logger';
+import { CallSession } from './call-session';
+import { acquireAudio, sessionDescriptionHandlerFactory, stopStream, type AudioSource } from './media';
+
+/** Options of an outgoing call or of answering one. */
+export interface CallMediaOptions {
+  audio?: AudioSource;
+  playRemoteAudio?: boolean;
+}
+
+export interface CallManagerEvents {
+  /** A new incoming call, already ringing (180 sent). */
+  incoming: (call: CallSession) => void;
+  /** A call the SDK placed by itself: the remote party transferred us (REFER) to `call`. */
+  transferred: (from: CallSession, call: CallSession) => void;
+}
+
+export class CallManager extends EventEmitter<CallManagerEvents> {
+  private readonly streams = new WeakMap<Session, MediaStream>();
+  private readonly live = new Set<CallSession>();
+  private userAgent: UserAgent | null = null;
+  readonly sdhFactory: SessionDescriptionHandlerFactory;
+
+  constructor(
+    iceServers: RTCIceServer[],
+    private readonly logger: Logger,
+  ) {
+    super();
+    this.sdhFactory = sessionDescriptionHandlerFactory(iceServers, (session) => this.streams.get(session));
+  }
+
+  /** Connects the manager to its user agent (which was created with {@link CallManager.sdhFactory}). */
+  attach(userAgent: UserAgent): void {
+    this.userAgent = userAgent;
+  }
+
+  /** Calls in progress. */
+  get calls(): CallSession[] {
+    return [...this.live];
+  }
+
+  /** Opens the microphone, then sends the INVITE. Rejects with MediaError before anything is sent. */
+  async place(target: URI, headers: Record<string, string>, media: CallMediaOptions): Promise<CallSession> {
+    const ua = this.ua();
+    const extraHeaders = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+    return this.start(new Inviter(ua, target, { extraHeaders, sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } }), media);
+  }
+
+  /** A new incoming INVITE: wraps it, rings, and announces it. */
+  receive(invitation: Invitation): void {
+    const call = this.track(new CallSession(invitation, this.logger, { stream: null, owned: false }, true));
+    call.ring();
+    this.emit('incoming', call);
+  }
+
+  /** Answers an incoming call: opens the microphone, then sends 200 OK. */
+  async answer(call: CallSession, media: CallMediaOptions): Promise<void> {
+    const { stream, owned } = await acquireAudio(media.audio);
+    if (call.state === 'ended') {
+      if (owned) stopStream(stream);
+      return call.answer(); // throws InvalidStateError naming the state
+    }
+    this.streams.set(call.session, stream);
+    call.setLocalAudio(stream, owned);
+    call.playRemoteAudio = media.playRemoteAudio ?? true;
+    await call.answer();
+  }
+
+  /** Ends every call (logout/destroy): each ends with reason `local-hangup`, its tracks stopped. */
+  terminateAll(): void {
+    for (const call of [...this.live]) call.terminate();
+  }
+
+  private async start(inviter: Inviter, media: CallMediaOptions): Promise<CallSession> {
+    const { stream, owned } = await acquireAudio(media.audio);
+    const call = this.track(new CallSession(inviter, this.logger, { stream, owned }, media.playRemoteAudio ?? true));
+    await this.launch(call, stream, owned);
+    return call;
+  }
+
+  /** Sends the INVITE of a prepared outgoing call with `stream` as its audio. */
+  private async launch(call: CallSession, stream: MediaStream, owned: boolean): Promise<void> {
+    this.streams.set(call.session, stream);
+    call.setLocalAudio(stream, owned);
+    try {
+      await call.invite();
+    } catch (err) {
+      call.terminate('failed');
+      throw err;
+    }
+  }
+
+  private track(call: CallSession): CallSession {
+    this.live.add(call);
+    call.on('ended', () => this.live.delete(call));
+    call.on('referred', (referral) => void this.followReferral(call, referral));
+    return call;
+  }
+
+  /**
+   * Blind transfer, transferee side: accept the REFER and call the new target. The new call is
+   * announced at once, while the old one is still live (its BYE follows right after the REFER).
+   */
+  private async followReferral(from: CallSession, referral: Referral): Promise<void> {
+    const inviter = referral.makeInviter({ sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } });
+    const next = this.track(new CallSession(inviter, this.logger, { stream: null, owned: false }, from.playRemoteAudio));
+    this.emit('transferred', from, next);
+    try {
+      await referral.accept();
+      const { stream, owned } = await acquireAudio(undefined);
+      await this.launch(next, stream, owned);
+    } catch (err) {
+      this.logger.warn(`transfer to ${referral.referTo.uri.toString()} failed: ${(err as Error).message}`);
+      next.terminate('failed');
+    }
+  }
+
+  private ua(): UserAgent {
+    if (!this.userAgent) throw new Error('CallManager used before attach()');
+    return this.userAgent;
+  }
+}

@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from './e2e/harness/chromium.mjs';
+import type { Options } from './e2e/fixtures';
 
 const executablePath = await findChromium();
 if (!executablePath) {
@@ -10,7 +11,7 @@ if (!executablePath) {
  * Every spec runs twice: once against a real Kamailio, once against the embedded dev server.
  * The `sipServer` option picks which one the fixtures start.
  */
-export default defineConfig({
+export default defineConfig<Options>({
   testDir: './e2e',
   testMatch: '**/*.spec.ts',
   outputDir: './test-results',

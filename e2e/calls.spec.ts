@@ -96,6 +96,7 @@ test.describe('calls', () => {
     for (const [page, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
       await expect.poll(() => page.evaluate(() => window.vx.openPeerConnections())).toBe(0);
       expect(await page.evaluate(() => window.vx.audioElements())).toBe(0);
+      expect(await page.evaluate(() => window.vx.liveMicrophoneTracks())).toBe(0);
       expect(await page.evaluate((n) => window.vx.clients[n]!.calls.length, name)).toBe(0);
     }
   });
@@ -200,6 +201,7 @@ test.describe('calls', () => {
     await expect.poll(() => callEvents(alice, 'alice', 0)).toContain('answered');
     await expect.poll(() => callEvents(alice, 'alice', 1)).toContain('answered');
     expect(await alice.evaluate(() => window.vx.openPeerConnections())).toBe(2);
+    expect(await alice.evaluate(() => window.vx.liveMicrophoneTracks())).toBe(2);
     await callOf(alice, 'alice', 0).do('hangup');
     await expect.poll(() => callEvents(bob, 'bob')).toContain('ended:remote-hangup');
     expect(await callOf(alice, 'alice', 1).state()).toBe('answered');
@@ -209,6 +211,7 @@ test.describe('calls', () => {
     await expect.poll(() => callEvents(carol, 'carol')).toContain('ended:remote-hangup');
     await expect.poll(() => alice.evaluate(() => window.vx.openPeerConnections())).toBe(0);
     expect(await alice.evaluate(() => window.vx.audioElements())).toBe(0);
+    expect(await alice.evaluate(() => window.vx.liveMicrophoneTracks())).toBe(0);
   });
 
   test('microphone denied: call() rejects with MediaError and sends nothing; bad arguments throw TypeError', async ({ openPage, sip }) => {

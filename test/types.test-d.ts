@@ -12,7 +12,14 @@ import {
   SipError,
   TimeoutError,
   VoxlineError,
+  Call,
+  DefaultReconnectPolicy,
+  MediaError,
+  type CallEnd,
+  type CallStats,
   type ClientOptions,
+  type IncomingTextMessage,
+  type ReconnectPolicy,
   type ConnectionChange,
   type ConnectionState,
   type VoxlineErrorCode,
@@ -57,6 +64,48 @@ function classify(err: unknown): string {
   return 'unknown';
 }
 void classify;
+
+const policy: ReconnectPolicy = { nextDelayMs: ({ attempt }) => (attempt < 5 ? 1000 : null) };
+new Client({ servers: ['wss://x'], reconnect: { policy }, keepAlive: { idleMs: 5000, timeoutMs: 3000 }, messageTimeoutMs: 10_000 });
+new Client({ servers: ['wss://x'], reconnect: false, keepAlive: false });
+new Client({ servers: ['wss://x'], reconnect: { maxAttempts: 10, maxDelayMs: 10_000 } });
+const defaultPolicy: ReconnectPolicy = new DefaultReconnectPolicy({ fastRetryWindowMs: 5000 });
+void defaultPolicy;
+client.on('reconnecting', ({ attempt, delayMs, server }) => void [attempt + delayMs, server.length]);
+client.on('message', (m: IncomingTextMessage) => void [m.from, m.body, m.contentType, m.at]);
+client.on('incomingcall', async (call: Call) => {
+  const user: string = call.remote.user;
+  void user;
+  call.on('ended', (end: CallEnd) => {
+    const reason: 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'failed' = end.reason;
+    void [reason, end.status];
+  });
+  call.on('dtmf', ({ tone }) => void tone.length);
+  await call.answer({ audio: { echoCancellation: true } });
+});
+
+async function calling(): Promise<void> {
+  const call: Call = await client.call('bob', { headers: { 'X-Ticket': '42' } });
+  call.on('transferred', (next: Call) => void next.id);
+  call.mute();
+  await call.hold();
+  await call.unhold();
+  await call.sendDtmf('123#', { method: 'info' });
+  await call.transfer('carol');
+  const stats: CallStats = await call.getStats();
+  const mos: number | null = stats.mos;
+  void mos;
+  const stream: MediaStream | null = call.remoteStream;
+  void stream;
+  await client.sendMessage('bob', 'hello', { contentType: 'text/plain' });
+  // @ts-expect-error DTMF method is a closed set
+  await call.sendDtmf('1', { method: 'sms' });
+  // @ts-expect-error a call state is not a number
+  const n: number = call.state;
+  void n;
+}
+void calling;
+void MediaError;
 
 // @ts-expect-error servers is required
 new Client({});

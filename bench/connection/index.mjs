@@ -122,6 +122,10 @@ export const connection = {
         );
         figures.push(figure(part, 'server stop → disconnected', null, 'from kamailio.stop() being called (SIGTERM)', r, (x) => x.detectMs, { informative: true }));
       }
+      const sip = r.sipjs ?? [];
+      if (sip.length && sip.every((x) => !Object.keys(x.counts).some((k) => k.startsWith('raw:registerer:')))) {
+        notes.push(`${part}: sip.js's \`Registerer\` stayed \`Registered\` through every outage (no state change at all): only the transport tells the application anything.`);
+      }
       notes.push(
         `${part}: all three libraries had one client each through the same ${o.runs} outages (stop() ${summarize(server.stopMs).median} ms median, ` +
           `down ${down}, start() ${summarize(server.startMs).median} ms median); every recovery is checked server-side (OPTIONS to the user → 200, flag \`verified\`).`,

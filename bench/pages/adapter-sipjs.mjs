@@ -1,3 +1,4 @@
+// @ts-check
 // Raw sip.js 0.21 adapter: UserAgent + Registerer with sip.js's own WebSocket transport.
 // sip.js neither reconnects nor re-registers by default; this uses its fastest settings
 // (reconnectionAttempts high, reconnectionDelay 1 s: the first attempt is immediate, then one per
@@ -6,13 +7,20 @@ import { UserAgent, Registerer } from 'sip.js';
 
 export const SIPJS_SETTINGS = Object.freeze({ reconnectionAttempts: 1000, reconnectionDelay: 1 });
 
-window.benchAdapter = {
+/** @type {any} */ (window).benchAdapter = {
   library: 'sipjs',
   version: () => '0.21',
+  /**
+   * @param {string} id
+   * @param {{ url: string, domain: string, user: string, password: string }} o
+   * @param {(type: string, detail?: unknown) => void} emit
+   */
   async create(id, o, emit) {
     let down = false;
+    /** @type {Registerer | null} */
     let registerer = null;
     const reRegister = () => {
+      if (!registerer) return;
       registerer
         .register({
           requestDelegate: {
@@ -34,6 +42,7 @@ window.benchAdapter = {
       logLevel: 'error',
       ...SIPJS_SETTINGS,
       delegate: {
+        /** @param {Error | undefined} error */
         onDisconnect(error) {
           emit('disconnected', { error: error ? error.message : undefined });
           if (error) down = true;
@@ -49,8 +58,9 @@ window.benchAdapter = {
     registerer = new Registerer(ua);
     registerer.stateChange.addListener((s) => emit(`raw:registerer:${s}`));
     await ua.start();
+    const first = registerer;
     await new Promise((resolve, reject) => {
-      registerer
+      first
         .register({
           requestDelegate: {
             onAccept: () => resolve(undefined),

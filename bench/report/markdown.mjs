@@ -69,6 +69,31 @@ function eventsTable(m) {
   return lines.join('\n');
 }
 
+/**
+ * Every other notification per outage (reconnect attempts, transport states, unregistered…).
+ * @param {StoredModule} m
+ */
+function otherEventsTable(m) {
+  const libs = libsOf(m);
+  /** @type {Map<string, Figure>} */
+  const byPart = new Map();
+  for (const f of m.figures) if (!byPart.has(f.part) && Object.values(f.libraries).some((l) => l.events)) byPart.set(f.part, f);
+  if (byPart.size === 0) return '';
+  const head = ['Outage', ...libs.map((l) => l.label)];
+  const lines = [row(head), row(head.map(() => '---'))];
+  for (const f of byPart.values()) {
+    const cells = libs.map((l) => {
+      const ev = f.libraries[l.id]?.events ?? {};
+      const parts = Object.entries(ev)
+        .filter(([type, c]) => type !== 'disconnected' && type !== 'recovered' && c.max > 0)
+        .map(([type, c]) => `${type.replace(/^raw:/, '')} ${c.min === c.max ? c.min : `${c.min}–${c.max} (median ${c.median})`}`);
+      return parts.join('; ') || '—';
+    });
+    lines.push(row([f.title.replace(/ → .*/, ''), ...cells]));
+  }
+  return lines.join('\n');
+}
+
 /** @param {StoredModule} m */
 function informativeTable(m) {
   const libs = libsOf(m);
@@ -120,7 +145,16 @@ function moduleSection(id, m) {
     figuresTable(m),
   ];
   const ev = eventsTable(m);
-  if (ev) parts.push('### Disconnect notifications per outage', 'How many times the library told the application that the link was lost, and that it was back, per outage (Voxline must be exactly 1 and 1).', ev);
+  if (ev) {
+    parts.push(
+      '### Disconnect notifications per outage',
+      "How many times the library's disconnect notification fired per outage, and how many recoveries it reported " +
+        '(Voxline `connectionchange` must be exactly 1 `disconnected` and 1 `reconnected`; sip.js: `onDisconnect`; JsSIP: `disconnected`).',
+      ev,
+      'Other notifications per outage (per-run count, or range and median), as seen by the application:',
+      otherEventsTable(m),
+    );
+  }
   const inf = informativeTable(m);
   if (inf) parts.push('### Informative figures', inf);
   parts.push(`![${m.title}](${id}.svg)`);

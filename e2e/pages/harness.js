@@ -20,6 +20,16 @@
       }
     };
   }
+  // Record every microphone stream handed out, to prove the SDK stops the tracks it opened.
+  const captured = [];
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await original(constraints);
+      captured.push(stream);
+      return stream;
+    };
+  }
   const CALL_EVENTS = ['ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'dtmf', 'ended', 'transferred'];
   function trackCall(name, call) {
     (calls[name] = calls[name] || []).push(call);
@@ -43,6 +53,7 @@
     calls,
     trackCall,
     openPeerConnections: () => pcs.size,
+    liveMicrophoneTracks: () => captured.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
     audioElements: () => document.querySelectorAll('audio[data-voxline]').length,
     sdk,
     describeError,

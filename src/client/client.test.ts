@@ -108,3 +108,17 @@ describe('Client', () => {
     expect(() => client.destroy()).not.toThrow();
   });
 });
+
+describe('Client.call and sendMessage argument checks', () => {
+  it('name the bad argument before anything else, and need a login', async () => {
+    const client = new Client(options);
+    await expect(client.call('bob smith')).rejects.toThrow(/^call\(target\)/);
+    await expect(client.call('bob', { headers: { 'Call-ID': 'x' } })).rejects.toThrow(/"Call-ID" is managed by the SDK/);
+    await expect(client.call('bob', { headers: { 'X-Bad Name': 'x' } })).rejects.toThrow(/header name "X-Bad Name"/);
+    await expect(client.call('bob', { headers: { 'X-Ok': 'a\r\nVia: evil' } })).rejects.toThrow(/single-line/);
+    await expect(client.call('bob', { headers: { 'X-Ok': 'fine' } })).rejects.toBeInstanceOf(InvalidStateError);
+    await expect(client.sendMessage('bob', '')).rejects.toThrow(/"body"/);
+    await expect(client.sendMessage('bob', 'hi')).rejects.toBeInstanceOf(InvalidStateError);
+    expect(ws.sockets).toHaveLength(0);
+  });
+});

@@ -87,13 +87,15 @@ function writeReports(results) {
  * @param {import('./report/markdown.mjs').StoredModule | undefined} old
  * @param {import('./report/markdown.mjs').StoredModule} fresh
  * @param {Set<string> | null} parts
+ * @param {readonly string[]} order the module's parts, in report order
  */
-function merge(old, fresh, parts) {
+function merge(old, fresh, parts, order) {
   if (!parts || !old) return fresh;
+  const rank = (/** @type {import('./modules.mjs').Figure} */ f) => order.indexOf(f.part);
   const ran = (/** @type {string} */ key) => parts.has(key.split('/')[0] ?? key);
   return {
     ...fresh,
-    figures: [...old.figures.filter((f) => !parts.has(f.part)), ...fresh.figures],
+    figures: [...old.figures.filter((f) => !parts.has(f.part)), ...fresh.figures].sort((a, b) => rank(a) - rank(b)),
     notes: [
       ...old.notes.filter((n) => !n.startsWith('Parts re-measured') && ![...parts].some((p) => n.startsWith(`${p}:`))),
       ...fresh.notes,
@@ -135,7 +137,7 @@ async function main() {
       const fresh = { title: mod.title, ranAt: new Date(t).toISOString(), durationMs: Date.now() - t, runs, machine: await env.machine(), ...out };
       const consoleLines = env.consoleLines();
       fresh.raw = { ...fresh.raw, pageConsole: consoleLines };
-      results.modules[id] = merge(results.modules[id], fresh, parts);
+      results.modules[id] = merge(results.modules[id], fresh, parts, mod.parts);
       log(`${mod.id} done in ${duration(fresh.durationMs)}`);
     }
   } finally {

@@ -10,7 +10,7 @@ export function fmt(v, unit = 'ms') {
   if (unit !== 'ms') return `${v} ${unit}`;
   if (v < 10) return `${v.toFixed(1)} ms`;
   if (v < 1000) return `${Math.round(v)} ms`;
-  return `${(v / 1000).toFixed(2)} s`;
+  return `${(v / 1000).toFixed(v < 10_000 ? 2 : 1)} s`;
 }
 
 /**

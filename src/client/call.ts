@@ -3,7 +3,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from '../logger';
-import type { CallDirection, CallEnd, CallSession, CallState } from '../sip/call-session';
+import type { CallDirection, CallEnd, CallLifecycleEvents, CallSession, CallState } from '../sip/call-session';
 import type { CallMediaOptions, CallManager } from '../sip/calls';
 import type { CallStats } from '../sip/media';
 import { parseTarget } from '../sip/targets';
@@ -38,30 +38,12 @@ export interface DtmfOptions {
 }
 
 /** Events of {@link Call}. A listener that throws is logged and never breaks the call. */
-export interface CallEvents {
-  /** The callee's phone is ringing (180/183). @event */
-  ringing: () => void;
-  /** The call is answered and audio flows. @event */
-  answered: () => void;
-  /** The call was put on hold by `hold()`. @event */
-  held: () => void;
-  /** The call was taken off hold by `unhold()`. @event */
-  resumed: () => void;
-  /** The microphone was muted on this call. @event */
-  muted: () => void;
-  /** The microphone was unmuted on this call. @event */
-  unmuted: () => void;
-  /** A DTMF tone arrived (SIP INFO; RFC 4733 tones are not visible to web pages). @event */
-  dtmf: (event: { tone: string }) => void;
-  /** The remote audio stream is available (`call.remoteStream`). @event */
-  remotestream: (stream: MediaStream) => void;
+export interface CallEvents extends CallLifecycleEvents {
   /**
-   * The other party transferred this call (blind transfer): the SDK has called `call.remote` of
-   * the new call, and this one will end. @event
+   * The other party transferred this call (blind transfer): the SDK has placed `newCall` to the
+   * transfer target, and this call ends. @event
    */
   transferred: (newCall: Call) => void;
-  /** The call ended; fires once, with why. @event */
-  ended: (end: CallEnd) => void;
 }
 
 /**

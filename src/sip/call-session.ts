@@ -25,16 +25,29 @@ export interface CallEnd {
   status?: number;
 }
 
-export interface CallSessionEvents {
+/** Events every call has, public and internal alike. */
+export interface CallLifecycleEvents {
+  /** The callee's phone is ringing (180/183). @event */
   ringing: () => void;
+  /** The call is answered and audio flows. @event */
   answered: () => void;
+  /** The call was put on hold by `hold()`. @event */
   held: () => void;
+  /** The call was taken off hold by `unhold()`. @event */
   resumed: () => void;
+  /** The microphone was muted on this call. @event */
   muted: () => void;
+  /** The microphone was unmuted on this call. @event */
   unmuted: () => void;
+  /** A DTMF tone arrived (SIP INFO; RFC 4733 tones are not visible to web pages). @event */
   dtmf: (event: { tone: string }) => void;
+  /** The remote audio stream is available (`call.remoteStream`). @event */
   remotestream: (stream: MediaStream) => void;
+  /** The call ended; fires once, with why. @event */
   ended: (end: CallEnd) => void;
+}
+
+export interface CallSessionEvents extends CallLifecycleEvents {
   /** The remote party asked us (REFER) to call someone else: a blind transfer. */
   referred: (referral: Referral) => void;
 }

@@ -20,6 +20,22 @@ const version = () => ({
   },
 });
 
+/**
+ * sip.js's UserAgent imports its own WebSocket transport as a default, but Voxline always passes
+ * its own (`transportConstructor`), so the script-tag build replaces that module with a stub.
+ */
+const STUB_ID = '\0voxline:sipjs-web-transport-stub';
+const dropSipjsWebTransport = () => ({
+  name: 'voxline-drop-sipjs-web-transport',
+  resolveId(source, importer) {
+    if (importer?.includes('sip.js') && /platform\/web\/transport\/transport\.js$/.test(source)) return STUB_ID;
+    return null;
+  },
+  load(id) {
+    return id === STUB_ID ? 'export class Transport { constructor() { throw new Error("Voxline always provides the transport"); } }' : null;
+  },
+});
+
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: undefined, sourceMap: true });
 
 const onwarn = (warning, warn) => {
@@ -41,7 +57,7 @@ export default [
   },
   {
     input: 'src/index.ts',
-    plugins: [version(), nodeResolve({ browser: true }), commonjs(), ts()],
+    plugins: [version(), dropSipjsWebTransport(), nodeResolve({ browser: true }), commonjs(), ts()],
     onwarn,
     output: {
       file: 'dist/voxline.iife.min.js',

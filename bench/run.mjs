@@ -7,6 +7,7 @@
  * bench/RESULTS.md and one SVG chart per module (bench/<module>.svg).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchEnv } from './lib/env.mjs';
@@ -99,7 +100,7 @@ function merge(old, fresh, parts, order) {
     notes: [
       ...old.notes.filter((n) => !n.startsWith('Parts re-measured') && ![...parts].some((p) => n.startsWith(`${p}:`))),
       ...fresh.notes,
-      `Parts re-measured ${fresh.ranAt}: ${[...parts].join(', ')}; the others come from ${old.ranAt}.`,
+      `Parts re-measured ${fresh.ranAt} with ${fresh.runs} runs: ${[...parts].join(', ')}; the others come from ${old.ranAt} (${old.runs} runs).`,
     ],
     raw: { ...Object.fromEntries(Object.entries(old.raw).filter(([k]) => !ran(k))), ...fresh.raw },
   };
@@ -132,9 +133,13 @@ async function main() {
       const mod = /** @type {import('./modules.mjs').BenchModule} */ (MODULES.find((m) => m.id === id));
       log(`${mod.id}: ${mod.title}${parts ? ` (${[...parts].join(', ')})` : ''}, ${runs} runs`);
       const t = Date.now();
-      const out = await mod.run(env, { runs, only: parts, flags, progress: log });
+      const load = [os.loadavg()[0] ?? 0];
+      const sampler = setInterval(() => load.push(os.loadavg()[0] ?? 0), 5000);
+      const out = await mod.run(env, { runs, only: parts, flags, progress: log }).finally(() => clearInterval(sampler));
       /** @type {import('./report/markdown.mjs').StoredModule} */
       const fresh = { title: mod.title, ranAt: new Date(t).toISOString(), durationMs: Date.now() - t, runs, machine: await env.machine(), ...out };
+      load.sort((a, b) => a - b);
+      fresh.machine.load = `min ${load[0]?.toFixed(2)}, median ${load[Math.floor(load.length / 2)]?.toFixed(2)}, max ${load[load.length - 1]?.toFixed(2)}`;
       const consoleLines = env.consoleLines();
       fresh.raw = { ...fresh.raw, pageConsole: consoleLines };
       results.modules[id] = merge(results.modules[id], fresh, parts, mod.parts);

@@ -6,7 +6,7 @@
  */
 import { startFaultProxy } from '../../e2e/harness/fault-proxy.mjs';
 import { nowMs } from '../lib/lib-page.mjs';
-import { afterLogin, countEvents, sleep } from './outage.mjs';
+import { afterLogin, countEvents, firstDisconnect, sleep } from './outage.mjs';
 
 /**
  * @typedef {'close' | 'reset' | 'blackhole'} FaultMode
@@ -55,6 +55,7 @@ export async function faultRun(env, lib, mode, run, o) {
       recoverMs: recovered === null ? null : recovered - t0,
       counts: countEvents(events),
     };
+    if (detected !== null) result.disconnect = firstDisconnect(events);
     if (note) result.note = note;
     return result;
   } finally {

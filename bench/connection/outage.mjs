@@ -30,6 +30,14 @@ export function afterLogin(events) {
   return i < 0 ? events : events.slice(i + 1);
 }
 
+/**
+ * The detail of the first disconnect notification (reason, close code…), if any.
+ * @param {import('../lib/lib-page.mjs').PageEvent[]} events
+ */
+export function firstDisconnect(events) {
+  return events.find((e) => e.type === 'disconnected')?.detail;
+}
+
 /** @param {number} ms */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -40,6 +48,7 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * @property {number | null} detectMs fault → first `disconnected` (null: never within the cap)
  * @property {number | null} recoverMs reference time → recovered (link back and registered again)
  * @property {Record<string, number>} counts events per type during the outage and recovery
+ * @property {unknown} [disconnect] what the library said with its first disconnect notification
  * @property {boolean} [verified] server confirmed the user reachable again (OPTIONS → 200)
  * @property {string} [note]
  */

@@ -7,7 +7,7 @@
  */
 import { probeUser } from '../../e2e/harness/sip-probe.mjs';
 import { nowMs } from '../lib/lib-page.mjs';
-import { afterLogin, countEvents, sleep } from './outage.mjs';
+import { afterLogin, countEvents, firstDisconnect, sleep } from './outage.mjs';
 
 /**
  * @typedef {object} RestartRun
@@ -61,6 +61,7 @@ export async function restartRun(env, libs, run, o) {
         recoverMs: rec === null ? null : rec - t0,
         recoverFromStartCallMs: rec === null ? null : rec - tStartCall,
         counts: countEvents(events),
+        disconnect: firstDisconnect(events),
         verified,
         ...(rec === null ? { note: `not recovered within ${o.recoverCapMs / 1000} s of start()` } : {}),
       };

@@ -24,6 +24,7 @@ import { libraries } from './libraries.mjs';
  * @property {string | null} chromium
  * @property {string | null} kamailio
  * @property {string} netns
+ * @property {string} [load] 1-minute load average while the module ran (the machine may be shared)
  */
 
 export class BenchEnv {

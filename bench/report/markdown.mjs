@@ -158,7 +158,7 @@ function moduleSection(id, m) {
   const inf = informativeTable(m);
   if (inf) parts.push('### Informative figures', inf);
   parts.push(`![${m.title}](${id}.svg)`);
-  parts.push('### Machine', `${mc.cpu}, ${mc.cores} cores; Node ${mc.node}; Chromium ${mc.chromium ?? '?'} (headless); Kamailio ${mc.kamailio ?? '?'}; ${mc.os}; network namespace: ${mc.netns}.`);
+  parts.push('### Machine', `${mc.cpu}, ${mc.cores} cores; Node ${mc.node}; Chromium ${mc.chromium ?? '?'} (headless); Kamailio ${mc.kamailio ?? '?'}; ${mc.os}; network namespace: ${mc.netns}.${mc.load ? ` 1-minute load average during the run (${mc.cores} cores; other jobs may share the machine): ${mc.load}.` : ''}`);
   const libs = libsOf(m);
   if (libs.some((l) => l.config)) parts.push('### How each library was configured', libs.map((l) => `- **${l.label}** ${l.version}: ${l.config}`).join('\n'));
   const notes = [...(m.notes ?? []), ...autoNotes(m)];

@@ -245,3 +245,36 @@ test.describe('calls', () => {
     expect(result.error!.message).toContain('"ended"');
   });
 });
+
+test.describe('calls across a reconnect', () => {
+  test('a call survives the loss of the caller’s signalling link: audio keeps flowing and the callee’s hangup still arrives', async ({ openPage, sip }) => {
+    const { startFaultProxy } = await import('./harness/fault-proxy.mjs');
+    const proxy = await startFaultProxy({ targetPort: sip.port });
+    try {
+      const alice = await openPage();
+      await alice.evaluate(
+        async ({ url, domain, password }) => {
+          const client = window.vx.create('alice', { servers: [url], domain, logLevel: 'warn' });
+          await client.login('alice', password);
+        },
+        { url: proxy.url, domain: sip.domain, password: sip.users.alice! },
+      );
+      const bob = await user(openPage, 'bob', sip, true);
+      await dial(alice, 'alice', 'bob');
+      await expect.poll(() => callEvents(alice, 'alice')).toContain('answered');
+      proxy.reset();
+      await expect.poll(() => alice.evaluate(() => window.vx.of('alice', 'connectionchange').map((e) => (e.payload as { state: string }).state)), { timeout: 8000 }).toEqual(['connected', 'disconnected', 'reconnected']);
+      expect(await callOf(alice, 'alice').state()).toBe('answered');
+      expect((await callOf(alice, 'alice').energy()).inbound).toBeGreaterThan(HEARD);
+      expect((await callOf(bob, 'bob').energy()).inbound).toBeGreaterThan(HEARD);
+      // Give the re-INVITE that refreshes the dialog a moment, then the callee hangs up.
+      await expect.poll(() => bob.evaluate(() => window.vx.calls.bob![0]!.state)).toBe('answered');
+      await alice.waitForTimeout(500);
+      await callOf(bob, 'bob').do('hangup');
+      await expect.poll(() => callEvents(alice, 'alice'), { timeout: 5000 }).toContain('ended:remote-hangup');
+      await expect.poll(() => alice.evaluate(() => window.vx.openPeerConnections())).toBe(0);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});

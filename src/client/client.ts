@@ -295,6 +295,7 @@ export class Client extends EventEmitter<ClientEvents> {
     const downtimeMs = at - this.downSince;
     this.downSince = null;
     this.ua?.messaging.setReady(true);
+    this.ua?.calls.refreshAll();
     this.emitChange({ state: 'reconnected', previous: this.lastChange, server, at, downtimeMs });
   }
 

@@ -248,6 +248,17 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     await this.hangup();
   }
 
+  /**
+   * After the signalling link was re-opened: a re-INVITE from the new connection refreshes the
+   * dialog's target at the server and at the other party (our Contact now lives on a new
+   * connection), so the other side's BYE, re-INVITE or INFO reach us again. Media is untouched.
+   */
+  async refreshTarget(): Promise<void> {
+    if (this._state !== 'answered' && this._state !== 'held') return;
+    await this.reinvite(this._state === 'held');
+    this.applyMute();
+  }
+
   async getStats(): Promise<CallStats> {
     const sdh = this.session.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined;
     return readStats(sdh?.peerConnection);

@@ -72,6 +72,13 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     await call.answer();
   }
 
+  /** The link was re-opened: refresh every established call's dialog target (re-INVITE). */
+  refreshAll(): void {
+    for (const call of this.live) {
+      call.refreshTarget().catch((err: unknown) => this.logger.warn(`${call.id}: could not refresh the call after reconnecting: ${(err as Error).message}`));
+    }
+  }
+
   /** Ends every call (logout/destroy): each ends with reason `local-hangup`, its tracks stopped. */
   terminateAll(): void {
     for (const call of [...this.live]) call.terminate();

@@ -1,10 +1,28 @@
 // @ts-check
 /**
- * The bench modules `npm run bench` knows. To add a figure (bundle size, register, call setup,
- * messaging…), write bench/<name>/index.mjs exporting a {@link BenchModule} and list it here;
- * the runner, results.json, RESULTS.md and the per-module SVG chart pick it up.
+ * The bench modules `npm run bench` knows, in run order. To add a figure, write
+ * bench/<name>/index.mjs exporting a {@link BenchModule} and list it here; the runner,
+ * results.json, RESULTS.md and the per-module SVG chart pick it up.
  */
+import { call } from './call/index.mjs';
 import { connection } from './connection/index.mjs';
+import { memory } from './memory/index.mjs';
+import { messaging } from './messaging/index.mjs';
+import { register } from './register/index.mjs';
+import { size } from './size/index.mjs';
+
+/**
+ * A target of issue #7, listed in RESULTS.md's targets section with whether Voxline met it.
+ * @typedef {object} Goal
+ * @property {string} text e.g. "IIFE ≤ 50 KiB min+gzip"
+ * @property {string} fix what would close the gap if Voxline misses it (measured, not guessed)
+ */
+
+/**
+ * A figure's target: absolute (`maxMs`: the limit in the figure's unit, ms for the connection
+ * module) or relative to a peer (`ratio`: Voxline's median and p95 ≤ `max` × the peer's).
+ * @typedef {{ text: string, maxMs?: number, ratio?: { peer: string, max: number } }} Target
+ */
 
 /**
  * One figure: samples and summaries per library.
@@ -12,8 +30,9 @@ import { connection } from './connection/index.mjs';
  * @property {string} id unique within the module
  * @property {string} part the module part (--only module:part) that measured it
  * @property {string} title
- * @property {string} unit 'ms' (the report formats ms as ms / s); other units are printed as is
- * @property {{ maxMs: number, text: string } | null} target reported, never asserted
+ * @property {string} unit 'ms' (formatted as ms / s), 'B' (KiB), 'msg/s', '×', 'count'
+ * @property {Target | null} target reported, never asserted
+ * @property {Goal} [goal] an issue #7 target: listed in RESULTS.md's targets section
  * @property {string} reference what the measurement starts from
  * @property {boolean} informative shown in the secondary table
  * @property {number | null} capMs samples of null mean "not within capMs"
@@ -45,4 +64,4 @@ import { connection } from './connection/index.mjs';
  */
 
 /** @type {BenchModule[]} */
-export const MODULES = [connection];
+export const MODULES = [connection, size, register, call, messaging, memory];

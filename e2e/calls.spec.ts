@@ -151,6 +151,8 @@ test.describe('calls', () => {
     await expect.poll(async () => (await callOf(alice, 'alice').energy(600)).bytesIn, { timeout: 6000 }).toBe(0);
     expect(await callOf(alice, 'alice').do('unhold')).toBe('answered');
     await expect.poll(async () => (await callOf(alice, 'alice').energy(600)).inbound, { timeout: 6000 }).toBeGreaterThan(HEARD);
+    // Both directions again: bob hears alice after she resumes.
+    await expect.poll(async () => (await callOf(bob, 'bob').energy(600)).inbound, { timeout: 6000 }).toBeGreaterThan(HEARD);
     expect(await callEvents(alice, 'alice')).toEqual(['ringing', 'answered', 'muted', 'unmuted', 'held', 'resumed']);
     await callOf(alice, 'alice').do('hangup');
   });

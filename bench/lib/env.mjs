@@ -2,7 +2,7 @@
 /**
  * The environment every bench module shares, created lazily and torn down once: the static web
  * server (dist/, bench/, node_modules/), one headless Chromium, one Kamailio with digest auth
- * (DEFAULT_USERS), one page per library, and a description of the machine.
+ * (DEFAULT_USERS plus the feature modules' FEATURE_USERS), one page per library, and a description of the machine.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../../e2e/harness/chromium.mjs';
 import { DEFAULT_USERS, kamailioBinary, startKamailio } from '../../e2e/harness/kamailio.mjs';
 import { startStaticServer } from '../../e2e/harness/static-server.mjs';
+import { FEATURE_PASSWORDS } from './feature-page.mjs';
 import { ensureJsSipBundle } from './jssip-bundle.mjs';
 import { LibraryPage } from './lib-page.mjs';
 import { libraries } from './libraries.mjs';
@@ -37,7 +38,7 @@ export class BenchEnv {
     this.netns = netns;
     this.log = log;
     this.libraries = libraries(root);
-    this.users = /** @type {Record<string, string>} */ ({ ...DEFAULT_USERS });
+    this.users = /** @type {Record<string, string>} */ ({ ...DEFAULT_USERS, ...FEATURE_PASSWORDS });
     /** @type {Awaited<ReturnType<typeof startStaticServer>> | null} */
     this.web = null;
     /** @type {import('@playwright/test').Browser | null} */

@@ -16,7 +16,7 @@ const require = createRequire(import.meta.url);
 const commonjs = /** @type {() => import('rollup').Plugin} */ (/** @type {unknown} */ (commonjsPlugin));
 
 /** A minimal JSON plugin (JsSIP requires its own package.json for `JsSIP.version`). */
-const json = {
+export const json = {
   name: 'bench-json',
   /** @param {string} code @param {string} id */
   transform(code, id) {

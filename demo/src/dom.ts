@@ -63,7 +63,7 @@ export function formatClock(at: number): string {
 
 /** Hours and minutes, for message bubbles and lists. */
 export function formatTime(at: number): string {
-  return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return new Date(at).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
 }
 
 /** "1.2 s", "350 ms", "2 min 5 s". */

@@ -20,8 +20,20 @@ export function sdk(): typeof VoxlineSdk {
   return loaded;
 }
 
+/** Plain words for the SIP answers users actually meet. */
+const SIP_STATUS: Record<number, string> = {
+  403: 'The server does not allow this.',
+  404: 'No such user.',
+  408: 'That user did not answer in time.',
+  480: 'That user is not online.',
+  486: 'That user is busy.',
+  503: 'The server is not available right now.',
+  604: 'No such user.',
+};
+
 /** A short human sentence for any error the SDK may raise, keyed by its stable `code`. */
 export function describeError(err: unknown): string {
+  if (err instanceof TypeError && /target/.test(err.message)) return 'That is not a valid address. Use a name such as bob, or bob@example.com.';
   const e = err as { code?: string; status?: number; message?: string; key?: string } | null;
   switch (e?.code) {
     case 'authentication':
@@ -35,7 +47,7 @@ export function describeError(err: unknown): string {
     case 'media':
       return `Microphone problem: ${e.message ?? 'it could not be opened'}.`;
     case 'sip':
-      return e.message ?? `The server refused (${e.status ?? '?'}).`;
+      return SIP_STATUS[e.status ?? 0] ?? e.message ?? `The server refused (${e.status ?? '?'}).`;
     default:
       return e?.message ?? String(err);
   }

@@ -209,8 +209,9 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.assertState('unhold', this._state === 'held' || this._state === 'answered');
     if (this._state === 'answered') return;
     await this.reinvite(false);
-    this.applyMute();
     this.setState('answered', 'resumed');
+    // Re-enable the microphone track (unless muted) now that the call is no longer held.
+    this.applyMute();
   }
 
   /**

@@ -1,0 +1,135 @@
+// @ts-check
+/**
+ * The builds behind the `size` module, all with the rollup 4 + terser setup Voxline's own
+ * rollup.config.mjs uses for dist/voxline.iife.min.js (node-resolve with `browser: true`,
+ * commonjs, terser `{ format: { comments: false } }`), and gzip level 9 like scripts/check-size.mjs.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import { rollup } from 'rollup';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import commonjsPlugin from '@rollup/plugin-commonjs';
+import terserPlugin from '@rollup/plugin-terser';
+import { minify } from 'terser';
+import { ensureJsSipBundle, json } from '../lib/jssip-bundle.mjs';
+
+const require = createRequire(import.meta.url);
+/** The plugins' CJS typings hide their default exports from checkJs; at run time they are the functions. */
+const commonjs = /** @type {() => import('rollup').Plugin} */ (/** @type {unknown} */ (commonjsPlugin));
+const terser = /** @type {(o: object) => import('rollup').OutputPlugin} */ (/** @type {unknown} */ (terserPlugin));
+const TERSER = { format: { comments: false } };
+const APPS = path.join(path.dirname(new URL(import.meta.url).pathname), 'apps');
+
+/** @typedef {{ min: number, gzip: number }} Size */
+
+/** @param {string | Buffer} code @returns {Size} */
+export function sizeOf(code) {
+  const buf = Buffer.isBuffer(code) ? code : Buffer.from(code);
+  return { min: buf.length, gzip: gzipSync(buf, { level: 9 }).length };
+}
+
+/**
+ * The stub dist/voxline.iife.min.js uses for sip.js's own WebSocket transport (Voxline always
+ * passes its own), so a "sip.js as Voxline uses it" build matches the IIFE.
+ */
+const STUB_ID = '\0bench:sipjs-web-transport-stub';
+const dropSipjsWebTransport = {
+  name: 'bench-drop-sipjs-web-transport',
+  /** @param {string} source @param {string | undefined} importer */
+  resolveId(source, importer) {
+    return importer?.includes('sip.js') && /platform\/web\/transport\/transport\.js$/.test(source) ? STUB_ID : null;
+  },
+  /** @param {string} id */
+  load(id) {
+    return id === STUB_ID ? 'export class Transport { constructor() { throw new Error("stub"); } }' : null;
+  },
+};
+
+/** Virtual entry modules (`\0entry:NAME`), so one-line entries need no file. @param {Record<string, string>} sources */
+const virtual = (sources) => ({
+  name: 'bench-virtual',
+  /** @param {string} id */
+  resolveId: (id) => (id.startsWith('\0entry:') ? id : null),
+  /** @param {string} id */
+  load: (id) => sources[id.slice('\0entry:'.length)] ?? null,
+});
+
+/**
+ * Bundles `input` into a minified IIFE; returns its size and the rendered (pre-minification)
+ * length per package.
+ * @param {string} input file path or `\0entry:NAME`
+ * @param {{ name?: string, stub?: boolean, sources?: Record<string, string> }} [o]
+ */
+export async function build(input, o = {}) {
+  const bundle = await rollup({
+    input,
+    plugins: [virtual(o.sources ?? {}), ...(o.stub ? [dropSipjsWebTransport] : []), json, nodeResolve({ browser: true, preferBuiltins: false }), commonjs()],
+    onwarn: () => undefined,
+  });
+  try {
+    const { output } = await bundle.generate({ format: 'iife', name: o.name ?? 'App', exports: 'auto', plugins: [terser(TERSER)] });
+    const chunk = output[0];
+    /** @type {Record<string, number>} */
+    const rendered = {};
+    for (const [id, m] of Object.entries(chunk.modules)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(id)?.[1] ?? (id.includes('/dist/voxline') ? 'voxline' : 'app');
+      rendered[pkg] = (rendered[pkg] ?? 0) + m.renderedLength;
+    }
+    return { ...sizeOf(chunk.code), rendered };
+  } finally {
+    await bundle.close();
+  }
+}
+
+/**
+ * Every size the module reports.
+ * @param {string} root repository root
+ * @param {string} benchDir
+ */
+export async function measureSizes(root, benchDir) {
+  const iifeFile = path.join(root, 'dist', 'voxline.iife.min.js');
+  const voxIife = sizeOf(fs.readFileSync(iifeFile));
+  const sipIndex = require.resolve('sip.js');
+  const sipIife = await build(sipIndex, { name: 'SIP' });
+  const jssip = await ensureJsSipBundle(benchDir);
+  const jssipMin = await minify(fs.readFileSync(jssip.file, 'utf8'), TERSER);
+  const jssipIife = sizeOf(jssipMin.code ?? '');
+  const apps = {
+    voxline: await build(path.join(APPS, 'voxline.js')),
+    sipjs: await build(path.join(APPS, 'sipjs.js')),
+    jssip: await build(path.join(APPS, 'jssip.js')),
+  };
+  // What the IIFE is made of: the same entry (dist/voxline.mjs) bundled like the IIFE, by package,
+  // and sip.js alone as Voxline imports it: the floor for any Voxline bundle built on sip.js.
+  const voxFromEsm = await build(path.join(root, 'dist', 'voxline.mjs'), { name: 'Voxline', stub: true });
+  const esm = fs.readFileSync(path.join(root, 'dist', 'voxline.mjs'), 'utf8');
+  const imports = (/^import \{([^}]+)\} from 'sip\.js';$/m.exec(esm)?.[1] ?? 'UserAgent').split(',').map((s) => s.trim());
+  // Namespace members (`Web.SessionDescriptionHandler`) are kept one by one, as in Voxline's bundle.
+  const used = imports.flatMap((name) => {
+    const members = [...new Set([...esm.matchAll(new RegExp(`\\b${name}\\.([A-Z]\\w*)`, 'g'))].map((m) => m[1]))];
+    return name === 'Web' && members.length ? members.map((m) => `${name}.${m}`) : [name];
+  });
+  const floorSource = `import { ${imports.join(', ')} } from ${JSON.stringify(sipIndex)};\nexport default [${used.join(', ')}];`;
+  const sipFloor = await build('\0entry:floor', { name: 'Floor', stub: true, sources: { floor: floorSource } });
+  return {
+    iife: { voxline: voxIife, sipjs: sipIife, jssip: jssipIife },
+    apps,
+    analysis: { voxFromEsm, sipFloor, sipUsed: used },
+    sources: {
+      voxline: path.relative(root, iifeFile),
+      sipjs: `${path.relative(root, sipIndex)} (sip.js ${jssipVersion('sip.js')}) → rollup IIFE + terser`,
+      jssip: `${path.relative(root, jssip.file)} (JsSIP ${jssip.version}, the connection module's bundle) → terser`,
+    },
+  };
+}
+
+/** @param {string} pkg */
+function jssipVersion(pkg) {
+  try {
+    return /** @type {{ version: string }} */ (JSON.parse(fs.readFileSync(require.resolve(`${pkg}/package.json`), 'utf8'))).version;
+  } catch {
+    return '?';
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The Voxline demo softphone. Signs in with the public `Client`, then runs the phone, the chat
+ * and the connection status for that session; signing out tears all of it down.
+ */
+import { Chat } from './chat';
+import { ConnectionStatus } from './connection-status';
+import { Devices } from './devices';
+import { byId, paintAvatar } from './dom';
+import { LoginForm, type Credentials } from './login-form';
+import { Phone } from './phone';
+import { describeError, sdk, type Client } from './sdk';
+import { Tabs } from './tabs';
+import { toast } from './toasts';
+import { Tones } from './tones';
+
+const tones = new Tones();
+const status = new ConnectionStatus();
+const tabs = new Tabs();
+const audio = byId<HTMLAudioElement>('remote-audio');
+const devices = new Devices(audio);
+const app = byId('app');
+let signOut: (() => Promise<void>) | null = null;
+
+const login = new LoginForm(async (credentials) => {
+  tones.unlock();
+  const { Client } = sdk();
+  const client = new Client({
+    servers: [credentials.server],
+    domain: credentials.domain || undefined,
+    displayName: credentials.displayName || undefined,
+    logLevel: 'warn',
+  });
+  status.attach(client);
+  try {
+    await client.login(credentials.user, credentials.password);
+  } catch (err) {
+    client.destroy();
+    status.reset();
+    throw err;
+  }
+  signOut = startSession(client, credentials);
+});
+
+/** Wires one signed-in session; returns the function that ends it. */
+function startSession(client: Client, credentials: Credentials): () => Promise<void> {
+  const abort = new AbortController();
+  const signal = abort.signal;
+  const user = client.user ?? credentials.user;
+  const domain = credentials.domain || new URL(credentials.server).hostname;
+  const name = credentials.displayName || user;
+  paintAvatar(byId('me-avatar'), name);
+  byId('me-name').textContent = name;
+  byId('me-uri').textContent = `${user}@${domain}`;
+  byId('about-server').textContent = client.server;
+  byId('about-identity').textContent = `sip:${user}@${domain}`;
+
+  const phone = new Phone({ client, user, tones, devices, audio, showPhone: () => tabs.select('phone'), signal });
+  const chat = new Chat({
+    client,
+    domain,
+    isOnline: () => status.online,
+    isVisible: () => tabs.visible('chat'),
+    onUnreadChange: (total) => tabs.setUnread(total),
+    onCall: (contact) => {
+      tabs.select('phone');
+      void phone.dial(contact);
+    },
+    signal,
+  });
+  tabs.onChange((tab) => tab === 'chat' && chat.markRead(), signal);
+  client.on('error', (err) => {
+    toast(describeError(err), 'error', 8000);
+    if (err.code === 'authentication') void end();
+  });
+
+  const end = async (): Promise<void> => {
+    if (signal.aborted) return;
+    abort.abort();
+    signOut = null;
+    phone.dispose();
+    await client.logout().catch(() => undefined);
+    client.destroy();
+    status.reset();
+    tabs.setUnread(0);
+    app.hidden = true;
+    login.show();
+  };
+
+  login.hide();
+  tabs.select('phone');
+  app.hidden = false;
+  for (const id of ['destination', 'new-chat-to', 'message-input', 'transfer-target']) byId<HTMLInputElement>(id).value = '';
+  byId('destination').focus();
+  void devices.refresh();
+  return end;
+}
+
+byId('sign-out').addEventListener('click', () => void signOut?.());
+byId('about-version').textContent = (() => {
+  try {
+    return sdk().VERSION;
+  } catch (err) {
+    byId('login-error').textContent = describeError(err);
+    return '—';
+  }
+})();
+status.reset();
+login.show();

@@ -4,6 +4,7 @@
  */
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { startFaultProxy } from './harness/fault-proxy.mjs';
 import { startSipServer, type SipServer } from './harness/sip-servers.mjs';
 
 async function login(page: Page, name: string, server: { url: string; domain: string; users: Record<string, string> }): Promise<void> {
@@ -81,11 +82,15 @@ test.describe('text messages', () => {
 
   test('a message sent while the server is down is delivered after the reconnect, in order, once', async ({ openPage, sipServer }) => {
     const server: SipServer = await startSipServer(sipServer);
+    // Alice goes through a proxy so that she comes back only after bob is registered again:
+    // otherwise the server would rightly answer 404 for a bob who is not back yet.
+    const proxy = await startFaultProxy({ targetPort: server.port });
     try {
       const alice = await openPage();
       const bob = await openPage();
-      await login(alice, 'alice', server);
+      await login(alice, 'alice', { ...server, url: proxy.url });
       await login(bob, 'bob', server);
+      proxy.refuse(true);
       await server.stop();
       await expect.poll(() => alice.evaluate(() => window.vx.clients.alice!.connectionState)).not.toBe('connected');
       await expect.poll(() => bob.evaluate(() => window.vx.clients.bob!.connectionState)).not.toBe('connected');
@@ -99,14 +104,17 @@ test.describe('text messages', () => {
           );
         }
       });
-      await alice.waitForTimeout(1500);
-      expect(await alice.evaluate(() => (window as unknown as { outcomes: string[] }).outcomes)).toEqual([]);
       await server.start();
+      await expect.poll(() => bob.evaluate(() => window.vx.clients.bob!.registered), { timeout: 10_000 }).toBe(true);
+      await alice.waitForTimeout(1000);
+      expect(await alice.evaluate(() => (window as unknown as { outcomes: string[] }).outcomes)).toEqual([]);
+      proxy.refuse(false);
       await expect.poll(() => alice.evaluate(() => (window as unknown as { outcomes: string[] }).outcomes), { timeout: 10_000 }).toEqual(['first:ok', 'second:ok', 'third:ok']);
       await expect.poll(async () => (await received(bob, 'bob')).map((m) => m.body)).toEqual(['first', 'second', 'third']);
       await bob.waitForTimeout(1000);
       expect((await received(bob, 'bob')).map((m) => m.body)).toEqual(['first', 'second', 'third']);
     } finally {
+      await proxy.stop();
       await server.stop();
     }
   });

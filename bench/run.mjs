@@ -27,6 +27,8 @@ const USAGE = `usage: npm run bench [-- options]
   --report-only            rewrite RESULTS.md and the SVG charts from results.json, measure nothing
   --no-netns               run on the host network even when a private namespace is possible
   module options (connection): --blackhole-cap S (60), --blackhole-peer-runs N (3), --down S (3), --settle MS (1000)
+                (call): --call-settle MS (300)   (messaging): --flood-runs N (3), --flood-size N (1000)
+                (memory): --memory-runs N (3), --memory-calls N (100), --memory-settle S (35)
 modules: ${MODULES.map((m) => `${m.id} (${m.parts.join(', ')})`).join('; ')}`;
 
 /** @param {string[]} argv */

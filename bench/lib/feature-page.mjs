@@ -88,7 +88,7 @@ export class FeaturePage {
   /**
    * @param {string} target
    * @param {{ audio?: boolean, pollMs?: number }} [opts]
-   * @returns {Promise<{ answeredMs: number, audioMs: number | null, unmuteMs: number | null, inviteOutMs: number | null, okInMs: number | null }>}
+   * @returns {Promise<{ answeredMs: number, audioMs: number | null, unmuteMs: number | null, inviteOutMs: number | null, okInMs: number | null, callerGumMs: number | null, callerSdpMs: number | null }>}
    */
   call(target, opts = {}) {
     return this.page.evaluate(({ target, opts }) => /** @type {any} */ (window).feat.call(target, opts), { target, opts });
@@ -98,7 +98,10 @@ export class FeaturePage {
     return this.page.evaluate(() => /** @type {any} */ (window).feat.hangup());
   }
 
-  /** Callee side: INVITE received → 200 OK sent for the last answered call, ms. @returns {Promise<number | null>} */
+  /**
+   * Callee side, last answered call: INVITE received → 200 OK sent, and the getUserMedia / SDP time within it, ms.
+   * @returns {Promise<{ ms: number, gumMs: number | null, sdpMs: number | null } | null>}
+   */
   answerMs() {
     return this.page.evaluate(() => /** @type {any} */ (window).feat.answerMs());
   }
@@ -118,7 +121,11 @@ export class FeaturePage {
     return false;
   }
 
-  /** @param {string} target @returns {Promise<number>} */
+  /**
+   * One MESSAGE → 2xx, ms, with its exchange (first send, 407 round trip, authenticated send, relay round trip, resolution).
+   * @param {string} target
+   * @returns {Promise<{ ms: number, toFirstSend: number | null, challengeRtt: number | null, toAuthSend: number | null, relayRtt: number | null, toResolved: number | null }>}
+   */
   message(target) {
     return this.page.evaluate((target) => /** @type {any} */ (window).feat.message(target), target);
   }
@@ -126,10 +133,15 @@ export class FeaturePage {
   /**
    * @param {string} target
    * @param {number} n
-   * @returns {Promise<{ ms: number, ok: number, failed: number, firstError: string | null }>}
+   * @returns {Promise<{ ms: number, lastOkMs: number | null, ok: number, failed: number, firstError: string | null }>}
    */
   flood(target, n) {
     return this.page.evaluate(({ target, n }) => /** @type {any} */ (window).feat.flood(target, n), { target, n });
+  }
+
+  /** MESSAGEs this page's client received so far. @returns {Promise<number>} */
+  received() {
+    return this.page.evaluate(() => /** @type {any} */ (window).feat.received());
   }
 
   /** @returns {Promise<{ pcsCreated: number, pcsOpen: number, pcsNotCollected: number, audioElements: number }>} */
@@ -139,13 +151,47 @@ export class FeaturePage {
 
   /** JS heap in use after a full garbage collection (CDP HeapProfiler.collectGarbage, Runtime.getHeapUsage), bytes. */
   async heapAfterGc(rounds = 3) {
-    this.cdpSession ??= await this.page.context().newCDPSession(this.page);
+    if (!this.cdpSession) {
+      this.cdpSession = await this.page.context().newCDPSession(this.page);
+      await this.cdpSession.send('HeapProfiler.enable');
+    }
     for (let i = 0; i < rounds; i++) {
       await this.cdpSession.send('HeapProfiler.collectGarbage');
       await sleep(50);
     }
     const { usedSize } = await this.cdpSession.send('Runtime.getHeapUsage');
     return usedSize;
+  }
+
+  /**
+   * Heap snapshot (after a GC) summed by kind of node, bytes: V8 compiled code (`code` nodes:
+   * machine code, bytecode, feedback vectors, IC handlers), V8 JS data (every other V8 node type),
+   * and Blink's native objects.
+   * @returns {Promise<{ code: number, data: number, native: number }>}
+   */
+  async heapBreakdown() {
+    await this.heapAfterGc(1);
+    const cdp = /** @type {import('@playwright/test').CDPSession} */ (this.cdpSession);
+    /** @type {string[]} */
+    const chunks = [];
+    const onChunk = (/** @type {{ chunk: string }} */ e) => chunks.push(e.chunk);
+    cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+    try {
+      await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    } finally {
+      cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+    }
+    const snap = JSON.parse(chunks.join(''));
+    const fields = snap.snapshot.meta.node_fields;
+    const types = snap.snapshot.meta.node_types[0];
+    const [typeAt, sizeAt, step] = [fields.indexOf('type'), fields.indexOf('self_size'), fields.length];
+    const out = { code: 0, data: 0, native: 0 };
+    for (let i = 0; i < snap.nodes.length; i += step) {
+      const type = types[snap.nodes[i + typeAt]];
+      const kind = type === 'code' ? 'code' : type === 'native' || type === 'synthetic' ? 'native' : 'data';
+      out[kind] += snap.nodes[i + sizeAt];
+    }
+    return out;
   }
 
   async close() {

@@ -37,16 +37,24 @@
   const sip = { inviteOut: null, okIn: null, inviteIn: null, okOut: null };
   /** @param {'in' | 'out'} dir @param {unknown} data */
   function trace(dir, data) {
+    if (w.benchWsHook) w.benchWsHook(dir, data, now()); // diagnostics: every SIP message in / out
     if (typeof data !== 'string' || !/\r\nCSeq:\s*\d+\s+INVITE\r\n/i.test(data)) return;
     const t = now();
     const invite = data.startsWith('INVITE ');
     const ok = data.startsWith('SIP/2.0 200');
-    if (dir === 'out' && invite) sip.inviteOut ??= t;
+    if (dir === 'out' && invite && sip.inviteOut === null) {
+      sip.inviteOut = t;
+      workAtInvite = { ...work };
+    }
     else if (dir === 'in' && ok) sip.okIn ??= t;
     else if (dir === 'in' && invite) {
       sip.inviteIn = t;
       sip.okOut = null;
-    } else if (dir === 'out' && ok) sip.okOut ??= t;
+      work.gum = work.sdp = 0;
+    } else if (dir === 'out' && ok && sip.okOut === null) {
+      sip.okOut = t;
+      workAtOk = { ...work };
+    }
   }
   const NativeWs = window.WebSocket;
   w.WebSocket = class extends NativeWs {
@@ -61,6 +69,37 @@
       super.send(data);
     }
   };
+
+  // Time spent in getUserMedia and in the SDP calls of RTCPeerConnection, accumulated since the
+  // last reset (the caller resets when a call starts, the callee when an INVITE arrives).
+  const work = { gum: 0, sdp: 0 };
+  /** @type {{ gum: number, sdp: number } | null} */
+  let workAtInvite = null;
+  /** @type {{ gum: number, sdp: number } | null} */
+  let workAtOk = null;
+  const md = navigator.mediaDevices;
+  if (md && md.getUserMedia) {
+    const gum = md.getUserMedia.bind(md);
+    md.getUserMedia = async (/** @type {MediaStreamConstraints} */ c) => {
+      const t = now();
+      try {
+        return await gum(c);
+      } finally {
+        work.gum += now() - t;
+      }
+    };
+  }
+  for (const m of /** @type {const} */ (['createOffer', 'createAnswer', 'setLocalDescription', 'setRemoteDescription'])) {
+    const orig = /** @type {any} */ (Native.prototype)[m];
+    /** @type {any} */ (Native.prototype)[m] = async function (/** @type {any[]} */ ...args) {
+      const t = now();
+      try {
+        return await orig.apply(this, args);
+      } finally {
+        work.sdp += now() - t;
+      }
+    };
+  }
 
   /** Time (page clock) when the newest peer connection created after `since` first reports inbound audio packets. */
   async function firstInboundPacket(/** @type {number} */ since, /** @type {number} */ pollMs, /** @type {() => boolean} */ cancelled) {
@@ -103,6 +142,8 @@
       const since = created;
       let done = false;
       sip.inviteOut = sip.okIn = null;
+      workAtInvite = null;
+      work.gum = work.sdp = 0;
       const t0 = now();
       const packet = audio ? firstInboundPacket(since, pollMs, () => done) : Promise.resolve(null);
       /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -118,7 +159,16 @@
         const answeredMs = now() - t0;
         const first = await Promise.race([packet, timeout]);
         const rel = (/** @type {number | null} */ t) => (t === null ? null : t - t0);
-        return { answeredMs, audioMs: first ? first.t - t0 : null, unmuteMs: first?.unmuted != null ? first.unmuted - t0 : null, inviteOutMs: rel(sip.inviteOut), okInMs: rel(sip.okIn) };
+        const atInvite = /** @type {{ gum: number, sdp: number } | null} */ (workAtInvite); // set by trace()
+        return {
+          answeredMs,
+          audioMs: first ? first.t - t0 : null,
+          unmuteMs: first?.unmuted != null ? first.unmuted - t0 : null,
+          inviteOutMs: rel(sip.inviteOut),
+          okInMs: rel(sip.okIn),
+          callerGumMs: atInvite?.gum ?? null,
+          callerSdpMs: atInvite?.sdp ?? null,
+        };
       } finally {
         done = true;
         clearTimeout(timer);
@@ -133,22 +183,48 @@
       await Promise.race([call.ended, sleep(5000)]);
     },
     /** Callee side: INVITE received → 200 OK sent, for the last call answered here (ms), or null. */
-    answerMs: () => (sip.inviteIn !== null && sip.okOut !== null && sip.okOut >= sip.inviteIn ? sip.okOut - sip.inviteIn : null),
+    answerMs: () =>
+      sip.inviteIn !== null && sip.okOut !== null && sip.okOut >= sip.inviteIn
+        ? { ms: sip.okOut - sip.inviteIn, gumMs: workAtOk?.gum ?? null, sdpMs: workAtOk?.sdp ?? null }
+        : null,
     /** Calls in progress on this page (callee side: answered, not ended yet). */
     active: () => A().active(),
-    /** sendMessage → 2xx, ms. */
+    /** sendMessage → 2xx, ms, with the MESSAGE exchange as seen on this page's WebSocket. */
     async message(/** @type {string} */ target, body = 'bench') {
+      /** @type {{ dir: string, line: string, t: number }[]} */
+      const seen = [];
+      w.benchWsHook = (/** @type {string} */ dir, /** @type {unknown} */ data, /** @type {number} */ t) => {
+        if (typeof data === 'string' && /\r\nCSeq:\s*\d+\s+MESSAGE\r\n/i.test(data)) seen.push({ dir, line: data.slice(0, 12), t });
+      };
       const t0 = now();
-      await A().send(target, body);
-      return now() - t0;
+      try {
+        await A().send(target, body);
+      } finally {
+        w.benchWsHook = null;
+      }
+      const t1 = now();
+      const outs = seen.filter((x) => x.dir === 'out');
+      const challenge = seen.find((x) => x.dir === 'in' && x.line.startsWith('SIP/2.0 407'));
+      const ok = seen.find((x) => x.dir === 'in' && x.line.startsWith('SIP/2.0 2'));
+      const gap = (/** @type {{ t: number } | undefined} */ a, /** @type {{ t: number } | undefined} */ b) => (a && b ? b.t - a.t : null);
+      return {
+        ms: t1 - t0,
+        toFirstSend: outs[0] ? outs[0].t - t0 : null,
+        challengeRtt: gap(outs[0], challenge),
+        toAuthSend: gap(challenge, outs[1]),
+        relayRtt: gap(outs[1], ok),
+        toResolved: ok ? t1 - ok.t : null,
+      };
     },
     /** `n` messages at once; resolves once all settled. */
     async flood(/** @type {string} */ target, /** @type {number} */ n) {
       const t0 = now();
-      const out = await Promise.allSettled(Array.from({ length: n }, (_, i) => A().send(target, `flood ${i}`)));
+      let lastOk = 0;
+      const sends = Array.from({ length: n }, (_, i) => A().send(target, `flood ${i}`).then(() => void (lastOk = now())));
+      const out = await Promise.allSettled(sends);
       const ms = now() - t0;
       const failed = out.filter((r) => r.status === 'rejected');
-      return { ms, ok: n - failed.length, failed: failed.length, firstError: failed[0] ? String(/** @type {any} */ (failed[0]).reason?.message ?? failed[0]) : null };
+      return { ms, lastOkMs: lastOk ? lastOk - t0 : null, ok: n - failed.length, failed: failed.length, firstError: failed[0] ? String(/** @type {any} */ (failed[0]).reason?.message ?? failed[0]) : null };
     },
     received: () => A().received(),
     /** Peer connections not closed / not yet garbage collected, and `<audio data-voxline>` elements. */

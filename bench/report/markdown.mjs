@@ -3,7 +3,7 @@
  * bench/RESULTS.md from results.json: per module, the figures table (Voxline vs each peer),
  * disconnect notifications per outage, informative figures, machine, configuration and notes.
  */
-import { countText, duration, fmt, medianP95, ratio } from './format.mjs';
+import { countText, duration, fmt, medianP95, ratio, runsText, targetLimit } from './format.mjs';
 
 /**
  * @typedef {import('../modules.mjs').Figure} Figure
@@ -30,13 +30,48 @@ function libsOf(m) {
 /** @param {Figure} f @param {string} lib */
 const sum = (f, lib) => f.libraries[lib]?.summary;
 
-/** @param {Figure} f @param {string} vox */
+/**
+ * Whether Voxline met the figure's target: median and p95 within the limit (a ratio target
+ * compares median with median and p95 with p95).
+ * @param {Figure} f @param {string} vox
+ */
 function verdict(f, vox) {
   const s = sum(f, vox);
   if (!f.target || !s) return '—';
-  const ok = (/** @type {number | null} */ v) => v !== null && v <= /** @type {{ maxMs: number }} */ (f.target).maxMs;
-  if (ok(s.median) && ok(s.p95)) return 'yes';
-  return ok(s.median) ? '**median only** (p95 over)' : '**no**';
+  const ok = (/** @type {number | null} */ v, /** @type {'median' | 'p95'} */ stat) => {
+    const limit = targetLimit(f, stat);
+    return v !== null && (limit === null ? !!f.target?.ratio : v <= limit);
+  };
+  if (ok(s.median, 'median') && ok(s.p95, 'p95')) return 'yes';
+  return ok(s.median, 'median') ? '**median only** (p95 over)' : '**no**';
+}
+
+/**
+ * The issue #7 targets (figures with a `goal`) of every module: measured, met or not, and what
+ * would close the gap.
+ * @param {Results} results
+ */
+function targetsSection(results) {
+  const head = ['Target', 'Voxline median / p95', 'Reference', 'Met', 'Module'];
+  const lines = [row(head), row(head.map(() => '---'))];
+  /** @type {string[]} */
+  const misses = [];
+  let lastFix = '';
+  for (const [id, m] of Object.entries(results.modules)) {
+    for (const f of m.figures.filter((x) => x.goal)) {
+      const goal = /** @type {import('../modules.mjs').Goal} */ (f.goal);
+      const peer = f.target?.ratio?.peer;
+      const peerLabel = libsOf(m).find((l) => l.id === peer)?.label ?? peer;
+      const ref = peer ? `${peerLabel} ${medianP95(sum(f, peer), f.unit)} → limit ${fmt(targetLimit(f), f.unit)} (ratio ${ratio(sum(f, 'voxline'), sum(f, peer))})` : (f.target?.text ?? '—');
+      const v = verdict(f, 'voxline');
+      lines.push(row([goal.text, medianP95(sum(f, 'voxline'), f.unit), ref, v, `\`${id}\``]));
+      const same = misses.length > 0 && lastFix === goal.fix;
+      if (v !== 'yes') misses.push(`- **${goal.text}: missed** (${medianP95(sum(f, 'voxline'), f.unit)}). ${same ? 'Same analysis as the previous item.' : `What would close it: ${goal.fix}`}`);
+      if (v !== 'yes') lastFix = goal.fix;
+    }
+  }
+  if (lines.length === 2) return '';
+  return ['## Targets (issue #7)', 'Reported, never asserted; "Met" = Voxline\'s median and p95 both within the target.', lines.join('\n'), ...(misses.length ? [misses.join('\n')] : [])].join('\n\n');
 }
 
 /**
@@ -116,7 +151,8 @@ function autoNotes(m) {
   for (const f of m.figures) {
     const s = vox && sum(f, vox.id);
     if (!f.informative && f.target && s && verdict(f, vox.id) !== 'yes') {
-      out.push(`**Missed target**: ${f.title}: ${vox.label} ${medianP95(s, f.unit)} vs target ${f.target.text}.`);
+      const limit = targetLimit(f);
+      out.push(`**Missed target**: ${f.title}: ${vox.label} ${medianP95(s, f.unit)} vs target ${f.target.text}${f.target.ratio && limit !== null ? ` (${fmt(limit, f.unit)})` : ''}.`);
     }
   }
   for (const [scenario, perLib] of Object.entries(m.raw ?? {})) {
@@ -140,7 +176,7 @@ function moduleSection(id, m) {
   const mc = m.machine;
   const parts = [
     `## ${m.title}`,
-    `Module \`${id}\`: measured ${m.ranAt} in ${duration(m.durationMs)}, ${m.runs} runs per figure unless noted. ` +
+    `Module \`${id}\`: measured ${m.ranAt} in ${duration(m.durationMs)}, ${runsText(m.figures)}. ` +
       'Median and nearest-rank p95; "never" = did not happen within the cap. Targets are reported, not asserted.',
     figuresTable(m),
   ];
@@ -158,7 +194,8 @@ function moduleSection(id, m) {
   const inf = informativeTable(m);
   if (inf) parts.push('### Informative figures', inf);
   parts.push(`![${m.title}](${id}.svg)`);
-  parts.push('### Machine', `${mc.cpu}, ${mc.cores} cores; Node ${mc.node}; Chromium ${mc.chromium ?? '?'} (headless); Kamailio ${mc.kamailio ?? '?'}; ${mc.os}; network namespace: ${mc.netns}.${mc.load ? ` 1-minute load average during the run (${mc.cores} cores; other jobs may share the machine): ${mc.load}.` : ''}`);
+  const browser = id === 'size' ? '' : ` Chromium ${mc.chromium ?? '?'} (headless); Kamailio ${mc.kamailio ?? '?'};`;
+  parts.push('### Machine', `${mc.cpu}, ${mc.cores} cores; Node ${mc.node};${browser} ${mc.os}; network namespace: ${mc.netns}.${mc.load ? ` 1-minute load average during the run (${mc.cores} cores; other jobs may share the machine): ${mc.load}.` : ''}`);
   const libs = libsOf(m);
   if (libs.some((l) => l.config)) parts.push('### How each library was configured', libs.map((l) => `- **${l.label}** ${l.version}: ${l.config}`).join('\n'));
   const notes = [...(m.notes ?? []), ...autoNotes(m)];
@@ -177,6 +214,14 @@ export function renderMarkdown(results) {
       `Last run: ${results.lastRun.startedAt}, \`${['npm run bench', ...(results.lastRun.argv.length ? ['--', ...results.lastRun.argv] : [])].join(' ')}\`, ` +
       `${duration(results.lastRun.durationMs)} in total.`,
   ];
+  const targets = targetsSection(results);
+  if (targets) {
+    head.push(
+      targets,
+      'Hosted SDKs (Twilio Voice JS, Telnyx WebRTC JS, Plivo Browser SDK) were not measured: they need their own clouds (accounts, their signalling servers), ' +
+        'and no published figures for them could be cited here, so none are listed.',
+    );
+  }
   const sections = Object.entries(results.modules).map(([id, m]) => moduleSection(id, m));
   return `${[...head, ...sections].join('\n\n')}\n`;
 }

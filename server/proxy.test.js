@@ -1,23 +1,11 @@
 // @ts-check
-import { afterEach, describe, expect, it } from 'vitest';
-import { testBed, tagOf, viaCount } from './test-bed.js';
+import { describe, expect, it } from 'vitest';
+import { autoCleanup, tagOf, viaCount } from './test-bed.js';
 import { buildRequest, buildResponseTo, digestAuthorization } from './test-client.js';
 
 /** @typedef {import('./test-bed.js').RawUa} RawUa */
 
-/** @type {Array<() => Promise<unknown>>} */
-let cleanups = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
-
-/** @param {Parameters<typeof testBed>[0]} [opts] */
-async function setup(opts = {}) {
-  const bed = await testBed(opts);
-  cleanups.push(bed.cleanup);
-  return bed;
-}
+const setup = autoCleanup();
 
 describe('proxy: MESSAGE and OPTIONS', () => {
   it('routes MESSAGE alice → bob with a server Via, decremented Max-Forwards and the body intact', async () => {

@@ -3,6 +3,7 @@
  * Test helper (not part of the server): a dev server plus raw user agents,
  * all closed by `cleanup()`; and small accessors for received frames.
  */
+import { afterEach } from 'vitest';
 import { startDevServer } from './index.js';
 import { rawUa } from './test-client.js';
 
@@ -40,3 +41,22 @@ export const viaCount = (f) => f.headers('via').length;
 export const tagOf = (f) => /;tag=([^;]+)/.exec(f.header('to') ?? '')?.[1];
 /** @param {Frame} f */
 export const topBranch = (f) => /branch=([^;,\s]+)/.exec(f.header('via') ?? '')?.[1];
+
+/**
+ * Returns a `setup(opts)` that makes test beds and registers an `afterEach` which cleans up
+ * every bed of the test, newest first. Call it once at the top of a test file.
+ */
+export function autoCleanup() {
+  /** @type {Array<() => Promise<unknown>>} */
+  let cleanups = [];
+  afterEach(async () => {
+    for (const c of cleanups.reverse()) await c();
+    cleanups = [];
+  });
+  /** @param {Parameters<typeof testBed>[0]} [opts] */
+  return async (opts = {}) => {
+    const bed = await testBed(opts);
+    cleanups.push(bed.cleanup);
+    return bed;
+  };
+}

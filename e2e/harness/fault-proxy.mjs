@@ -11,6 +11,7 @@
  * Binds 127.0.0.1 only.
  */
 import net from 'node:net';
+import { listenOnLoopback } from './free-port.mjs';
 
 /**
  * @param {{ targetPort: number, targetHost?: string, port?: number }} opts
@@ -47,12 +48,7 @@ export async function startFaultProxy({ targetPort, targetHost = '127.0.0.1', po
     client.on('error', () => undefined);
     upstream.on('error', () => undefined);
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(undefined));
-  });
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const actualPort = await listenOnLoopback(server, port);
 
   return {
     port: actualPort,

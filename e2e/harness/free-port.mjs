@@ -43,3 +43,18 @@ export async function isPortFree(port) {
     });
   });
 }
+
+/**
+ * Starts `server` listening on 127.0.0.1 (port 0 = any free port) and resolves with the port.
+ * @param {import('node:net').Server} server
+ * @param {number} port
+ * @returns {Promise<number>}
+ */
+export async function listenOnLoopback(server, port) {
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(undefined));
+  });
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : port;
+}

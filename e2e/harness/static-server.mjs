@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { listenOnLoopback } from './free-port.mjs';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -43,12 +44,7 @@ export async function startStaticServer({ root, allow, port = 0, headers = {} })
       res.writeHead(404).end('not found');
     }
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve(undefined));
-  });
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const actualPort = await listenOnLoopback(server, port);
   return {
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,

@@ -331,6 +331,9 @@ test.describe('demo softphone', () => {
     await page.getByLabel('Remember password on this device').check();
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.locator('#badge-text')).toHaveText('Connected');
+    // The form is saved once login() resolves (registered), which comes after the link is up.
+    await expect(page.locator('#app')).toBeVisible();
+    await expect.poll(() => page.evaluate(() => JSON.stringify(localStorage))).toContain(password);
     await page.reload();
     await expect(page.getByLabel('Password', { exact: true })).toHaveValue(password);
     await expect(page.getByLabel('Remember password on this device')).toBeChecked();

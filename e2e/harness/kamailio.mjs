@@ -24,32 +24,23 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { WebSocket } from 'ws';
 import { freePort, isPortFree } from './free-port.mjs';
+import {
+  DEFAULT_USERS,
+  KAMAILIO_CFG,
+  KAMAILIO_INSTALL_HINT,
+  READY_TIMEOUT_MS,
+  RING_LINES,
+  SIP_DOMAIN,
+  STOP_GRACE_MS,
+  USERS_FILE,
+  kamailioBinary,
+  probeWebSocket,
+  usersFileContent,
+} from './kamailio-config.mjs';
+import { groupAlive, installExitHooks, live, sleep } from './process-group.mjs';
 
-/** The SIP domain the clients register in (`sip:alice@voxline.test`). */
-export const SIP_DOMAIN = 'voxline.test';
-
-/** Users and passwords used when `auth` is on and no `users` are given. */
-export const DEFAULT_USERS = Object.freeze({
-  alice: 'alice-secret',
-  bob: 'bob-secret',
-  carol: 'carol-secret',
-  dave: 'dave-secret',
-});
-
-/** Absolute path of the Kamailio config used by the harness. */
-export const KAMAILIO_CFG = fileURLToPath(new URL('../kamailio/kamailio.cfg', import.meta.url));
-
-/** What to run when Kamailio is missing. */
-export const KAMAILIO_INSTALL_HINT = 'run `apt-get install -y kamailio kamailio-websocket-modules`';
-
-/** Name of the users file the config imports (from Kamailio's working directory). */
-const USERS_FILE = 'voxline-users.cfg';
-const READY_TIMEOUT_MS = 10_000;
-const STOP_GRACE_MS = 3_000;
-const RING_LINES = 300;
+export { DEFAULT_USERS, KAMAILIO_CFG, KAMAILIO_INSTALL_HINT, SIP_DOMAIN, kamailioBinary };
 
 /**
  * @typedef {object} KamailioOptions
@@ -75,159 +66,6 @@ const RING_LINES = 300;
  * @property {() => Promise<void>} restart stop(), then start() on the same port
  * @property {() => Promise<void>} kill SIGKILL the whole process group (abrupt crash); waits until the port is free
  */
-
-/**
- * Path of the kamailio binary, or null if it is not installed.
- * Honours $KAMAILIO_BIN, then /usr/sbin, /usr/local/sbin and $PATH.
- * @returns {string | null}
- */
-export function kamailioBinary() {
-  /** @type {string[]} */
-  const candidates = [];
-  if (process.env.KAMAILIO_BIN) candidates.push(process.env.KAMAILIO_BIN);
-  candidates.push('/usr/sbin/kamailio', '/usr/local/sbin/kamailio');
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir) candidates.push(path.join(dir, 'kamailio'));
-  }
-  for (const file of candidates) {
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      if (fs.statSync(file).isFile()) return file;
-    } catch {
-      // not there
-    }
-  }
-  return null;
-}
-
-/** @type {Set<{ pid: number; watchdog: import('node:child_process').ChildProcess | null }>} */
-const live = new Set();
-let exitHooksInstalled = false;
-
-/** Kill every Kamailio we started (synchronous: usable in 'exit'). */
-function killAllSync() {
-  for (const entry of live) {
-    try {
-      process.kill(-entry.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    try {
-      entry.watchdog?.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  live.clear();
-}
-
-function installExitHooks() {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  process.on('exit', killAllSync);
-  // On a fatal signal with no other handler, Node dies without 'exit':
-  // clean up, then let the signal do what it would have done.
-  for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
-    const onSignal = () => {
-      if (process.listenerCount(sig) > 1) return; // someone else handles it
-      killAllSync();
-      process.removeListener(sig, onSignal);
-      process.kill(process.pid, sig);
-    };
-    process.on(sig, onSignal);
-  }
-}
-
-/** @param {number} ms */
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Whether any process of the group `pgid` is still alive (zombies waiting to
- * be reaped by an init that may never do it do not count).
- * @param {number} pgid
- */
-function groupAlive(pgid) {
-  if (process.platform === 'linux') {
-    try {
-      for (const name of fs.readdirSync('/proc')) {
-        if (!/^\d+$/.test(name)) continue;
-        let stat;
-        try {
-          stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-        } catch {
-          continue; // exited meanwhile
-        }
-        // "pid (comm) state ppid pgrp ...": comm may contain spaces/parens
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
-      }
-      return false;
-    } catch {
-      // no usable /proc: fall through
-    }
-  }
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (err) {
-    return /** @type {NodeJS.ErrnoException} */ (err).code === 'EPERM';
-  }
-}
-
-/**
- * Escape a string for a double-quoted Kamailio config string.
- * @param {string} s
- */
-function cfgString(s) {
-  if (/[\r\n\0]/.test(s)) throw new Error('startKamailio: passwords must not contain line breaks or NUL');
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/**
- * Content of voxline-users.cfg: fills the "users" htable at start-up.
- * @param {Record<string, string>} users
- */
-function usersFileContent(users) {
-  const lines = [
-    '# Generated by e2e/harness/kamailio.mjs: users for WITH_AUTH (user => plain password)',
-    'event_route[htable:mod-init] {',
-  ];
-  for (const [user, password] of Object.entries(users)) {
-    if (!/^[A-Za-z0-9_.+-]+$/.test(user)) {
-      throw new Error(`startKamailio: unsupported user name ${JSON.stringify(user)} (use [A-Za-z0-9_.+-])`);
-    }
-    lines.push(`\t$sht(users=>${user}) = ${cfgString(password)};`);
-  }
-  lines.push('}', '');
-  return lines.join('\n');
-}
-
-/**
- * Try one WebSocket upgrade with sub-protocol "sip".
- * @param {string} url
- * @returns {Promise<void>}
- */
-function probeWebSocket(url) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, 'sip', { handshakeTimeout: 1000 });
-    const timer = setTimeout(() => {
-      ws.terminate();
-      reject(new Error('handshake timeout'));
-    }, 1500);
-    ws.once('open', () => {
-      clearTimeout(timer);
-      const protocol = ws.protocol;
-      ws.close(1000);
-      if (protocol === 'sip') resolve();
-      else reject(new Error(`server accepted sub-protocol ${JSON.stringify(protocol)} instead of "sip"`));
-    });
-    ws.once('error', (err) => {
-      clearTimeout(timer);
-      ws.terminate();
-      reject(err);
-    });
-  });
-}
 
 /**
  * Start Kamailio on ws://127.0.0.1:PORT. Resolves once a WebSocket upgrade

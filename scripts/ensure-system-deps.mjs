@@ -30,7 +30,7 @@ if (isRoot && hasApt) {
   console.log(`pretest: installing ${missing.join(' ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const run = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env }).status === 0;
-  if (!run(['update', '-qq']) || !run(['install', '-y', '-qq', '--no-install-recommends', ...missing])) {
+  if (!run(['update', '-qq']) || !run(['install', '-y', '-qq', ...missing])) {
     console.error(`pretest: apt-get failed; install by hand: apt-get install -y ${missing.join(' ')}`);
     process.exit(1);
   }

@@ -1,12 +1,12 @@
 /**
  * The public {@link Call}: one voice call, outgoing or incoming.
  */
-import { EventEmitter } from 'eventemitter3';
 import type { Logger } from '../logger';
 import type { CallDirection, CallEnd, CallLifecycleEvents, CallSession, CallState } from '../sip/call-session';
 import type { CallMediaOptions, CallManager } from '../sip/calls';
 import type { CallStats } from '../sip/media';
 import { parseTarget } from '../sip/targets';
+import { SafeEmitter } from './safe-emitter';
 
 export type { CallDirection, CallEnd, CallState, CallStats };
 export type { CallEndReason } from '../sip/call-session';
@@ -59,7 +59,7 @@ export interface CallEvents extends CallLifecycleEvents {
  * call.on('answered', () => call.sendDtmf('1234#'));
  * ```
  */
-export class Call extends EventEmitter<CallEvents> {
+export class Call extends SafeEmitter<CallEvents> {
   /** The other party. */
   readonly remote: CallParty;
 
@@ -67,13 +67,13 @@ export class Call extends EventEmitter<CallEvents> {
   constructor(
     private readonly session: CallSession,
     private readonly manager: CallManager,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly domain: string,
   ) {
-    super();
+    super(logger);
     this.remote = session.remote;
     for (const event of ['ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted'] as const) {
-      session.on(event, () => (this.safeEmit as (e: typeof event) => void)(event));
+      session.on(event, () => this.safeEmit(event));
     }
     session.on('dtmf', (e) => this.safeEmit('dtmf', e));
     session.on('remotestream', (s) => this.safeEmit('remotestream', s));
@@ -178,13 +178,5 @@ export class Call extends EventEmitter<CallEvents> {
   /** @internal The other party transferred this call; the SDK placed `newCall`. */
   _transferred(newCall: Call): void {
     this.safeEmit('transferred', newCall);
-  }
-
-  private safeEmit<E extends keyof CallEvents>(event: E, ...args: Parameters<CallEvents[E]>): void {
-    try {
-      (this.emit as (event: E, ...args: Parameters<CallEvents[E]>) => boolean)(event, ...args);
-    } catch (err) {
-      this.logger.error(`a call "${String(event)}" listener threw: ${err instanceof Error ? err.message : String(err)}`);
-    }
   }
 }

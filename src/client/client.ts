@@ -11,7 +11,6 @@
  *                                     │ (link open again, and REGISTER refreshed if logged in)
  * ```
  */
-import { EventEmitter } from 'eventemitter3';
 import { AuthenticationError, InvalidStateError, SipError, TimeoutError } from '../errors';
 import { createLogger, type Logger } from '../logger';
 import { resolveOptions, type ClientOptions, type ResolvedClientOptions } from '../options';
@@ -22,6 +21,7 @@ import type { ConnectionState, LinkLoss } from '../transport/types';
 import { WebSocketTransport } from '../transport/websocket-transport';
 import { Call, type AnswerOptions } from './call';
 import type { ClientEvents, ConnectionChange, ConnectionChangeState } from './events';
+import { SafeEmitter } from './safe-emitter';
 
 /** Options of {@link Client.call}. */
 export interface CallOptions {
@@ -66,7 +66,7 @@ const USER_NAME = /^[A-Za-z0-9\-_.!~*'()&=+$,;?/%]+$/;
  * client.destroy();
  * ```
  */
-export class Client extends EventEmitter<ClientEvents> {
+export class Client extends SafeEmitter<ClientEvents> {
   private readonly options: ResolvedClientOptions;
   private readonly logger: Logger;
   private readonly link: WebSocketTransport;
@@ -85,9 +85,11 @@ export class Client extends EventEmitter<ClientEvents> {
    * @throws {@link ConfigurationError} naming the first bad option.
    */
   constructor(options: ClientOptions) {
-    super();
-    this.options = resolveOptions(options);
-    this.logger = createLogger(this.options.logLevel, 'client');
+    const resolved = resolveOptions(options);
+    const logger = createLogger(resolved.logLevel, 'client');
+    super(logger);
+    this.options = resolved;
+    this.logger = logger;
     this.link = new WebSocketTransport({
       servers: this.options.servers,
       connectTimeoutMs: this.options.connectTimeoutMs,
@@ -343,14 +345,5 @@ export class Client extends EventEmitter<ClientEvents> {
 
   private assertAlive(method: string): void {
     if (this.destroyed) throw new InvalidStateError(`${method}() called after destroy()`);
-  }
-
-  /** Emits without letting a listener's exception escape into the SDK. */
-  private safeEmit<E extends keyof ClientEvents>(event: E, ...args: Parameters<ClientEvents[E]>): void {
-    try {
-      (this.emit as (event: E, ...args: Parameters<ClientEvents[E]>) => boolean)(event, ...args);
-    } catch (err) {
-      this.logger.error(`a "${String(event)}" listener threw: ${err instanceof Error ? err.message : String(err)}`);
-    }
   }
 }

@@ -158,7 +158,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
     if (this._state !== 'connected') return;
     this.o.logger.warn(`dropping the link to ${this.server}: ${reason}`);
     this.closeSocket(4000, 'retry later');
-    this.serverIndex = (this.serverIndex + 1) % this.o.servers.length;
+    this.nextServer();
     this.outage ??= { since: this.now(), attempt: 0 };
     this.outage.retryAfterMs = retryAfterMs;
     this.outage.lastError = new Error(reason);
@@ -201,7 +201,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
         return;
       } catch (err) {
         errors.push(`${this.server}: ${(err as Error).message}`);
-        this.serverIndex = (this.serverIndex + 1) % n;
+        this.nextServer();
       }
     }
     if (generation === this.generation) {
@@ -319,11 +319,16 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
       void this.attempt(generation).catch((err: Error) => {
         if (generation !== this.generation || !this.outage) return;
         this.outage.lastError = err;
-        this.serverIndex = (this.serverIndex + 1) % this.o.servers.length;
+        this.nextServer();
         this.setState('disconnected');
         this.scheduleAttempt();
       });
     }, delay);
+  }
+
+  /** Fail over: the next server in order, wrapping around. */
+  private nextServer(): void {
+    this.serverIndex = (this.serverIndex + 1) % this.o.servers.length;
   }
 
   private clearRetry(): void {

@@ -1,34 +1,30 @@
 // @ts-check
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startDevServer } from './index.js';
 import { parseDigestCredentials } from './digest.js';
 import { buildRequest, digestAuthorization, rawUa, SipTestClient } from './test-client.js';
+import { cleanupAfterEach } from './test-bed.js';
 
-/** @type {Array<() => Promise<unknown>>} */
-let cleanups = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
+const defer = cleanupAfterEach();
 
 /** @param {Parameters<typeof startDevServer>[0]} [opts] */
 async function server(opts = {}) {
   const s = await startDevServer({ logLevel: 'silent', ...opts });
-  cleanups.push(() => s.close());
+  defer(() => s.close());
   return s;
 }
 
 /** @param {string} url @param {string} user */
 async function ua(url, user) {
   const u = await rawUa(url, user);
-  cleanups.push(() => u.client.close());
+  defer(() => u.client.close());
   return u;
 }
 
 /** @param {string} url @param {string} from @param {string} to */
 async function sendMessage(url, from, to) {
   const c = await SipTestClient.connect(url);
-  cleanups.push(() => c.close());
+  defer(() => c.close());
   c.send(buildRequest('MESSAGE', `sip:${to}@voxline.test`, { from: `sip:${from}@voxline.test`, to: `sip:${to}@voxline.test`, body: 'x' }));
   return c;
 }

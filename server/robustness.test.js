@@ -1,25 +1,21 @@
 // @ts-check
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { startDevServer } from './index.js';
 import { Proxy } from './proxy.js';
 import { pendingTimerCount } from './util.js';
 import { buildRequest, digestAuthorization, rawUa, SipTestClient } from './test-client.js';
+import { cleanupAfterEach } from './test-bed.js';
 
-/** @type {Array<() => Promise<unknown>>} */
-let cleanups = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
+const defer = cleanupAfterEach();
 
 /** @param {Parameters<typeof startDevServer>[0]} [opts] */
 async function setup(opts = {}) {
   const s = await startDevServer({ logLevel: 'silent', ...opts });
-  cleanups.push(() => s.close());
+  defer(() => s.close());
   const c = await SipTestClient.connect(s.url);
-  cleanups.push(() => c.close());
+  defer(() => c.close());
   return { s, c };
 }
 
@@ -127,7 +123,7 @@ describe('listener', () => {
     const { s, c } = await setup();
     expect(c.ws.protocol).toBe('sip');
     const plain = await SipTestClient.connect(s.url, { protocols: [] });
-    cleanups.push(() => plain.close());
+    defer(() => plain.close());
     expect(plain.ws.protocol).toBe('');
     await stillServes(plain);
   });
@@ -179,7 +175,7 @@ describe('logging', () => {
     const lines = [];
     const { s } = await setup({ users: { alice: 's3cret-pw' }, logLevel: 'debug', logSink: (_l, line) => lines.push(line) });
     const alice = await rawUa(s.url, 'alice');
-    cleanups.push(() => alice.client.close());
+    defer(() => alice.client.close());
     const challenge = (await alice.register()).header('www-authenticate') ?? '';
     const authz = digestAuthorization({ challenge, method: 'REGISTER', uri: 'sip:voxline.test', username: 'alice', password: 's3cret-pw' });
     expect((await alice.register({ headers: [`Authorization: ${authz}`] })).status).toBe(200);

@@ -1,9 +1,10 @@
 // @ts-check
 // End-to-end: real sip.js 0.21 user agents (Node, `ws` as WebSocket, a fake
 // SessionDescriptionHandler instead of WebRTC) talking through the dev server.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startDevServer } from './index.js';
+import { cleanupAfterEach } from './test-bed.js';
 
 /** @type {any} */ (globalThis).WebSocket = WebSocket;
 const { UserAgent, Registerer, RegistererState, Messager, Inviter, SessionState } = await import('sip.js');
@@ -40,12 +41,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** @type {Array<() => Promise<unknown>>} */
-let cleanups = [];
-afterEach(async () => {
-  for (const c of cleanups.reverse()) await c();
-  cleanups = [];
-});
+const defer = cleanupAfterEach();
 
 /**
  * A started, registered sip.js UA.
@@ -88,7 +84,7 @@ async function agent(user, password = users[user]) {
   });
   await ua.start();
   const registerer = new Registerer(ua);
-  cleanups.push(async () => {
+  defer(async () => {
     await registerer.dispose().catch(() => undefined);
     await ua.stop();
   });

@@ -43,20 +43,32 @@ export const tagOf = (f) => /;tag=([^;]+)/.exec(f.header('to') ?? '')?.[1];
 export const topBranch = (f) => /branch=([^;,\s]+)/.exec(f.header('via') ?? '')?.[1];
 
 /**
- * Returns a `setup(opts)` that makes test beds and registers an `afterEach` which cleans up
- * every bed of the test, newest first. Call it once at the top of a test file.
+ * Registers an `afterEach` that runs every function deferred during the test, newest first,
+ * and returns `defer(fn)`. Call it once at the top of a test file.
+ * @returns {(fn: () => unknown) => void}
  */
-export function autoCleanup() {
-  /** @type {Array<() => Promise<unknown>>} */
+export function cleanupAfterEach() {
+  /** @type {Array<() => unknown>} */
   let cleanups = [];
   afterEach(async () => {
     for (const c of cleanups.reverse()) await c();
     cleanups = [];
   });
+  return (fn) => {
+    cleanups.push(fn);
+  };
+}
+
+/**
+ * Returns a `setup(opts)` that makes test beds, each cleaned up after its test.
+ * Call it once at the top of a test file.
+ */
+export function autoCleanup() {
+  const defer = cleanupAfterEach();
   /** @param {Parameters<typeof testBed>[0]} [opts] */
   return async (opts = {}) => {
     const bed = await testBed(opts);
-    cleanups.push(bed.cleanup);
+    defer(bed.cleanup);
     return bed;
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, ConfigurationError, ConnectionError, InvalidStateError, MediaError, SipError, TimeoutError, VoxlineError } from './errors';
+import { AuthenticationError, CancelledError, ConfigurationError, ConnectionError, InvalidStateError, LimitError, MediaError, SipError, TimeoutError, VoxlineError } from './errors';
 
 describe('error catalogue', () => {
   it.each([
@@ -10,6 +10,8 @@ describe('error catalogue', () => {
     [new TimeoutError('slow', 30000), 'TimeoutError', 'timeout', 'slow'],
     [new SipError(404, 'Not Found'), 'SipError', 'sip', 'SIP 404 Not Found'],
     [new MediaError('microphone permission was denied'), 'MediaError', 'media', 'microphone permission was denied'],
+    [new CancelledError('login() was cancelled by logout()'), 'CancelledError', 'cancelled', 'login() was cancelled by logout()'],
+    [new LimitError('the outbox is full', 1000), 'LimitError', 'limit', 'the outbox is full'],
   ])('%s has its name, stable code and message, and is a VoxlineError and an Error', (err, name, code, message) => {
     expect(err).toBeInstanceOf(VoxlineError);
     expect(err).toBeInstanceOf(Error);
@@ -25,5 +27,6 @@ describe('error catalogue', () => {
     expect(new AuthenticationError('x', 401)).toMatchObject({ status: 401 });
     expect(new TimeoutError('x', 500)).toMatchObject({ timeoutMs: 500 });
     expect(new SipError(503, 'Service Unavailable')).toMatchObject({ status: 503, reason: 'Service Unavailable' });
+    expect(new LimitError('x', 1000)).toMatchObject({ limit: 1000 });
   });
 });

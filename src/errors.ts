@@ -15,7 +15,9 @@ export type VoxlineErrorCode =
   | 'authentication'
   | 'timeout'
   | 'sip'
-  | 'media';
+  | 'media'
+  | 'cancelled'
+  | 'limit';
 
 /** Options accepted by every Voxline error constructor. */
 export interface VoxlineErrorOptions {
@@ -142,5 +144,33 @@ export class MediaError extends VoxlineError {
   constructor(message: string, options?: VoxlineErrorOptions) {
     super('media', message, options);
     this.name = 'MediaError';
+  }
+}
+
+/**
+ * The operation was cancelled on purpose: `logout()` or `destroy()` during `login()`, or the
+ * `AbortSignal` passed to it was aborted. Nothing failed; usually there is nothing to show.
+ * Cause: in React StrictMode a component mounts twice in development, so a first login is
+ * cancelled by the first unmount. Solution: ignore it (`err.code === 'cancelled'`).
+ */
+export class CancelledError extends VoxlineError {
+  constructor(message: string, options?: VoxlineErrorOptions) {
+    super('cancelled', message, options);
+    this.name = 'CancelledError';
+  }
+}
+
+/**
+ * A configured limit was reached, e.g. the outbox already holds `maxQueuedMessages` messages.
+ * Solution: wait for earlier messages to settle, or raise the limit in the options.
+ */
+export class LimitError extends VoxlineError {
+  /** The limit that was reached. */
+  readonly limit: number;
+
+  constructor(message: string, limit: number, options?: VoxlineErrorOptions) {
+    super('limit', message, options);
+    this.name = 'LimitError';
+    this.limit = limit;
   }
 }

@@ -14,17 +14,18 @@
  * @packageDocumentation
  */
 export { Client } from './client/client';
-export type { CallOptions } from './client/client';
+export type { CallOptions, LoginOptions } from './client/client';
 export { Call } from './client/call';
 export type { AnswerOptions, CallDirection, CallEnd, CallEndReason, CallEvents, CallParty, CallState, CallStats, DtmfOptions } from './client/call';
-export type { ClientEvents, ConnectionChange, ConnectionChangeState, IncomingTextMessage, ReconnectAttempt } from './client/events';
+export type { ClientEvents, ConnectionChange, ConnectionChangeState, ConnectionState, IncomingTextMessage, ReconnectAttempt } from './client/events';
+export type { SafeEmitter } from './client/safe-emitter';
 export type { ClientOptions, KeepAliveOptions, ReconnectOptions } from './options';
 export { DefaultReconnectPolicy } from './transport/reconnect-policy';
 export type { ReconnectPolicy, ReconnectContext, DefaultReconnectPolicyOptions } from './transport/reconnect-policy';
 export type { KeepAliveStrategy } from './transport/keep-alive';
 export { VERSION } from './options';
-export type { LogLevel } from './logger';
-export type { ConnectionState, DisconnectReason } from './transport/types';
+export type { LeveledLogger, LogLevel, LogSink, VoxlineLogger } from './logger';
+export type { DisconnectReason } from './transport/types';
 export {
   VoxlineError,
   ConfigurationError,
@@ -34,5 +35,7 @@ export {
   TimeoutError,
   SipError,
   MediaError,
+  CancelledError,
+  LimitError,
 } from './errors';
 export type { VoxlineErrorCode, VoxlineErrorOptions } from './errors';

@@ -1,15 +1,27 @@
 /**
  * A small namespaced logger with levels. All SDK output goes through it; there is no stray
- * `console.*` elsewhere. Secrets never reach the sink: {@link redact} masks SIP
- * `Authorization`/`Proxy-Authorization` values, digest `response=` values and any string
- * registered with {@link Logger.addSecret} (the password).
+ * `console.*` elsewhere. Lines go to the console by default, or to the application's own logger
+ * (the `logger` option). Credentials never reach the sink: {@link redact} masks the places they
+ * can appear: SIP `Authorization`/`Proxy-Authorization` header values, digest `response=`
+ * values, and `password`/`credential` values in option or object dumps.
  */
 
 /** Verbosity, from most to least chatty. `silent` prints nothing. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
-/** Where log lines go. Defaults to the browser console. */
+/** A function that receives every log line the level lets through (the `logger` option). */
 export type LogSink = (level: Exclude<LogLevel, 'silent'>, namespace: string, message: string) => void;
+
+/** An object logger such as `console` or an app's logger: one method per level. */
+export interface LeveledLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** What the `logger` option accepts: a {@link LogSink} function or a {@link LeveledLogger}. */
+export type VoxlineLogger = LogSink | LeveledLogger;
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
@@ -18,14 +30,11 @@ export const LOG_LEVELS: readonly LogLevel[] = Object.freeze(['debug', 'info', '
 
 const AUTH_HEADER = /^((?:Proxy-)?Authorization\s*:).*$/gim;
 const DIGEST_RESPONSE = /(response\s*=\s*)"[^"]*"/gi;
+const PASSWORD_VALUE = /(["']?(?:password|authorizationPassword|credential)["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;}&]+)/gi;
 
 /** Masks credentials in a log line. Exposed for tests. */
-export function redact(text: string, secrets: Iterable<string> = []): string {
-  let out = text.replace(AUTH_HEADER, '$1 [redacted]').replace(DIGEST_RESPONSE, '$1"[redacted]"');
-  for (const secret of secrets) {
-    if (secret) out = out.split(secret).join('[redacted]');
-  }
-  return out;
+export function redact(text: string): string {
+  return text.replace(AUTH_HEADER, '$1 [redacted]').replace(DIGEST_RESPONSE, '$1"[redacted]"').replace(PASSWORD_VALUE, '$1[redacted]');
 }
 
 const consoleSink: LogSink = (level, namespace, message) => {
@@ -39,11 +48,20 @@ const consoleSink: LogSink = (level, namespace, message) => {
   else con.debug(line);
 };
 
-/** Shared state of a logger tree: level, sink and the secrets to mask. */
+/** Turns a `logger` option value into a sink; `null` when it is neither form. */
+export function toLogSink(value: unknown): LogSink | null {
+  if (typeof value === 'function') return value as LogSink;
+  if (typeof value !== 'object' || value === null) return null;
+  const target = value as Record<string, unknown>;
+  if (!(['debug', 'info', 'warn', 'error'] as const).every((level) => typeof target[level] === 'function')) return null;
+  const leveled = value as LeveledLogger;
+  return (level, namespace, message) => leveled[level](`[voxline:${namespace}] ${message}`);
+}
+
+/** Shared state of a logger tree: level and sink. */
 interface LoggerRoot {
   level: LogLevel;
   sink: LogSink;
-  secrets: Set<string>;
 }
 
 /** A namespaced logger. Create one with {@link createLogger}; derive children with {@link Logger.child}. */
@@ -56,19 +74,9 @@ export class Logger {
     this.namespace = namespace;
   }
 
-  /** A logger for a sub-component sharing level, sink and secrets, e.g. `client:transport`. */
+  /** A logger for a sub-component sharing level and sink, e.g. `client:transport`. */
   child(namespace: string): Logger {
     return new Logger(this.root, `${this.namespace}:${namespace}`);
-  }
-
-  /** Registers a value (a password) that must never be printed. */
-  addSecret(secret: string): void {
-    if (secret) this.root.secrets.add(secret);
-  }
-
-  /** Forgets a secret registered with {@link Logger.addSecret}. */
-  removeSecret(secret: string): void {
-    this.root.secrets.delete(secret);
   }
 
   /** True when messages of `level` would be printed; use to skip building costly messages. */
@@ -95,14 +103,14 @@ export class Logger {
   private write(level: Exclude<LogLevel, 'silent'>, message: string): void {
     if (!this.enabled(level)) return;
     try {
-      this.root.sink(level, this.namespace, redact(message, this.root.secrets));
+      this.root.sink(level, this.namespace, redact(message));
     } catch {
       // A broken sink must never break the SDK.
     }
   }
 }
 
-/** Creates a root logger. */
+/** Creates a root logger writing to `sink` (the console by default). */
 export function createLogger(level: LogLevel, namespace = 'voxline', sink: LogSink = consoleSink): Logger {
-  return new Logger({ level, sink, secrets: new Set() }, namespace);
+  return new Logger({ level, sink }, namespace);
 }

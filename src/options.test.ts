@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from './errors';
-import { DEFAULT_OPTIONS, resolveOptions } from './options';
+import { DEFAULT_OPTIONS } from './options';
+import { resolveOptions } from './resolve-options';
 
 function keyOf(fn: () => unknown): string {
   try {
@@ -49,8 +50,55 @@ describe('resolveOptions', () => {
     [{ servers: ['ws://ok.test'], registerExpiresSec: 10 }, 'registerExpiresSec'],
     [{ servers: ['ws://ok.test'], displayName: 42 }, 'displayName'],
     [{ servers: ['ws://ok.test'], userAgent: '' }, 'userAgent'],
+    [{ servers: ['wss://alice:secret@sip.example.com'] }, 'servers[0]'],
+    [{ servers: ['ws://ok.test'], displayName: 'Eve\r\nX-Injected: 1' }, 'displayName'],
+    [{ servers: ['ws://ok.test'], displayName: 'Eve\u0000' }, 'displayName'],
+    [{ servers: ['ws://ok.test'], userAgent: 'UA\nVia: SIP/2.0/WSS evil' }, 'userAgent'],
+    [{ servers: ['ws://ok.test'], maxQueuedMessages: 0 }, 'maxQueuedMessages'],
+    [{ servers: ['ws://ok.test'], maxQueuedMessages: 1.5 }, 'maxQueuedMessages'],
+    [{ servers: ['ws://ok.test'], maxIncomingCalls: -1 }, 'maxIncomingCalls'],
+    [{ servers: ['ws://ok.test'], keepAlive: { worker: 'no' } }, 'keepAlive.worker'],
+    [{ servers: ['ws://ok.test'], logger: { warn: () => undefined } }, 'logger'],
+    [{ servers: ['ws://ok.test'], logger: 'console' }, 'logger'],
   ])('rejects %j naming "%s"', (input, key) => {
     expect(keyOf(() => resolveOptions(input))).toBe(key);
+  });
+
+  it('never echoes a credential found in a server URL', () => {
+    try {
+      resolveOptions({ servers: ['wss://alice:hunter2@sip.example.com'] });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2');
+      return;
+    }
+    throw new Error('expected a ConfigurationError');
+  });
+
+  it('accepts any printable display name, including quotes and backslashes', () => {
+    expect(resolveOptions({ servers: ['ws://ok.test'], displayName: 'Ann "The Boss" O\'Neil \\ Ltd — Zoë' }).displayName).toBe('Ann "The Boss" O\'Neil \\ Ltd — Zoë');
+  });
+
+  it('copies and freezes the arrays it keeps: later changes to the caller\'s arrays do not reach the SDK', () => {
+    const servers = ['ws://a.test'];
+    const iceServers = [{ urls: ['stun:a.test'] }];
+    const o = resolveOptions({ servers, iceServers });
+    servers.push('ws://b.test');
+    iceServers[0]!.urls.push('stun:evil.test');
+    expect(o.servers).toEqual(['ws://a.test']);
+    expect(o.iceServers).toEqual([{ urls: ['stun:a.test'] }]);
+    expect(Object.isFrozen(o.servers)).toBe(true);
+    expect(Object.isFrozen(o.iceServers[0])).toBe(true);
+  });
+
+  it('warns (does not fail) about ws:// to a non-loopback host', () => {
+    expect(resolveOptions({ servers: ['ws://127.0.0.1:5066', 'ws://localhost', 'ws://[::1]:80'] }).warnings).toEqual([]);
+    expect(resolveOptions({ servers: ['ws://sip.example.com', 'wss://sip.example.com'] }).warnings).toHaveLength(1);
+  });
+
+  it('has limits with defaults: maxQueuedMessages 1000, maxIncomingCalls 5, keepAlive.worker true', () => {
+    const o = resolveOptions({ servers: ['ws://ok.test'] });
+    expect([o.maxQueuedMessages, o.maxIncomingCalls, o.keepAlive?.worker]).toEqual([1000, 5, true]);
+    expect(resolveOptions({ servers: ['ws://ok.test'], keepAlive: { worker: false } }).keepAlive?.worker).toBe(false);
   });
 
   it('rejects a non-object', () => {

@@ -15,7 +15,11 @@ import {
   Call,
   DefaultReconnectPolicy,
   MediaError,
+  CancelledError,
+  LimitError,
   type CallEnd,
+  type LoginOptions,
+  type VoxlineLogger,
   type CallStats,
   type ClientOptions,
   type IncomingTextMessage,
@@ -117,3 +121,26 @@ new Client({ servers: ['ws://x'], logLevel: 'loud' });
 client.on('connectionchanged', () => undefined);
 // @ts-expect-error the listener's payload is typed
 client.on('connectionchange', (change: { state: number }) => change);
+
+// Cancelling a login, a logger sink, the new connection state and error codes.
+const abort = new AbortController();
+const loginOptions: LoginOptions = { signal: abort.signal };
+void client.login('alice', 'secret', loginOptions).catch((err: unknown) => {
+  if (err instanceof CancelledError) return err.code satisfies 'cancelled' | VoxlineErrorCode;
+  if (err instanceof LimitError) return err.limit;
+  return undefined;
+});
+const sink: VoxlineLogger = (level, namespace, message) => void [level, namespace, message];
+new Client({ servers: ['wss://x'], logger: sink, maxQueuedMessages: 100, maxIncomingCalls: 2, keepAlive: { worker: false } });
+new Client({ servers: ['wss://x'], logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+const reconnectingState: ConnectionState = 'reconnecting';
+void reconnectingState;
+const count: number = client.listenerCount('connectionchange');
+void count;
+client.off('registered', () => undefined);
+client.once('unregistered', () => undefined);
+
+// @ts-expect-error applications listen; only the SDK emits
+client.emit('connectionchange', { state: 'connected', previous: null, server: 'x', at: 0 });
+// @ts-expect-error calls come from the client, never from `new`
+new Call();

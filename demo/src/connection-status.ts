@@ -23,7 +23,6 @@ const REASONS: Record<string, string> = {
   'keepalive-timeout': 'the server stopped answering',
   offline: 'this device went offline',
   'server-shutdown': 'the server is shutting down',
-  'server-changed': 'switching to another server',
 };
 
 export class ConnectionStatus {

@@ -6,7 +6,7 @@ import type { CallDirection, CallEnd, CallLifecycleEvents, CallSession, CallStat
 import type { CallMediaOptions, CallManager } from '../sip/calls';
 import type { CallStats } from '../sip/media';
 import { parseTarget } from '../sip/targets';
-import { SafeEmitter } from './safe-emitter';
+import { clearListeners, emitSafely, SafeEmitter } from './safe-emitter';
 
 export type { CallDirection, CallEnd, CallState, CallStats };
 export type { CallEndReason } from '../sip/call-session';
@@ -62,25 +62,30 @@ export interface CallEvents extends CallLifecycleEvents {
 export class Call extends SafeEmitter<CallEvents> {
   /** The other party. */
   readonly remote: CallParty;
+  private readonly session: CallSession;
+  private readonly manager: CallManager;
+  private readonly domain: string;
 
-  /** @internal */
-  constructor(
-    private readonly session: CallSession,
-    private readonly manager: CallManager,
-    logger: Logger,
-    private readonly domain: string,
-  ) {
+  private constructor(session: CallSession, manager: CallManager, logger: Logger, domain: string) {
     super(logger);
+    this.session = session;
+    this.manager = manager;
+    this.domain = domain;
     this.remote = session.remote;
     for (const event of ['ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted'] as const) {
-      session.on(event, () => this.safeEmit(event));
+      session.on(event, () => emitSafely(this, event));
     }
-    session.on('dtmf', (e) => this.safeEmit('dtmf', e));
-    session.on('remotestream', (s) => this.safeEmit('remotestream', s));
+    session.on('dtmf', (e) => emitSafely(this, 'dtmf', e));
+    session.on('remotestream', (s) => emitSafely(this, 'remotestream', s));
     session.once('ended', (end) => {
-      this.safeEmit('ended', end);
-      this.removeAllListeners();
+      emitSafely(this, 'ended', end);
+      clearListeners(this);
     });
+  }
+
+  /** @internal Calls are made by the client, never by the application. */
+  static _create(session: CallSession, manager: CallManager, logger: Logger, domain: string): Call {
+    return new Call(session, manager, logger, domain);
   }
 
   /** Unique id of this call in this page. */
@@ -155,7 +160,7 @@ export class Call extends SafeEmitter<CallEvents> {
   async sendDtmf(tones: string, options: DtmfOptions = {}): Promise<void> {
     if (typeof tones !== 'string' || tones.length === 0) throw new TypeError('sendDtmf(tones): "tones" must be a non-empty string');
     const durationMs = options.durationMs ?? 100;
-    if (typeof durationMs !== 'number' || durationMs < 40 || durationMs > 2000) throw new TypeError('sendDtmf(tones, options): "options.durationMs" must be between 40 and 2000');
+    if (typeof durationMs !== 'number' || !(durationMs >= 40 && durationMs <= 2000)) throw new TypeError('sendDtmf(tones, options): "options.durationMs" must be between 40 and 2000');
     const method = options.method ?? 'auto';
     if (!['auto', 'rtp', 'info'].includes(method)) throw new TypeError('sendDtmf(tones, options): "options.method" must be auto, rtp or info');
     await this.session.sendDtmf(tones, method, durationMs);
@@ -177,6 +182,6 @@ export class Call extends SafeEmitter<CallEvents> {
 
   /** @internal The other party transferred this call; the SDK placed `newCall`. */
   _transferred(newCall: Call): void {
-    this.safeEmit('transferred', newCall);
+    emitSafely(this, 'transferred', newCall);
   }
 }

@@ -1,31 +1,25 @@
 /**
- * The public {@link Client}: one SIP identity on one signalling link.
- *
- * `connectionchange` is derived here from the transport's link events and the registration:
- * ```txt
- *            link open (first)                 link lost
- *   (none) ─────────────────────▶ connected ─────────────────▶ disconnected
- *                                     ▲                          │  (further losses and failed
- *                                     │                          │   attempts: no event)
- *                                     │ reconnected ◀────────────┘
- *                                     │ (link open again, and REGISTER refreshed if logged in)
- * ```
+ * The public {@link Client}: one SIP identity on one signalling link. Connection reporting
+ * (`connectionchange`, `connectionState`) lives in {@link ConnectionReporter}.
  */
-import { AuthenticationError, InvalidStateError, SipError, TimeoutError } from '../errors';
+import { AuthenticationError, CancelledError, InvalidStateError, SipError, TimeoutError } from '../errors';
 import { createLogger, type Logger } from '../logger';
-import { resolveOptions, type ClientOptions, type ResolvedClientOptions } from '../options';
+import type { ClientOptions } from '../options';
+import { resolveOptions, type ResolvedClientOptions } from '../resolve-options';
 import type { CallSession } from '../sip/call-session';
 import { parseTarget } from '../sip/targets';
 import { SipUserAgent } from '../sip/user-agent';
-import type { ConnectionState, LinkLoss } from '../transport/types';
+import { mainThreadTicker } from '../transport/ticker';
 import { WebSocketTransport } from '../transport/websocket-transport';
+import { validateHeaders, validateLogin, validateMessage } from './arguments';
 import { Call, type AnswerOptions } from './call';
-import type { ClientEvents, ConnectionChange, ConnectionChangeState } from './events';
-import { SafeEmitter } from './safe-emitter';
+import { ConnectionReporter, type RefreshOutcome } from './connection-reporter';
+import type { ClientEvents, ConnectionState } from './events';
+import { clearListeners, emitSafely, SafeEmitter } from './safe-emitter';
 
 /** Options of {@link Client.call}. */
 export interface CallOptions {
-  /** Extra SIP headers for the INVITE, e.g. `{ 'X-Ticket': '1234' }`. */
+  /** Extra SIP headers for the INVITE, e.g. `{ 'X-Ticket': '1234' }`. @defaultValue none */
   headers?: Record<string, string>;
   /** Microphone constraints, or your own `MediaStream` to send. @defaultValue `true` (default microphone) */
   audio?: AnswerOptions['audio'];
@@ -33,21 +27,36 @@ export interface CallOptions {
   playRemoteAudio?: boolean;
 }
 
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-const RESERVED_HEADERS = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'contact', 'max-forwards', 'content-length', 'content-type', 'route', 'record-route', 'authorization', 'proxy-authorization']);
-
-function validateHeaders(headers: unknown): Record<string, string> {
-  if (headers === undefined) return {};
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) throw new TypeError('call(target, options): "options.headers" must be an object of header names to string values');
-  for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name)) throw new TypeError(`call(target, options): header name "${name}" is not a valid SIP header name`);
-    if (RESERVED_HEADERS.has(name.toLowerCase())) throw new TypeError(`call(target, options): header "${name}" is managed by the SDK and cannot be set`);
-    if (typeof value !== 'string' || /[\r\n]/.test(value)) throw new TypeError(`call(target, options): header "${name}" must be a single-line string`);
-  }
-  return headers as Record<string, string>;
+/** Options of {@link Client.login}. */
+export interface LoginOptions {
+  /**
+   * Cancels the login when aborted: it then rejects with {@link CancelledError} (code
+   * `cancelled`), leaving no registration behind. @defaultValue none
+   */
+  signal?: AbortSignal;
 }
 
-const USER_NAME = /^[A-Za-z0-9\-_.!~*'()&=+$,;?/%]+$/;
+/** Rejects with the signal's reason as soon as it aborts; otherwise settles as `promise` does. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err as Error);
+      },
+    );
+  });
+}
 
 /**
  * A Voxline client: connects to a SIP-over-WebSocket server, logs a user in (SIP REGISTER),
@@ -59,9 +68,9 @@ const USER_NAME = /^[A-Za-z0-9\-_.!~*'()&=+$,;?/%]+$/;
  * import { Client } from 'voxline';
  *
  * const client = new Client({ servers: ['wss://sip.example.com'], domain: 'example.com' });
- * client.on('connectionchange', (e) => console.log(e.state, e.reason ?? ''));
+ * client.on('connectionchange', (e) => showBadge(e.state, e.reason));
  * await client.login('alice', 'secret');   // resolves once registered
- * console.log(client.registered);          // true
+ * client.registered;                       // true
  * await client.logout();
  * client.destroy();
  * ```
@@ -70,15 +79,12 @@ export class Client extends SafeEmitter<ClientEvents> {
   private readonly options: ResolvedClientOptions;
   private readonly logger: Logger;
   private readonly link: WebSocketTransport;
+  private readonly reporter: ConnectionReporter;
   private ua: SipUserAgent | null = null;
   private readonly liveCalls = new Map<CallSession, Call>();
-  private loginInProgress = false;
+  /** Set while `login()` runs; aborting it cancels the login. */
+  private loginAbort: AbortController | null = null;
   private destroyed = false;
-  private lastChange: ConnectionChangeState | null = null;
-  /** Set while the application has been told `disconnected` and not yet `reconnected`. */
-  private downSince: number | null = null;
-  /** Bumped on every loss, so a recovery overtaken by a newer loss gives up quietly. */
-  private recoveryEpoch = 0;
 
   /**
    * @param options - see {@link ClientOptions}; validated here, before anything else happens.
@@ -86,26 +92,39 @@ export class Client extends SafeEmitter<ClientEvents> {
    */
   constructor(options: ClientOptions) {
     const resolved = resolveOptions(options);
-    const logger = createLogger(resolved.logLevel, 'client');
+    const logger = createLogger(resolved.logLevel, 'client', resolved.logSink);
     super(logger);
     this.options = resolved;
     this.logger = logger;
+    for (const warning of resolved.warnings) logger.warn(warning);
+    const keepAlive = resolved.keepAlive;
     this.link = new WebSocketTransport({
-      servers: this.options.servers,
-      connectTimeoutMs: this.options.connectTimeoutMs,
-      logger: this.logger.child('transport'),
-      reconnectPolicy: this.options.reconnectPolicy,
-      keepAlive: this.options.keepAlive,
+      servers: resolved.servers,
+      connectTimeoutMs: resolved.connectTimeoutMs,
+      logger: logger.child('transport'),
+      reconnectPolicy: resolved.reconnectPolicy,
+      keepAlive,
+      ...(keepAlive && !keepAlive.worker && { tickerFactory: mainThreadTicker }),
     });
-    this.link.on('open', (server, reconnect) => void this.onLinkOpen(server, reconnect));
-    this.link.on('lost', (loss) => this.onLinkLost(loss));
-    this.link.on('reconnecting', (attempt) => this.safeEmit('reconnecting', attempt));
-    this.link.on('gaveup', (error) => this.safeEmit('error', error));
+    this.reporter = new ConnectionReporter(this.link, {
+      loggedIn: () => this.ua !== null,
+      refresh: () => this.refreshRegistration(),
+      resumed: () => {
+        this.ua?.messaging.setReady(true);
+        this.ua?.calls.refreshAll();
+      },
+      paused: () => this.ua?.messaging.setReady(false),
+      emit: (change) => emitSafely(this, 'connectionchange', change),
+    });
+    this.link.on('reconnecting', (attempt) => emitSafely(this, 'reconnecting', attempt));
+    this.link.on('gaveup', (error) => emitSafely(this, 'error', error));
   }
 
-  /** State of the signalling link: `idle`, `connecting`, `connected`, `disconnected` or `closed`. */
+  /**
+   * State of the connection; agrees with the last `connectionchange` (see {@link ConnectionState}).
+   */
   get connectionState(): ConnectionState {
-    return this.link.state;
+    return this.reporter.state;
   }
 
   /** True while the user is registered with the server. */
@@ -126,6 +145,7 @@ export class Client extends SafeEmitter<ClientEvents> {
   /**
    * Opens the signalling link without logging in. Optional: {@link Client.login} connects when needed.
    * @throws {@link ConnectionError} when no server could be reached.
+   * @throws {@link CancelledError} when `logout()` or `destroy()` interrupted it.
    */
   async connect(): Promise<void> {
     this.assertAlive('connect');
@@ -135,67 +155,73 @@ export class Client extends SafeEmitter<ClientEvents> {
   /**
    * Connects if needed and registers `user` with `password`. Resolves once registered.
    *
-   * @throws `TypeError` when `user` or `password` is not a usable string.
+   * @param user - SIP user name, e.g. `alice`
+   * @param password - the SIP password; may be empty for a server that does not authenticate
+   * @param options - `signal`: an `AbortSignal` that cancels the login
+   * @throws `TypeError` when `user` is not a SIP user name or `password` is not a string.
    * @throws {@link InvalidStateError} when already logged in or a login is in progress.
    * @throws {@link ConnectionError} when no server could be reached.
    * @throws {@link AuthenticationError} when the server refuses the credentials.
+   * @throws {@link CancelledError} when `logout()`, `destroy()` or the signal cancelled it.
    * @throws {@link SipError} / {@link TimeoutError} for other registration failures.
+   * @example
+   * ```ts
+   * // React: cancel on unmount (StrictMode mounts twice in development).
+   * useEffect(() => {
+   *   const abort = new AbortController();
+   *   client.login('alice', pw, { signal: abort.signal }).catch((err) => {
+   *     if (err.code !== 'cancelled') setError(err);
+   *   });
+   *   return () => abort.abort();
+   * }, []);
+   * ```
    */
-  async login(user: string, password: string): Promise<void> {
+  async login(user: string, password: string, options?: LoginOptions): Promise<void> {
     this.assertAlive('login');
-    if (typeof user !== 'string' || !USER_NAME.test(user)) {
-      throw new TypeError('login(user, password): "user" must be a non-empty SIP user name such as "alice"');
-    }
-    if (typeof password !== 'string') {
-      throw new TypeError('login(user, password): "password" must be a string');
-    }
-    if (this.ua || this.loginInProgress) {
+    const signal = validateLogin(user, password, options);
+    if (this.ua || this.loginAbort) {
       throw new InvalidStateError(`login() called while ${this.ua ? `logged in as "${this.user}"` : 'a login is in progress'}; call logout() first`);
     }
-    this.loginInProgress = true;
-    this.logger.addSecret(password);
+    if (signal?.aborted) throw new CancelledError('login() was cancelled: its AbortSignal was already aborted', { cause: signal.reason });
+    const abort = new AbortController();
+    this.loginAbort = abort;
+    const onSignal = (): void => abort.abort(new CancelledError('login() was cancelled by its AbortSignal', { cause: signal?.reason }));
+    signal?.addEventListener('abort', onSignal, { once: true });
     const openedHere = this.link.state !== 'connected';
     let ua: SipUserAgent | null = null;
     try {
-      await this.link.connect();
-      this.assertAlive('login');
-      ua = new SipUserAgent({ options: this.options, link: this.link, logger: this.logger.child('sip'), user, password });
-      ua.on('registered', () => this.safeEmit('registered'));
-      ua.on('unregistered', () => this.safeEmit('unregistered'));
-      ua.on('message', (message) => this.safeEmit('message', message));
-      const sipUa = ua;
-      ua.calls.on('incoming', (session) => this.safeEmit('incomingcall', this.wrap(sipUa, session)));
-      ua.calls.on('transferred', (from, next) => {
-        const newCall = this.wrap(sipUa, next);
-        this.liveCalls.get(from)?._transferred(newCall);
-      });
-      await ua.start();
-      await ua.register();
-      this.assertAlive('login');
+      await untilAborted(this.link.connect(), abort.signal);
+      ua = this.createUserAgent(user, password);
+      await untilAborted(ua.start(), abort.signal);
+      await untilAborted(ua.register(), abort.signal);
       this.ua = ua;
-      ua.messaging.setReady(this.downSince === null && this.link.state === 'connected');
+      ua.messaging.setReady(this.reporter.usable);
       this.logger.info(`logged in as ${user}@${this.options.domain}`);
     } catch (err) {
-      if (ua) await ua.stop();
-      if (openedHere && !this.destroyed) this.link.disconnect();
-      this.logger.removeSecret(password);
-      throw err;
+      // Cleanup must not hold the rejection back (stopping may wait for the network).
+      if (ua) void ua.stop().catch(() => undefined);
+      if (openedHere && !this.destroyed && this.loginAbort === abort) this.link.disconnect();
+      throw abort.signal.aborted ? (abort.signal.reason as CancelledError) : err;
     } finally {
-      this.loginInProgress = false;
+      signal?.removeEventListener('abort', onSignal);
+      if (this.loginAbort === abort) this.loginAbort = null;
     }
   }
 
   /**
    * Sends a text message (SIP MESSAGE). Resolves when the server or the recipient accepted it
    * (2xx). While the link is down the message waits in an outbox and is sent, in order, once the
-   * link is back; if that takes longer than `messageTimeoutMs` the promise rejects with
-   * {@link TimeoutError}. Every promise settles exactly once; nothing is dropped silently.
+   * link is back. If it is not confirmed within `messageTimeoutMs` the promise rejects with
+   * {@link TimeoutError}, which means "not confirmed": a message that never left is not sent
+   * later; one whose attempt was cut by a link loss may have arrived. A message whose 2xx
+   * arrived always resolves. Every promise settles exactly once; nothing is dropped silently.
    *
    * @param target - `'bob'`, `'bob@example.com'` or `'sip:bob@example.com'`
    * @param body - the text; must not be empty
    * @param options - `contentType`, default `text/plain;charset=utf-8`
    * @throws `TypeError` naming the bad argument, before anything is sent.
    * @throws {@link InvalidStateError} when not logged in.
+   * @throws {@link LimitError} when `maxQueuedMessages` messages are already waiting.
    * @throws {@link SipError} with the status, e.g. 404 for an unknown user.
    * @example
    * ```ts
@@ -205,13 +231,7 @@ export class Client extends SafeEmitter<ClientEvents> {
   async sendMessage(target: string, body: string, options: { contentType?: string } = {}): Promise<void> {
     this.assertAlive('sendMessage');
     const uri = parseTarget(target, this.options.domain, 'sendMessage(target, body): "target"');
-    if (typeof body !== 'string' || body.length === 0) {
-      throw new TypeError('sendMessage(target, body): "body" must be a non-empty string');
-    }
-    const contentType = options?.contentType ?? 'text/plain;charset=utf-8';
-    if (typeof contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(contentType)) {
-      throw new TypeError(`sendMessage(target, body, options): "options.contentType" must be a media type such as text/plain, got ${String(contentType)}`);
-    }
+    const contentType = validateMessage(body, options);
     if (!this.ua) throw new InvalidStateError('sendMessage() called before login(); log in first');
     await this.ua.messaging.send(uri, body, contentType);
   }
@@ -227,8 +247,8 @@ export class Client extends SafeEmitter<ClientEvents> {
    * @example
    * ```ts
    * const call = await client.call('bob');
-   * call.on('answered', () => console.log('talking to', call.remote.user));
-   * call.on('ended', ({ reason }) => console.log('ended:', reason));
+   * call.on('answered', () => showTimer());
+   * call.on('ended', ({ reason }) => showEnded(reason));
    * ```
    */
   async call(target: string, options: CallOptions = {}): Promise<Call> {
@@ -250,16 +270,13 @@ export class Client extends SafeEmitter<ClientEvents> {
     return [...this.liveCalls.values()];
   }
 
-  private wrap(ua: SipUserAgent, session: CallSession): Call {
-    const call = new Call(session, ua.calls, this.logger.child('call'), this.options.domain);
-    this.liveCalls.set(session, call);
-    session.once('ended', () => this.liveCalls.delete(session));
-    return call;
-  }
-
-  /** Unregisters and closes the link deliberately (no `disconnected` event). Safe to call when logged out. */
+  /**
+   * Unregisters and closes the link deliberately (no `disconnected` event). Safe to call when
+   * logged out. A `login()` in progress rejects with {@link CancelledError}.
+   */
   async logout(): Promise<void> {
     if (this.destroyed) return;
+    this.loginAbort?.abort(new CancelledError('login() was cancelled by logout()'));
     const ua = this.ua;
     this.ua = null;
     if (ua) {
@@ -267,80 +284,71 @@ export class Client extends SafeEmitter<ClientEvents> {
       await ua.stop();
     }
     if (!this.destroyed) this.link.disconnect();
-    this.lastChange = null;
-    this.downSince = null;
-    this.recoveryEpoch++;
+    this.reporter.reset();
   }
 
-  /** Frees everything at once: closes the link, stops timers, removes every listener. Idempotent. */
+  /**
+   * Frees everything at once: ends calls, closes the link, stops every timer, removes every
+   * listener. Idempotent. A `login()` in progress rejects with {@link CancelledError}.
+   */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.recoveryEpoch++;
+    this.loginAbort?.abort(new CancelledError('login() was cancelled by destroy()'));
+    this.reporter.reset();
     const ua = this.ua;
     this.ua = null;
     if (ua) void ua.stop();
     this.link.dispose();
-    this.removeAllListeners();
+    clearListeners(this);
   }
 
-  private async onLinkOpen(server: string, reconnect: boolean): Promise<void> {
-    if (this.downSince === null) {
-      if (this.lastChange === null) this.emitChange({ state: 'connected', previous: null, server, at: Date.now() });
-      else if (reconnect && this.ua) await this.refreshRegistration(this.recoveryEpoch);
-      return;
-    }
-    const epoch = this.recoveryEpoch;
-    if (this.ua && !(await this.refreshRegistration(epoch))) return;
-    if (epoch !== this.recoveryEpoch || this.link.state !== 'connected' || this.downSince === null) return;
-    const at = Date.now();
-    const downtimeMs = at - this.downSince;
-    this.downSince = null;
-    this.ua?.messaging.setReady(true);
-    this.ua?.calls.refreshAll();
-    this.emitChange({ state: 'reconnected', previous: this.lastChange, server, at, downtimeMs });
+  private createUserAgent(user: string, password: string): SipUserAgent {
+    const ua = new SipUserAgent({ options: this.options, link: this.link, logger: this.logger.child('sip'), user, password });
+    ua.on('registered', () => emitSafely(this, 'registered'));
+    ua.on('unregistered', () => emitSafely(this, 'unregistered'));
+    ua.on('message', (message) => emitSafely(this, 'message', message));
+    ua.calls.on('incoming', (session) => emitSafely(this, 'incomingcall', this.wrap(ua, session)));
+    ua.calls.on('transferred', (from, next) => {
+      const newCall = this.wrap(ua, next);
+      this.liveCalls.get(from)?._transferred(newCall);
+    });
+    return ua;
+  }
+
+  private wrap(ua: SipUserAgent, session: CallSession): Call {
+    const call = Call._create(session, ua.calls, this.logger.child('call'), this.options.domain);
+    this.liveCalls.set(session, call);
+    session.once('ended', () => this.liveCalls.delete(session));
+    return call;
   }
 
   /**
-   * Registers again on a re-opened link. Returns false when the link was dropped to retry later
-   * (server busy, no answer) or the recovery was overtaken; true when done (or when the
-   * credentials were refused, which ends the login and is reported as an `error`).
+   * Registers again on a re-opened link. `retry` when the link was handed back to the transport
+   * to try later (server busy, no answer; the outage and its backoff go on) or the login ended;
+   * `done` when registered, or when the credentials were refused (that ends the login and is
+   * reported as an `error`).
    */
-  private async refreshRegistration(epoch: number): Promise<boolean> {
+  private async refreshRegistration(): Promise<RefreshOutcome> {
     const ua = this.ua;
-    if (!ua) return true;
+    if (!ua) return 'done';
     try {
       await ua.register();
-      return true;
+      return this.ua === ua ? 'done' : 'retry';
     } catch (err) {
-      if (epoch !== this.recoveryEpoch || this.ua !== ua || this.link.state !== 'connected') return false;
+      if (this.ua !== ua || this.link.state !== 'connected') return 'retry';
       if (err instanceof AuthenticationError) {
         this.logger.error(`re-registration refused: ${err.message}; logged out`);
         this.ua = null;
         void ua.stop();
-        this.safeEmit('error', err);
-        return true;
+        emitSafely(this, 'error', err);
+        return 'done';
       }
       const retryAfter = err instanceof SipError ? err.retryAfterMs : undefined;
       const reason = err instanceof SipError || err instanceof TimeoutError ? err.message : String(err);
       this.link.retryLater(`re-registration failed (${reason})`, retryAfter);
-      return false;
+      return 'retry';
     }
-  }
-
-  private onLinkLost(loss: LinkLoss): void {
-    this.recoveryEpoch++;
-    this.ua?.messaging.setReady(false);
-    if (this.downSince !== null) return;
-    this.downSince = loss.at;
-    const change: ConnectionChange = { state: 'disconnected', previous: this.lastChange, server: loss.server, at: loss.at, reason: loss.reason };
-    if (loss.code !== undefined) change.code = loss.code;
-    this.emitChange(change);
-  }
-
-  private emitChange(change: ConnectionChange): void {
-    this.lastChange = change.state;
-    this.safeEmit('connectionchange', change);
   }
 
   private assertAlive(method: string): void {

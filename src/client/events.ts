@@ -9,6 +9,21 @@ import type { Call } from './call';
 
 export type { ReconnectAttempt, IncomingTextMessage };
 
+/**
+ * State of the connection, as `client.connectionState` reports it; it always agrees with the
+ * last `connectionchange` event.
+ *
+ * - `idle`: never connected, or logged out.
+ * - `connecting`: opening the link for the first time.
+ * - `connected`: the link is up (and, after an outage, registered again).
+ * - `reconnecting`: the application was told `disconnected`; the SDK is trying to get back
+ *   (a new socket may already be open while the REGISTER is renewed).
+ * - `disconnected`: the link is down and the SDK is not trying (the first connect failed, or the
+ *   reconnect policy gave up; `connect()` or `login()` tries again).
+ * - `closed`: destroyed; terminal.
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
+
 /** The three connection changes an application is told about, each exactly once per change. */
 export type ConnectionChangeState = 'connected' | 'disconnected' | 'reconnected';
 

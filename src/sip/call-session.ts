@@ -63,6 +63,8 @@ export function endReasonFor(status: number): CallEndReason {
 }
 
 const DTMF = /^[0-9A-D*#,]+$/i;
+/** Length of a `,` pause in a DTMF string, in ms (as `RTCDTMFSender.insertDTMF`). */
+export const DTMF_PAUSE_MS = 2000;
 let counter = 0;
 
 export class CallSession extends EventEmitter<CallSessionEvents> {
@@ -167,6 +169,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   async hangup(): Promise<void> {
     if (this.ended) return;
     const session = this.session;
+    // Already over (a BYE or CANCEL arrived, its end reason is recorded): nothing to send.
+    if (session.state === SessionState.Terminated || session.state === SessionState.Terminating) return;
     if (session.state === SessionState.Established) {
       this.pendingEnd = { reason: 'local-hangup' };
       await session.bye();
@@ -203,6 +207,9 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (this._state === 'held') return;
     await this.reinvite(true);
     this.setState('held', 'held');
+    // Held calls send nothing: the microphone track goes off too (sip.js's handler does it as
+    // well; doing it here keeps it true for any media handler).
+    this.applyMute();
   }
 
   async unhold(): Promise<void> {
@@ -226,7 +233,13 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       if (sdh?.sendDtmf(tones, { duration: durationMs, interToneGap: 70 })) return;
       if (method === 'rtp') throw new InvalidStateError('sendDtmf(): this call has no RTP DTMF sender (telephone-event was not negotiated)');
     }
-    for (const tone of tones.replace(/,/g, '')) {
+    for (const tone of tones) {
+      if (this.ended) return;
+      if (tone === ',') {
+        // A pause, as in RTCDTMFSender.insertDTMF: 2 s.
+        await new Promise((resolve) => setTimeout(resolve, DTMF_PAUSE_MS));
+        continue;
+      }
       await this.session.info({
         requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${tone}\r\nDuration=${durationMs}\r\n` } },
       });

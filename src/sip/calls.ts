@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import { Inviter, type Invitation, type Referral, type Session, type SessionDescriptionHandlerFactory, type URI, type UserAgent } from 'sip.js';
+import { InvalidStateError, MediaError, VoxlineError } from '../errors';
 import type { Logger } from '../logger';
 import { CallSession } from './call-session';
 import { acquireAudio, sessionDescriptionHandlerFactory, stopStream, type AudioSource } from './media';
@@ -24,12 +25,15 @@ export interface CallManagerEvents {
 export class CallManager extends EventEmitter<CallManagerEvents> {
   private readonly streams = new WeakMap<Session, MediaStream>();
   private readonly live = new Set<CallSession>();
+  private readonly answering = new Set<CallSession>();
   private userAgent: UserAgent | null = null;
   readonly sdhFactory: SessionDescriptionHandlerFactory;
 
   constructor(
     iceServers: RTCIceServer[],
     private readonly logger: Logger,
+    /** Incoming calls ringing or live at once; a further INVITE is answered 486. */
+    private readonly maxIncomingCalls: number,
   ) {
     super();
     this.sdhFactory = sessionDescriptionHandlerFactory(iceServers, (session) => this.streams.get(session));
@@ -40,36 +44,66 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     this.userAgent = userAgent;
   }
 
-  /** Calls in progress. */
-  get calls(): CallSession[] {
-    return [...this.live];
-  }
-
-  /** Opens the microphone, then sends the INVITE. Rejects with MediaError before anything is sent. */
+  /**
+   * Opens the microphone, then creates and sends the INVITE. Rejects with MediaError before
+   * anything is created or sent (no session is left behind).
+   */
   async place(target: URI, headers: Record<string, string>, media: CallMediaOptions): Promise<CallSession> {
     const ua = this.ua();
     const extraHeaders = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
-    return this.start(new Inviter(ua, target, { extraHeaders, sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } }), media);
+    const { stream, owned } = await acquireAudio(media.audio);
+    let inviter: Inviter;
+    try {
+      inviter = new Inviter(ua, target, { extraHeaders, sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } });
+    } catch (err) {
+      if (owned) stopStream(stream);
+      throw err;
+    }
+    const call = this.track(new CallSession(inviter, this.logger, { stream, owned }, media.playRemoteAudio ?? true));
+    await this.launch(call, stream, owned);
+    return call;
   }
 
-  /** A new incoming INVITE: wraps it, rings, and announces it. */
+  /** A new incoming INVITE: wraps it, rings, and announces it; 486 beyond `maxIncomingCalls`. */
   receive(invitation: Invitation): void {
+    const incoming = [...this.live].filter((c) => c.direction === 'incoming').length;
+    if (incoming >= this.maxIncomingCalls) {
+      this.logger.warn(`declined a call from ${invitation.remoteIdentity.uri.toString()} with 486: already ${incoming} incoming call(s) (maxIncomingCalls)`);
+      invitation.reject({ statusCode: 486 }).catch((err: unknown) => this.logger.debug(`could not decline: ${(err as Error).message}`));
+      return;
+    }
     const call = this.track(new CallSession(invitation, this.logger, { stream: null, owned: false }, true));
     call.ring();
     this.emit('incoming', call);
   }
 
-  /** Answers an incoming call: opens the microphone, then sends 200 OK. */
+  /**
+   * Answers an incoming call: opens the microphone, then sends 200 OK.
+   * @throws InvalidStateError when not ringing, or when an answer() is already in progress.
+   * @throws MediaError when the microphone cannot be used, or the caller's offer cannot be
+   *   negotiated (e.g. malformed SDP; the call then ends with reason `failed`).
+   */
   async answer(call: CallSession, media: CallMediaOptions): Promise<void> {
-    const { stream, owned } = await acquireAudio(media.audio);
-    if (call.state === 'ended') {
-      if (owned) stopStream(stream);
-      return call.answer(); // throws InvalidStateError naming the state
+    if (this.answering.has(call)) throw new InvalidStateError('answer() is already in progress for this call');
+    if (call.state !== 'ringing' || call.direction !== 'incoming') return call.answer(); // throws InvalidStateError naming the state
+    this.answering.add(call);
+    try {
+      const { stream, owned } = await acquireAudio(media.audio);
+      if (call.state !== 'ringing') {
+        if (owned) stopStream(stream);
+        return await call.answer(); // throws InvalidStateError naming the state
+      }
+      this.streams.set(call.session, stream);
+      call.setLocalAudio(stream, owned);
+      call.playRemoteAudio = media.playRemoteAudio ?? true;
+      await call.answer().catch((cause: unknown) => {
+        if (cause instanceof VoxlineError) throw cause;
+        call.terminate('failed');
+        throw new MediaError(`could not answer: the caller's audio offer could not be used (${(cause as Error)?.message ?? String(cause)})`, { cause });
+      });
+    } finally {
+      this.answering.delete(call);
     }
-    this.streams.set(call.session, stream);
-    call.setLocalAudio(stream, owned);
-    call.playRemoteAudio = media.playRemoteAudio ?? true;
-    await call.answer();
   }
 
   /** The link was re-opened: refresh every established call's dialog target (re-INVITE). */
@@ -82,13 +116,6 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
   /** Ends every call (logout/destroy): each ends with reason `local-hangup`, its tracks stopped. */
   terminateAll(): void {
     for (const call of [...this.live]) call.terminate();
-  }
-
-  private async start(inviter: Inviter, media: CallMediaOptions): Promise<CallSession> {
-    const { stream, owned } = await acquireAudio(media.audio);
-    const call = this.track(new CallSession(inviter, this.logger, { stream, owned }, media.playRemoteAudio ?? true));
-    await this.launch(call, stream, owned);
-    return call;
   }
 
   /** Sends the INVITE of a prepared outgoing call with `stream` as its audio. */

@@ -196,12 +196,6 @@ export class RemoteAudio {
     });
   }
 
-  /** Routes playback to an output device (`HTMLMediaElement.setSinkId`) where supported. */
-  async setSinkId(deviceId: string): Promise<void> {
-    const el = this.element as (HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> }) | null;
-    if (el?.setSinkId) await el.setSinkId(deviceId);
-  }
-
   stop(): void {
     if (!this.element) return;
     this.element.pause();

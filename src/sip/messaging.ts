@@ -4,7 +4,7 @@
 import { Messager, type Message, type URI, type UserAgent } from 'sip.js';
 import { SipError } from '../errors';
 import type { Logger } from '../logger';
-import { Outbox, type AttemptOutcome } from './outbox';
+import { Outbox, type AttemptOutcome, type OutboxLimits } from './outbox';
 import { shortAddress } from './targets';
 
 /** A received text message, as the `message` event delivers it. */
@@ -35,14 +35,9 @@ export class Messaging {
     private readonly domain: string,
     private readonly isLinkUp: () => boolean,
     private readonly logger: Logger,
-    timeoutMs: number,
+    limits: OutboxLimits,
   ) {
-    this.outbox = new Outbox((m) => this.deliver(m), timeoutMs, (m) => `message to ${m.target.toString()}`);
-  }
-
-  /** Messages waiting or in flight. */
-  get pending(): number {
-    return this.outbox.size;
+    this.outbox = new Outbox((m) => this.deliver(m), limits, (m) => `message to ${m.target.toString()}`);
   }
 
   send(target: URI, body: string, contentType: string): Promise<void> {

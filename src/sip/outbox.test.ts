@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { InvalidStateError, SipError, TimeoutError } from '../errors';
+import { InvalidStateError, LimitError, SipError, TimeoutError } from '../errors';
 import { Outbox, type AttemptOutcome } from './outbox';
 
 /** A deliver function whose attempts the test settles by hand. */
-function harness(timeoutMs = 30_000) {
+function harness(timeoutMs = 30_000, maxQueued = 1000, window = 16) {
   const attempts: Array<{ item: string; settle: (o: AttemptOutcome) => void }> = [];
   const outbox = new Outbox<string>(
     (item) => new Promise<AttemptOutcome>((settle) => attempts.push({ item, settle })),
-    timeoutMs,
+    { timeoutMs, maxQueued, window },
     (item) => `message "${item}"`,
   );
   const results: string[] = [];
@@ -91,13 +91,61 @@ describe('Outbox', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('a timed-out message in flight is not resolved by its late 2xx', async () => {
+  it('a deadline passing while the message is in flight waits for the outcome: a late 2xx resolves it', async () => {
     const h = harness(1000);
     h.outbox.setReady(true);
-    const p = h.outbox.send('a').catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(1000);
+    void h.send('a');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(h.results).toEqual([]);
     h.attempts[0]!.settle({ ok: true });
-    expect(await p).toBeInstanceOf(TimeoutError);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.results).toEqual(['a:ok']);
+  });
+
+  it('past its deadline, a message whose attempt was cut by a link loss rejects with TimeoutError and is not sent again', async () => {
+    const h = harness(1000);
+    h.outbox.setReady(true);
+    void h.send('a');
+    await vi.advanceTimersByTimeAsync(1000);
+    h.outbox.setReady(false);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.results).toEqual(['a:TimeoutError']);
+    h.outbox.setReady(true);
+    expect(h.attempts).toHaveLength(1);
+  });
+
+  it('refuses a message beyond maxQueued with LimitError, at once', async () => {
+    const h = harness(30_000, 3);
+    for (const m of ['1', '2', '3']) void h.send(m);
+    const err = await h.outbox.send('4').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LimitError);
+    expect((err as LimitError).limit).toBe(3);
+    expect((err as Error).message).toMatch(/maxQueuedMessages/);
+    expect(h.outbox.size).toBe(3);
+  });
+
+  it('10,000 messages while down: one timer, a window of 16 in flight on flush, order kept, every delivered message resolves', async () => {
+    const h = harness(30_000, 20_000, 16);
+    const items = Array.from({ length: 10_000 }, (_, i) => String(i));
+    for (const m of items) void h.send(m);
+    expect(vi.getTimerCount()).toBe(1);
+    h.outbox.setReady(true);
+    expect(h.attempts).toHaveLength(16);
+    // The server answers slowly: one answer per 5 ms, well past every message's deadline.
+    for (let answered = 0; answered < h.attempts.length; answered++) {
+      h.attempts[answered]!.settle({ ok: true });
+      await vi.advanceTimersByTimeAsync(5);
+      expect(h.attempts.length - (answered + 1)).toBeLessThanOrEqual(16);
+    }
+    expect(h.attempts.map((a) => a.item)).toEqual(items.slice(0, h.attempts.length));
+    const ok = h.results.filter((r) => r.endsWith(':ok')).length;
+    const timedOut = h.results.filter((r) => r.endsWith(':TimeoutError')).length;
+    // Those that were sent before their deadline and answered 2xx resolved; the rest never left.
+    expect(ok).toBe(h.attempts.length);
+    expect(ok).toBeGreaterThan(5000);
+    expect(ok + timedOut).toBe(items.length);
+    expect(h.outbox.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('close() rejects everything waiting with InvalidStateError, and later sends too', async () => {

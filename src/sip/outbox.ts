@@ -1,18 +1,23 @@
 /**
  * The message outbox: every message either reaches the server (its promise resolves on 2xx), or
- * its promise rejects (SIP failure, or no success within `timeoutMs`). Nothing is dropped
- * silently, and each promise settles exactly once.
+ * its promise rejects (SIP failure, not confirmed within `timeoutMs`, or logout). Nothing is
+ * dropped silently, and each promise settles exactly once.
  *
  * ```txt
- *   queued ──ready──▶ in flight ──2xx──▶ resolved
- *     ▲                  │ ──≥300──▶ rejected (SipError)
- *     └── link lost ─────┘   (sent again, in order, once the link is ready)
- *   any state ──timeoutMs──▶ rejected (TimeoutError)   ·   close() ──▶ rejected (InvalidStateError)
+ *   queued ──ready, window free──▶ in flight ──2xx──▶ resolved (always, even past the deadline)
+ *     ▲                               │ ──≥300──▶ rejected (SipError)
+ *     └──── link lost (not expired) ──┘ ──link lost or failed, past the deadline──▶ rejected (TimeoutError)
+ *   queued past the deadline ──▶ rejected (TimeoutError; it was never sent and never will be)
+ *   close() ──▶ every entry rejected (InvalidStateError)
  * ```
+ * A deadline that passes while an attempt is in flight waits for that attempt's outcome, so a
+ * message whose 2xx arrives is never reported as failed: `TimeoutError` means "not confirmed".
  * Delivery is at-least-once: a message in flight when the link died is sent again, since its
- * fate is unknown. Order is kept: the queue is flushed in the order of `send()` calls.
+ * fate is unknown. Order is kept: entries start in the order of `send()` calls, at most
+ * `window` at a time, so a reconnect after a long outage does not flush thousands at once. One
+ * timer serves every deadline, and `maxQueued` bounds the memory.
  */
-import { InvalidStateError, TimeoutError, type VoxlineError } from '../errors';
+import { InvalidStateError, LimitError, TimeoutError, type VoxlineError } from '../errors';
 
 /** How one attempt to deliver an entry ended. */
 export type AttemptOutcome = { ok: true } | { ok: false; error: VoxlineError; retry: boolean };
@@ -20,46 +25,61 @@ export type AttemptOutcome = { ok: true } | { ok: false; error: VoxlineError; re
 /** Sends one item once; resolves with its outcome. */
 export type Deliver<T> = (item: T) => Promise<AttemptOutcome>;
 
+/** Limits of an {@link Outbox}. */
+export interface OutboxLimits {
+  /** Confirmation deadline of each entry, from `send()`, in ms. */
+  timeoutMs: number;
+  /** Entries held at once (waiting or in flight); a further `send()` rejects with LimitError. */
+  maxQueued: number;
+  /** Entries in flight at once. @defaultValue 16 */
+  window?: number;
+}
+
 interface Entry<T> {
   item: T;
   resolve: () => void;
   reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
+  deadline: number;
   /** Bumped on each attempt; an outcome for an older attempt is ignored. */
   attempt: number;
   inFlight: boolean;
+  /** The deadline passed while in flight: the attempt's outcome decides, no new attempt. */
+  expired: boolean;
 }
 
 export class Outbox<T> {
   private readonly queue: Array<Entry<T>> = [];
+  private readonly window: number;
+  private inFlight = 0;
   private ready = false;
   private closed = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerAt = Infinity;
 
   constructor(
     private readonly deliver: Deliver<T>,
-    private readonly timeoutMs: number,
+    private readonly limits: OutboxLimits,
     private readonly describe: (item: T) => string,
-  ) {}
+    private readonly now: () => number = Date.now,
+  ) {
+    this.window = limits.window ?? 16;
+  }
 
   /** Number of messages not yet settled. */
   get size(): number {
     return this.queue.length;
   }
 
-  /** Queues `item`; sends it at once if the link is ready. */
+  /** Queues `item`; sends it at once if the link is ready and the window has room. */
   send(item: T): Promise<void> {
     if (this.closed) return Promise.reject(new InvalidStateError('the client was logged out or destroyed'));
+    if (this.queue.length >= this.limits.maxQueued) {
+      return Promise.reject(new LimitError(`${this.describe(item)} was refused: the outbox already holds ${this.limits.maxQueued} messages (maxQueuedMessages)`, this.limits.maxQueued));
+    }
     return new Promise<void>((resolve, reject) => {
-      const entry: Entry<T> = {
-        item,
-        resolve,
-        reject,
-        attempt: 0,
-        inFlight: false,
-        timer: setTimeout(() => this.settle(entry, new TimeoutError(`${this.describe(item)} was not delivered within ${this.timeoutMs} ms`, this.timeoutMs)), this.timeoutMs),
-      };
-      this.queue.push(entry);
-      if (this.ready) this.start(entry);
+      this.queue.push({ item, resolve, reject, deadline: this.now() + this.limits.timeoutMs, attempt: 0, inFlight: false, expired: false });
+      this.armTimer();
+      this.pump();
     });
   }
 
@@ -67,15 +87,19 @@ export class Outbox<T> {
   setReady(ready: boolean): void {
     if (this.closed) return;
     this.ready = ready;
-    if (!ready) {
-      // Whatever is in flight has an unknown fate: send it again once ready.
-      for (const entry of this.queue) {
-        if (entry.inFlight) entry.attempt++; // its outcome, whenever it comes, no longer counts
-        entry.inFlight = false;
-      }
+    if (ready) {
+      this.pump();
       return;
     }
-    for (const entry of this.queue) if (!entry.inFlight) this.start(entry);
+    // Whatever is in flight has an unknown fate: send it again once ready (or, past its
+    // deadline, report it as not confirmed).
+    for (const entry of [...this.queue]) {
+      if (!entry.inFlight) continue;
+      entry.attempt++; // its outcome, whenever it comes, no longer counts
+      entry.inFlight = false;
+      this.inFlight--;
+      if (entry.expired) this.settle(entry, this.timeoutError(entry));
+    }
   }
 
   /** Rejects everything still waiting; further sends reject. */
@@ -85,19 +109,38 @@ export class Outbox<T> {
     for (const entry of [...this.queue]) this.settle(entry, new InvalidStateError(`${this.describe(entry.item)} was not delivered: ${reason}`));
   }
 
+  /** Starts waiting entries, in order, while the window has room. */
+  private pump(): void {
+    if (!this.ready) return;
+    for (const entry of this.queue) {
+      if (this.inFlight >= this.window) return;
+      if (!entry.inFlight && !entry.expired) this.start(entry);
+    }
+  }
+
   private start(entry: Entry<T>): void {
     entry.inFlight = true;
+    this.inFlight++;
     const attempt = ++entry.attempt;
+    const current = (): boolean => entry.attempt === attempt && this.queue.includes(entry);
     this.deliver(entry.item).then(
       (outcome) => {
-        if (entry.attempt !== attempt || !this.queue.includes(entry)) return;
+        if (!current()) return;
+        entry.inFlight = false;
+        this.inFlight--;
         if (outcome.ok) this.settle(entry, null);
-        else if (outcome.retry) entry.inFlight = false;
-        else this.settle(entry, outcome.error);
+        else if (!outcome.retry) this.settle(entry, outcome.error);
+        else if (entry.expired) this.settle(entry, this.timeoutError(entry));
+        // A retry means the link failed under the request: wait for the next setReady(true).
+        else this.ready = false;
+        this.pump();
       },
       (error: unknown) => {
-        if (entry.attempt !== attempt || !this.queue.includes(entry)) return;
+        if (!current()) return;
+        entry.inFlight = false;
+        this.inFlight--;
         this.settle(entry, error instanceof Error ? error : new Error(String(error)));
+        this.pump();
       },
     );
   }
@@ -106,8 +149,40 @@ export class Outbox<T> {
     const index = this.queue.indexOf(entry);
     if (index === -1) return;
     this.queue.splice(index, 1);
-    clearTimeout(entry.timer);
     if (error) entry.reject(error);
     else entry.resolve();
+    if (this.queue.length === 0) this.clearTimer();
+  }
+
+  private timeoutError(entry: Entry<T>): TimeoutError {
+    return new TimeoutError(`${this.describe(entry.item)} was not confirmed within ${this.limits.timeoutMs} ms`, this.limits.timeoutMs);
+  }
+
+  /** Deadlines grow in queue order, so one timer at the earliest open deadline serves all. */
+  private armTimer(): void {
+    const next = this.queue.find((e) => !e.expired);
+    if (!next) return this.clearTimer();
+    if (this.timer !== null && this.timerAt <= next.deadline) return;
+    this.clearTimer();
+    this.timerAt = next.deadline;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, next.deadline - this.now()));
+  }
+
+  private expire(): void {
+    this.timer = null;
+    this.timerAt = Infinity;
+    const now = this.now();
+    for (const entry of [...this.queue]) {
+      if (entry.expired || entry.deadline > now) continue;
+      if (entry.inFlight) entry.expired = true; // the attempt's outcome decides
+      else this.settle(entry, this.timeoutError(entry));
+    }
+    this.armTimer();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = Infinity;
   }
 }

@@ -5,14 +5,14 @@
  */
 import { EmitterImpl, TransportState, type Transport } from 'sip.js';
 import type { WebSocketTransport } from '../transport/websocket-transport';
-import type { ConnectionState } from '../transport/types';
+import type { LinkState } from '../transport/types';
 
 /** Options handed to sip.js as `transportOptions`, passed back to our constructor. */
 export interface SipTransportAdapterOptions {
   link: WebSocketTransport;
 }
 
-function toSipState(state: ConnectionState): TransportState {
+function toSipState(state: LinkState): TransportState {
   switch (state) {
     case 'connected':
       return TransportState.Connected;
@@ -35,7 +35,7 @@ export class SipTransportAdapter implements Transport {
 
   constructor(_logger: unknown, options: SipTransportAdapterOptions) {
     this.link = options.link;
-    const onState = (state: ConnectionState, previous: ConnectionState): void => {
+    const onState = (state: LinkState, previous: LinkState): void => {
       this.stateChange.emit(toSipState(state));
       if (state === 'connected') this.onConnect?.();
       else if (previous === 'connected') this.onDisconnect?.(state === 'disconnected' ? new Error('link lost') : undefined);

@@ -13,7 +13,7 @@ import { EventEmitter } from 'eventemitter3';
 import { Registerer, RegistererState, UserAgent, type LogLevel as SipLogLevel } from 'sip.js';
 import { AuthenticationError, ConfigurationError, SipError, TimeoutError, type VoxlineError } from '../errors';
 import type { Logger } from '../logger';
-import type { ResolvedClientOptions } from '../options';
+import type { ResolvedClientOptions } from '../resolve-options';
 import type { WebSocketTransport } from '../transport/websocket-transport';
 import { CallManager } from './calls';
 import { Messaging, type IncomingTextMessage } from './messaging';
@@ -75,7 +75,7 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
     if (!uri) throw new ConfigurationError('domain', `sip:${user}@${options.domain} is not a valid SIP address`);
     const transportOptions: SipTransportAdapterOptions = { link };
     const sipLogger = logger.child('sip.js');
-    this.calls = new CallManager(options.iceServers, logger.child('call'));
+    this.calls = new CallManager(options.iceServers, logger.child('call'), options.maxIncomingCalls);
     this.userAgent = new UserAgent({
       uri,
       authorizationUsername: user,
@@ -100,7 +100,7 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
       },
     });
     this.calls.attach(this.userAgent);
-    this.messaging = new Messaging(this.userAgent, options.domain, () => link.state === 'connected', logger.child('messaging'), options.messageTimeoutMs);
+    this.messaging = new Messaging(this.userAgent, options.domain, () => link.state === 'connected', logger.child('messaging'), { timeoutMs: options.messageTimeoutMs, maxQueued: options.maxQueuedMessages });
     this.expires = options.registerExpiresSec;
     this.registerer = this.createRegisterer();
   }

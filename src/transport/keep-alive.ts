@@ -62,15 +62,6 @@ export class KeepAlive {
     this.s = settings;
   }
 
-  get running(): boolean {
-    return this.ticker !== null;
-  }
-
-  /** `worker` or `main`: where the ticks come from (for diagnostics and tests). */
-  get tickerKind(): 'worker' | 'main' | null {
-    return this.ticker?.kind ?? null;
-  }
-
   /** Starts watching a freshly opened link. */
   start(): void {
     this.stop();

@@ -9,7 +9,7 @@ import { crlfKeepAlive } from './keep-alive';
 import { DefaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
 import { mainThreadTicker } from './ticker';
 import { WebSocketTransport, type ReconnectAttempt } from './websocket-transport';
-import type { ConnectionState, LinkLoss } from './types';
+import type { LinkState, LinkLoss } from './types';
 
 interface SetupOptions {
   servers?: string[];
@@ -42,7 +42,7 @@ function setup({ servers = ['ws://a.test', 'ws://b.test', 'ws://c.test'], policy
   transport.on('reconnecting', (a) => attempts.push(a));
   transport.on('gaveup', () => log.push('gaveup'));
   transport.on('message', (m) => messages.push(m));
-  const states: ConnectionState[] = [];
+  const states: LinkState[] = [];
   transport.on('statechange', (s) => states.push(s));
   return { ws, transport, log, losses, attempts, messages, states };
 }
@@ -138,12 +138,60 @@ describe('reconnection', () => {
     await vi.advanceTimersByTimeAsync(0);
     t.transport.retryLater('503 Service Unavailable', 5000);
     expect(t.transport.state).toBe('disconnected');
-    expect(t.attempts.at(-1)).toEqual({ attempt: 1, delayMs: 5000, server: 'ws://b.test' });
+    // The re-opened link was never confirmed: the same outage goes on (attempt 2).
+    expect(t.attempts.at(-1)).toEqual({ attempt: 2, delayMs: 5000, server: 'ws://b.test' });
     await vi.advanceTimersByTimeAsync(4999);
     expect(t.ws.sockets).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(1);
     expect(t.ws.sockets).toHaveLength(3);
     expect(t.losses).toHaveLength(1);
+  });
+
+  it('no reconnect storm: a server that accepts sockets but refuses every re-REGISTER gets ≤ 1 attempt per second, then backoff', async () => {
+    const t = setup({ servers: ['ws://a.test'] });
+    await connected(t);
+    // The layer above answers every re-opened link the way a 503-without-Retry-After REGISTER does.
+    t.transport.on('open', (_url, reconnect) => {
+      if (reconnect) queueMicrotask(() => t.transport.retryLater('re-registration failed (SIP 503 Service Unavailable)'));
+    });
+    t.ws.last().fail();
+    let opened = 0;
+    const openAll = (): void => {
+      for (const socket of t.ws.sockets) if (socket.readyState === 0) {
+        socket.open();
+        opened++;
+      }
+    };
+    for (let ms = 0; ms < 10_000; ms += 50) {
+      openAll();
+      await vi.advanceTimersByTimeAsync(50);
+    }
+    expect(opened).toBeGreaterThanOrEqual(5);
+    expect(opened).toBeLessThanOrEqual(11);
+    const inFirstTenSeconds = opened;
+    for (let ms = 0; ms < 60_000; ms += 50) {
+      openAll();
+      await vi.advanceTimersByTimeAsync(50);
+    }
+    // Backoff (full jitter, capped at 30 s; random fixed at 0.5 here): a handful in the next minute.
+    expect(opened - inFirstTenSeconds).toBeLessThanOrEqual(8);
+    expect(t.losses).toHaveLength(1);
+    expect(Math.max(...t.attempts.map((a) => a.attempt))).toBe(t.attempts.length);
+  });
+
+  it('an outage ends when the layer above confirms the recovery: the next loss starts again at attempt 1', async () => {
+    const t = setup({ servers: ['ws://a.test'] });
+    await connected(t);
+    t.ws.last().fail();
+    await vi.advanceTimersByTimeAsync(0);
+    t.ws.last().open();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.transport.recovering).toBe(true);
+    t.transport.confirmRecovered();
+    expect(t.transport.recovering).toBe(false);
+    t.ws.last().fail();
+    expect(t.attempts.map((a) => a.attempt)).toEqual([1, 1]);
+    expect(t.losses).toHaveLength(2);
   });
 
   it('gives up when the policy says so: stays disconnected, reports once, leaves no timer', async () => {

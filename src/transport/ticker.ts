@@ -3,7 +3,9 @@
  * in hidden tabs (to once a minute after a while), which would make keep-alive useless there;
  * timers inside a dedicated Worker are not throttled that way. The Worker is built from a Blob
  * (no network fetch, no `eval`); where Workers or Blob URLs are unavailable or refused (strict
- * CSP without `worker-src blob:`), it falls back to `setInterval`.
+ * CSP without `worker-src blob:`), it falls back to `setInterval`. A refusal is remembered for the
+ * life of the page, so a CSP-reporting site gets at most one violation report, not one per
+ * reconnect; the `keepAlive.worker: false` option skips the Worker altogether.
  */
 
 /** A running periodic timer. */
@@ -24,9 +26,22 @@ export function mainThreadTicker(intervalMs: number, onTick: () => void): Ticker
   return { kind: 'main', stop: () => clearInterval(id) };
 }
 
+/** Set once a Worker was refused in this page (CSP): later tickers go straight to the main thread. */
+let workerRefused = false;
+
+/** True when this page refused the keep-alive Worker once (it is not tried again). */
+export function workerWasRefused(): boolean {
+  return workerRefused;
+}
+
+/** For unit tests: forget an earlier refusal. */
+export function resetWorkerRefusal(): void {
+  workerRefused = false;
+}
+
 function workerTicker(intervalMs: number, onTick: () => void): Ticker | null {
   const g = globalThis as { Worker?: typeof Worker; Blob?: typeof Blob; URL?: typeof URL };
-  if (typeof g.Worker !== 'function' || typeof g.Blob !== 'function' || typeof g.URL?.createObjectURL !== 'function') return null;
+  if (workerRefused || typeof g.Worker !== 'function' || typeof g.Blob !== 'function' || typeof g.URL?.createObjectURL !== 'function') return null;
   let url: string | null = null;
   try {
     url = g.URL.createObjectURL(new g.Blob([WORKER_SOURCE], { type: 'text/javascript' }));
@@ -35,7 +50,8 @@ function workerTicker(intervalMs: number, onTick: () => void): Ticker | null {
     let stopped = false;
     worker.onmessage = () => onTick();
     worker.onerror = () => {
-      // Refused after creation (e.g. by CSP): continue on the main thread.
+      // Refused after creation (e.g. by CSP): continue on the main thread, and never try again.
+      workerRefused = true;
       worker.terminate();
       if (!stopped && !fallback) fallback = mainThreadTicker(intervalMs, onTick);
     };
@@ -53,6 +69,7 @@ function workerTicker(intervalMs: number, onTick: () => void): Ticker | null {
       },
     } as Ticker;
   } catch {
+    workerRefused = true;
     if (url) g.URL.revokeObjectURL(url);
     return null;
   }

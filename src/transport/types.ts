@@ -4,7 +4,7 @@
  */
 
 /**
- * State of the signalling link, as exposed by `client.connectionState`.
+ * State of the WebSocket itself (the client derives the public `ConnectionState` from it).
  *
  * - `idle`: never connected, or deliberately disconnected (logout).
  * - `connecting`: opening a WebSocket (first time or after a loss).
@@ -12,10 +12,14 @@
  * - `disconnected`: an open link was lost, or connecting failed; not deliberately closed.
  * - `closed`: destroyed; terminal.
  */
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
+export type LinkState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
 
-/** Why a link was lost. */
-export type DisconnectReason = 'closed' | 'error' | 'keepalive-timeout' | 'offline' | 'server-shutdown' | 'server-changed';
+/**
+ * Why a link was lost: the socket `closed` cleanly, failed with an `error` (reset, refused),
+ * stopped answering keep-alives (`keepalive-timeout`), the browser went `offline`, or the server
+ * said it is going away (`server-shutdown`, close code 1001).
+ */
+export type DisconnectReason = 'closed' | 'error' | 'keepalive-timeout' | 'offline' | 'server-shutdown';
 
 /** Details of a lost link. */
 export interface LinkLoss {

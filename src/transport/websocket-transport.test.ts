@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConnectionError, InvalidStateError } from '../errors';
+import { CancelledError, ConnectionError, InvalidStateError } from '../errors';
 import { createLogger } from '../logger';
 import { fakeWebSocketFactory } from '../../test/fake-websocket';
 import { WebSocketTransport } from './websocket-transport';
-import type { ConnectionState, LinkLoss } from './types';
+import type { LinkState, LinkLoss } from './types';
 
 /** Lets pending promise chains and zero-delay work run (real timers). */
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -21,7 +21,7 @@ function setup(servers = ['ws://a.test', 'ws://b.test'], connectTimeoutMs = 1000
     keepAlive: null,
     watchLifecycle: false,
   });
-  const states: Array<[ConnectionState, ConnectionState]> = [];
+  const states: Array<[LinkState, LinkState]> = [];
   const losses: LinkLoss[] = [];
   const opens: string[] = [];
   transport.on('statechange', (s, p) => states.push([s, p]));
@@ -186,7 +186,9 @@ describe('WebSocketTransport', () => {
     const socket = ws.last();
     transport.disconnect();
     socket.open();
-    expect(await connected).toBeInstanceOf(ConnectionError);
+    const err = await connected;
+    expect(err).toBeInstanceOf(CancelledError);
+    expect((err as CancelledError).code).toBe('cancelled');
     expect(transport.state).toBe('idle');
   });
 

@@ -17,19 +17,24 @@
  *    │ disconnect() from any state but closed    │ policy gave up: stays disconnected (event `gaveup`)
  *  dispose() from any state ─▶ closed (terminal)
  * ```
- * A loss is reported once, however many attempts follow. `disconnect()` and `dispose()` close
- * deliberately: no `lost`, no attempts. After an `offline` event, attempts wait for `online` (or
+ * A loss is reported once, however many attempts follow. An outage lasts until the layer above
+ * confirms the recovery ({@link WebSocketTransport.confirmRecovered}, once registered again):
+ * a link that opens and is dropped again (`retryLater()`, or lost before the confirmation) keeps
+ * the outage's attempt count and backoff, so a server that accepts sockets but refuses
+ * REGISTER is not hammered. One warning is logged per outage; attempts are logged at `debug`.
+ * `disconnect()` and `dispose()` close deliberately: no `lost`, no attempts. After an `offline` event, attempts wait for `online` (or
  * {@link OFFLINE_RETRY_MS}, in case the browser's online state is wrong).
  */
 import { EventEmitter } from 'eventemitter3';
-import { ConnectionError, InvalidStateError } from '../errors';
+import { CancelledError, ConnectionError, InvalidStateError } from '../errors';
 import type { Logger } from '../logger';
 import { watchBrowserLifecycle } from './connection-monitor';
 import { KeepAlive, type KeepAliveStrategy } from './keep-alive';
 import { openSocket, SIP_SUBPROTOCOL, type OpeningSocket } from './open-socket';
+import { Outage } from './outage';
 import type { ReconnectPolicy } from './reconnect-policy';
 import { defaultTickerFactory, type TickerFactory } from './ticker';
-import type { ConnectionState, DisconnectReason, LinkLoss, WebSocketFactory, WebSocketLike } from './types';
+import type { DisconnectReason, LinkLoss, LinkState, WebSocketFactory, WebSocketLike } from './types';
 
 /** Payload of the `reconnecting` event: one scheduled attempt. */
 export interface ReconnectAttempt {
@@ -40,7 +45,7 @@ export interface ReconnectAttempt {
 
 /** Events of {@link WebSocketTransport}. */
 export interface TransportEvents {
-  statechange: (state: ConnectionState, previous: ConnectionState) => void;
+  statechange: (state: LinkState, previous: LinkState) => void;
   open: (server: string, reconnect: boolean) => void;
   lost: (loss: LinkLoss) => void;
   reconnecting: (attempt: ReconnectAttempt) => void;
@@ -65,22 +70,23 @@ export interface WebSocketTransportOptions {
 }
 
 const OPEN = 1;
-/** While the browser says it is offline, attempts wait for `online`, or this long at most. */
-export const OFFLINE_RETRY_MS = 30_000;
 
 export class WebSocketTransport extends EventEmitter<TransportEvents> {
   private readonly o: WebSocketTransportOptions;
   private readonly now: () => number;
   private readonly keepAlive: KeepAlive | null;
-  private _state: ConnectionState = 'idle';
+  private _state: LinkState = 'idle';
   private socket: WebSocketLike | null = null;
   private opening: OpeningSocket | null = null;
   private serverIndex = 0;
   private pendingConnect: Promise<void> | null = null;
   /** Bumped by disconnect()/dispose() so abandoned work notices. */
   private generation = 0;
-  /** Set while recovering from a loss: when it happened, and attempt bookkeeping. */
-  private outage: { since: number; attempt: number; lastError?: Error; retryAfterMs?: number } | null = null;
+  /**
+   * Set while recovering from a loss, until {@link confirmRecovered}: when it happened, and
+   * attempt bookkeeping. It survives a re-opened link that is dropped again before confirmation.
+   */
+  private outage: Outage | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   /** Set by the browser's `offline` event, cleared by `online`. */
   private offline = false;
@@ -103,18 +109,13 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
       : null;
   }
 
-  get state(): ConnectionState {
+  get state(): LinkState {
     return this._state;
   }
 
   /** URL of the server in use, or the last one used or tried. */
   get server(): string {
     return this.o.servers[this.serverIndex]!;
-  }
-
-  /** Where keep-alive ticks come from (`worker` keeps working in background tabs). */
-  get keepAliveTicker(): 'worker' | 'main' | null {
-    return this.keepAlive?.tickerKind ?? null;
   }
 
   /**
@@ -150,16 +151,30 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
     return Promise.resolve();
   }
 
+  /** True from a loss until {@link confirmRecovered} (the link may be open again meanwhile). */
+  get recovering(): boolean {
+    return this.outage !== null;
+  }
+
+  /**
+   * The layer above has recovered over the re-opened link (registered again): the outage is
+   * over, and the next loss starts a new one at attempt 1.
+   */
+  confirmRecovered(): void {
+    if (this._state === 'connected') this.outage = null;
+  }
+
   /**
    * The layer above found the open link unusable (e.g. the server answered 503 with
    * `Retry-After`): drop it and retry per policy, as part of the current outage if there is one.
    */
   retryLater(reason: string, retryAfterMs?: number): void {
     if (this._state !== 'connected') return;
-    this.o.logger.warn(`dropping the link to ${this.server}: ${reason}`);
+    const log = this.outage ? this.o.logger.debug : this.o.logger.warn;
+    log.call(this.o.logger, `dropping the link to ${this.server}: ${reason}`);
     this.closeSocket(4000, 'retry later');
     this.nextServer();
-    this.outage ??= { since: this.now(), attempt: 0 };
+    this.outage ??= new Outage(this.now());
     this.outage.retryAfterMs = retryAfterMs;
     this.outage.lastError = new Error(reason);
     this.setState('disconnected');
@@ -200,16 +215,16 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
         await this.attempt(generation);
         return;
       } catch (err) {
+        if (generation !== this.generation) break;
         errors.push(`${this.server}: ${(err as Error).message}`);
         this.nextServer();
       }
     }
-    if (generation === this.generation) {
-      this.setState('disconnected');
-      // connect() called during an outage: keep recovering on schedule.
-      if (this.outage) this.scheduleAttempt();
-    }
-    throw new ConnectionError(`could not connect to any server (${errors.join('; ') || 'cancelled'})`, this.server);
+    if (generation !== this.generation) throw new CancelledError('connecting was cancelled by disconnect(), logout() or destroy()');
+    this.setState('disconnected');
+    // connect() called during an outage: keep recovering on schedule.
+    if (this.outage) this.scheduleAttempt();
+    throw new ConnectionError(`could not connect to any server (${errors.join('; ')})`, this.server);
   }
 
   /** One attempt on the current server; adopts the socket on success. */
@@ -222,11 +237,16 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
       const socket = await opening.promise;
       if (generation !== this.generation) {
         socket.close();
-        throw new Error('cancelled');
+        throw new CancelledError('cancelled');
       }
       this.adopt(socket, url);
     } catch (err) {
-      this.o.logger.warn(`could not connect to ${url}: ${(err as Error).message}`);
+      if (generation === this.generation) {
+        // The first connect warns; attempts during an outage are routine (one warning per outage).
+        const message = `could not connect to ${url}: ${(err as Error).message}`;
+        if (this.outage) this.o.logger.debug(message);
+        else this.o.logger.warn(message);
+      }
       throw err;
     } finally {
       if (this.opening === opening) this.opening = null;
@@ -252,7 +272,6 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
       this.lose(errored !== null || ev.code === 1006 ? 'error' : ev.code === 1001 ? 'server-shutdown' : 'closed', ev.code);
     };
     const reconnect = this.outage !== null;
-    this.outage = null;
     this.o.logger.info(`${reconnect ? 'reconnected' : 'connected'} to ${url}`);
     this.keepAlive?.start();
     this.setState('connected');
@@ -279,38 +298,27 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
     this.closeSocket(reason === 'keepalive-timeout' ? 4001 : undefined, reason);
     const loss: LinkLoss = { reason, server: this.server, at: this.now() };
     if (code !== undefined) loss.code = code;
-    this.o.logger.warn(`lost the link to ${loss.server} (${reason}${code !== undefined ? `, code ${code}` : ''})`);
-    this.outage = { since: loss.at, attempt: 0 };
+    const message = `lost the link to ${loss.server} (${reason}${code !== undefined ? `, code ${code}` : ''})`;
+    // Lost again before the last outage was confirmed over: the same outage goes on.
+    if (this.outage) this.o.logger.debug(message);
+    else this.o.logger.warn(message);
+    this.outage ??= new Outage(loss.at);
     this.setState('disconnected');
     this.emit('lost', loss);
     // A `lost` listener may have disconnected or disposed the transport.
-    if ((this._state as ConnectionState) === 'disconnected') this.scheduleAttempt();
+    if ((this._state as LinkState) === 'disconnected') this.scheduleAttempt();
   }
 
   private scheduleAttempt(): void {
     const outage = this.outage;
     if (!outage || this._state === 'closed') return;
-    outage.attempt++;
-    const context = { attempt: outage.attempt, elapsedMs: this.now() - outage.since, server: this.server, ...(outage.retryAfterMs !== undefined && { retryAfterMs: outage.retryAfterMs }), ...(outage.lastError && { lastError: outage.lastError }) };
-    outage.retryAfterMs = undefined;
-    let delay: number | null;
-    try {
-      delay = this.o.reconnectPolicy.nextDelayMs(context);
-    } catch (err) {
-      this.o.logger.error(`reconnect policy threw: ${(err as Error).message}`);
-      delay = null;
-    }
-    if (delay === null || !Number.isFinite(delay) || delay < 0) {
+    const delay = outage.nextDelay(this.o.reconnectPolicy, this.now(), this.server, this.offline, (err) => this.o.logger.error(`reconnect policy threw: ${err.message}`));
+    if (delay === null) {
       const error = new ConnectionError(`gave up reconnecting after ${outage.attempt - 1} attempt(s)`, this.server, { cause: outage.lastError });
       this.o.logger.error(error.message);
       this.outage = null;
       this.emit('gaveup', error);
       return;
-    }
-    if (this.offline) {
-      // Wait for the browser's `online` event, but not forever: `navigator.onLine` and its
-      // events are wrong in some environments, so try anyway after a while.
-      delay = Math.max(delay, OFFLINE_RETRY_MS);
     }
     this.emit('reconnecting', { attempt: outage.attempt, delayMs: delay, server: this.server });
     const generation = this.generation;
@@ -370,7 +378,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
     }
   }
 
-  private setState(state: ConnectionState): void {
+  private setState(state: LinkState): void {
     const previous = this._state;
     if (previous === state) return;
     this._state = state;

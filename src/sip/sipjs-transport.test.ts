@@ -118,6 +118,15 @@ describe('SipTransportAdapter: the sip.js Transport contract', () => {
     expect(messages).toEqual([response, response]);
   });
 
+  it('contains an onMessage that throws: nothing escapes the socket handler, and it is logged', async () => {
+    const { ws, adapter, warnings } = await connected();
+    adapter.onMessage = () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'method')");
+    };
+    expect(() => ws.last().receive('SIP/2.0 200 OK\r\nCSeq: oops\r\n\r\n')).not.toThrow();
+    expect(warnings).toEqual([`dropped a response sip.js failed on (Cannot read properties of undefined (reading 'method')): "SIP/2.0 200 OK…"`]);
+  });
+
   it('contains callbacks and listeners that throw; the link still comes up', async () => {
     const { ws, adapter, link, warnings } = setup();
     adapter.stateChange.addListener(() => {
@@ -186,5 +195,65 @@ describe('SipTransportAdapter: Via transport', () => {
     await starting;
     void ua.userAgentCore.request(ua.userAgentCore.makeOutgoingRequestMessage('OPTIONS', UserAgent.makeURI('sip:bob@voxline.test')!, ua.userAgentCore.configuration.aor, UserAgent.makeURI('sip:bob@voxline.test')!, {}));
     expect(ws.last().sent[0]).toMatch(/^Via: SIP\/2\.0\/WS [^;]+\.invalid;branch=/m);
+  });
+});
+
+describe('SipTransportAdapter: a real sip.js user agent fed hostile frames', () => {
+  async function agent() {
+    const s = setup(['ws://a.test']);
+    const sipWarnings: string[] = [];
+    const ua = new UserAgent({
+      uri: UserAgent.makeURI('sip:alice@voxline.test'),
+      transportConstructor: SipTransportAdapter,
+      transportOptions: { link: s.link },
+      logBuiltinEnabled: false,
+      logConfiguration: false,
+      logConnector: (level, category, _label, content) => level === 'warn' && category === 'sip.Transport' && sipWarnings.push(content),
+    });
+    cleanups.push(() => ua.stop());
+    const starting = ua.start();
+    s.ws.last().open();
+    await starting;
+    return { ...s, socket: s.ws.last(), sipWarnings, viaHost: ua.configuration.viaHost };
+  }
+
+  const prack = (toTag = '') =>
+    [
+      'PRACK sip:alice@voxline.test SIP/2.0',
+      'Via: SIP/2.0/WS proxy.test;branch=z9hG4bKprack',
+      'Max-Forwards: 70',
+      'From: <sip:bob@voxline.test>;tag=b1',
+      `To: <sip:alice@voxline.test>${toTag}`,
+      'Call-ID: prack-1',
+      'CSeq: 2 PRACK',
+      'RAck: 1 1 INVITE',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
+
+  it('answers 481 to an out-of-dialog PRACK, which sip.js 0.21 throws on, exactly once', async () => {
+    const { socket, sipWarnings } = await agent();
+    expect(() => socket.receive(prack())).not.toThrow();
+    expect(socket.sent).toHaveLength(1);
+    expect(socket.sent[0]).toMatch(/^SIP\/2\.0 481 Call\/Transaction Does Not Exist\r\nVia: SIP\/2\.0\/WS proxy\.test;branch=z9hG4bKprack\r\n/);
+    expect(sipWarnings).toEqual(['answered 481 to a request sip.js failed on (Unexpected out of dialog request method PRACK.): "PRACK sip:alice@voxline.test SIP/2.0…"']);
+    // With a To tag sip.js answers 481 by itself; the guard stays out of it.
+    socket.receive(prack(';tag=gone'));
+    expect(socket.sent.map((s) => s.slice(0, 11))).toEqual(['SIP/2.0 481', 'SIP/2.0 481']);
+    expect(sipWarnings).toHaveLength(1);
+  });
+
+  it('drops a response whose CSeq sip.js cannot parse (it throws on it) and keeps working', async () => {
+    const { socket, adapter, viaHost, sipWarnings } = await agent();
+    const response = `SIP/2.0 200 OK\r\nVia: SIP/2.0/WS ${viaHost};branch=z9hG4bKx\r\nFrom: <sip:alice@voxline.test>;tag=1\r\nTo: <sip:bob@voxline.test>;tag=2\r\nCall-ID: x\r\nCSeq: not-a-number\r\nContent-Length: 0\r\n\r\n`;
+    for (let i = 0; i < 20; i++) expect(() => socket.receive(response)).not.toThrow();
+    expect(socket.sent).toEqual([]);
+    expect(sipWarnings).toHaveLength(5); // throttled
+    expect(sipWarnings[0]).toContain("dropped a response sip.js failed on (Cannot read properties of undefined (reading 'method'))");
+    // Still alive: an OPTIONS is answered 200 by sip.js.
+    socket.receive(prack().replace(/PRACK/g, 'OPTIONS').replace('RAck: 1 1 INVITE\r\n', ''));
+    expect(socket.sent[0]).toMatch(/^SIP\/2\.0 200 OK\r\n/);
+    expect(adapter.isConnected()).toBe(true);
   });
 });

@@ -12,16 +12,13 @@
  *                                                   without one when it was closed on purpose)
  * ```
  * `stateChange` fires only when the sip.js state changes (idle → disconnected is no change).
- * Callbacks set by sip.js that throw are contained and logged.
+ * Inbound frames pass through an {@link InboundGuard}, so nothing a server sends throws out of
+ * the SDK; callbacks set by sip.js that throw are contained and logged.
  */
 import { EmitterImpl, TransportState, type Transport } from 'sip.js';
 import type { WebSocketTransport } from '../transport/websocket-transport';
 import type { ConnectionState } from '../transport/types';
-
-/** What the adapter logs through (sip.js hands it its own logger). */
-export interface AdapterLogger {
-  warn(message: string): void;
-}
+import { InboundGuard, type GuardLogger } from './inbound-guard';
 
 /** Options handed to sip.js as `transportOptions`, passed back to our constructor. */
 export interface SipTransportAdapterOptions {
@@ -54,16 +51,18 @@ export class SipTransportAdapter implements Transport {
   onDisconnect: ((error?: Error) => void) | undefined;
   onMessage: ((message: string) => void) | undefined;
   private readonly link: WebSocketTransport;
-  private readonly logger: AdapterLogger;
+  private readonly logger: GuardLogger;
+  private readonly guard: InboundGuard;
   private readonly unsubscribe: () => void;
   /** The sip.js state last announced, so `stateChange` fires on real changes only. */
   private announced: TransportState;
 
   /** sip.js calls this with its own logger (category `sip.Transport`) and `transportOptions`. */
-  constructor(logger: AdapterLogger, options: SipTransportAdapterOptions) {
+  constructor(logger: GuardLogger, options: SipTransportAdapterOptions) {
     this.link = options.link;
     this.logger = logger;
     this.announced = toSipState(this.link.state);
+    this.guard = new InboundGuard({ logger, send: (frame) => this.link.send(frame) });
     const onState = (state: ConnectionState): void => {
       const next = toSipState(state);
       const previous = this.announced;
@@ -76,7 +75,7 @@ export class SipTransportAdapter implements Transport {
         this.contain('onDisconnect', () => this.onDisconnect?.(error));
       }
     };
-    const onMessage = (message: string): void => this.onMessage?.(message);
+    const onMessage = (message: string): void => this.guard.handle(message, (frame) => this.onMessage?.(frame));
     this.link.on('statechange', onState);
     this.link.on('message', onMessage);
     this.unsubscribe = () => {
@@ -105,6 +104,7 @@ export class SipTransportAdapter implements Transport {
 
   dispose(): Promise<void> {
     this.unsubscribe();
+    this.guard.dispose();
     this.stateChange.removeAllListeners();
     return Promise.resolve();
   }
@@ -115,6 +115,7 @@ export class SipTransportAdapter implements Transport {
 
   /** Rejects with the link's `ConnectionError` when it is not connected. */
   send(message: string): Promise<void> {
+    this.guard.noteSent(message);
     return this.link.send(message);
   }
 

@@ -30,6 +30,10 @@
       return stream;
     };
   }
+  // Uncaught errors and unhandled promise rejections in the page, for specs proving there are none.
+  const pageErrors = [];
+  window.addEventListener('error', (e) => pageErrors.push({ type: 'error', message: String(e.message) }));
+  window.addEventListener('unhandledrejection', (e) => pageErrors.push({ type: 'unhandledrejection', message: String((e.reason && e.reason.message) || e.reason) }));
   const CALL_EVENTS = ['ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'dtmf', 'ended', 'transferred'];
   function trackCall(name, call) {
     (calls[name] = calls[name] || []).push(call);
@@ -52,6 +56,7 @@
     clients,
     calls,
     trackCall,
+    pageErrors,
     openPeerConnections: () => pcs.size,
     liveMicrophoneTracks: () => captured.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
     audioElements: () => document.querySelectorAll('audio[data-voxline]').length,

@@ -38,14 +38,15 @@ function report(name, found) {
 }
 
 /**
- * Problems of one source map (`map` is the map's path relative to the repository root).
- * @param {string} mapFile
+ * Problems of one source map.
+ * @param {string} mapFile the map's path relative to `root`
+ * @param {{ root?: string, shipped?: Set<string> }} [o] the package folder and the files it ships
  * @returns {string[]}
  */
-export function sourceMapProblems(mapFile) {
+export function sourceMapProblems(mapFile, { root = ROOT, shipped: ships = shipped } = {}) {
   /** @type {string[]} */
   const found = [];
-  const abs = path.join(ROOT, mapFile);
+  const abs = path.join(root, mapFile);
   if (!fs.existsSync(abs)) return [`${mapFile}: missing (run npm run build)`];
   /** @type {{ version?: number, file?: string, sources?: (string | null)[], sourcesContent?: (string | null)[], sourceRoot?: string }} */
   const map = JSON.parse(fs.readFileSync(abs, 'utf8'));
@@ -62,11 +63,11 @@ export function sourceMapProblems(mapFile) {
     if (typeof source !== 'string' || !source) return void found.push(`${where}: not a path`);
     if (/^[a-z][a-z0-9+.-]*:/i.test(source) || path.isAbsolute(source)) return void found.push(`${where}: absolute (leaks the build machine's layout)`);
     const resolved = path.resolve(dir, source);
-    const rel = path.relative(ROOT, resolved);
+    const rel = path.relative(root, resolved);
     if (rel.startsWith('..')) found.push(`${where}: points outside the package`);
     const content = contents?.[i];
     if (typeof content !== 'string') {
-      found.push(`${where}: sourcesContent is ${content === null ? 'null' : 'missing'} and the file is ${shipped.has(rel) ? 'shipped, but its text must be embedded too' : 'not shipped'}`);
+      found.push(`${where}: sourcesContent is ${content === null ? 'null' : 'missing'} and the file is ${ships.has(rel) ? 'shipped, but its text must be embedded too' : 'not shipped'}`);
     } else if (rel.startsWith(`src${path.sep}`) && fs.existsSync(resolved) && fs.readFileSync(resolved, 'utf8') !== content) {
       found.push(`${where}: embedded text differs from ${rel} (stale build?)`);
     }

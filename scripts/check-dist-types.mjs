@@ -187,7 +187,7 @@ export function emitterProblems(program, sf, label) {
     if (!(symbol.flags & ts.SymbolFlags.Class)) continue;
     const instance = checker.getDeclaredTypeOfSymbol(symbol);
     const emit = instance.getProperty('emit');
-    const isPublic = emit?.declarations?.some((d) => !(ts.getCombinedModifierFlags(d) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) && !(d.name && ts.isPrivateIdentifier(d.name)));
+    const isPublic = emit?.declarations?.some((d) => !(ts.getCombinedModifierFlags(d) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) && !ts.isPrivateIdentifier(ts.getNameOfDeclaration(d) ?? d));
     if (emit && isPublic) {
       const from = emit.declarations?.[0]?.getSourceFile().fileName ?? '';
       found.push(`${label}: class ${exported.name} has a public emit() (declared in ${from.includes('eventemitter3') ? 'eventemitter3' : path.basename(from)}): applications could fire its events`);
@@ -195,7 +195,7 @@ export function emitterProblems(program, sf, label) {
     // Walk the base classes (a generic base such as SafeEmitter<Events> is a reference to its class).
     /** @param {ts.Type} t */
     const classOf = (t) => {
-      const target = ts.getObjectFlags(t) & ts.ObjectFlags.Reference ? /** @type {ts.TypeReference} */ (t).target : t;
+      const target = t.flags & ts.TypeFlags.Object && /** @type {ts.ObjectType} */ (t).objectFlags & ts.ObjectFlags.Reference ? /** @type {ts.TypeReference} */ (t).target : t;
       return target.isClassOrInterface() ? target : undefined;
     };
     /** @type {ts.Type[]} */

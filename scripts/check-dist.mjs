@@ -9,6 +9,8 @@
  *    webpack's source-map-loader warn once per file. Each source path is relative and stays inside
  *    the package (no build-machine path), the embedded text of each of our own sources equals the
  *    file in src/, and each bundle's `sourceMappingURL` names its shipped map.
+ *  - Imports: the ESM and CJS builds import nothing but the package's `dependencies` (sip.js is a
+ *    devDependency, bundled in; importing it would break every install).
  *  - Node: the ESM and the CommonJS build load in a bare Node process, the CommonJS one without
  *    `require()` of an ES module (as on Node < 20.19, or with --no-experimental-require-module),
  *    and importing them, constructing a Client and destroying it reads no browser global (SSR).
@@ -22,7 +24,10 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const pkg = /** @type {{ files: string[] }} */ (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')));
+const pkg = /** @type {{ files: string[], dependencies?: Record<string, string>, peerDependencies?: Record<string, string> }} */ (
+  JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
+);
+const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
 
 /** Files the package ships (package.json `files`; entries are plain paths in this repository). */
 const shipped = new Set(pkg.files.map((f) => path.normalize(f)));
@@ -76,6 +81,22 @@ export function sourceMapProblems(mapFile, { root = ROOT, shipped: ships = shipp
 }
 
 /**
+ * Bare module specifiers a bundle imports (static and dynamic `import`, `export … from`,
+ * `require()`) that are not among `allowed` packages.
+ * @param {string} code @param {string} label @param {string[]} [allowed]
+ */
+export function runtimeImportProblems(code, label, allowed = deps) {
+  const specifiers = [
+    ...code.matchAll(/^\s*(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/gm),
+    ...code.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm),
+    ...code.matchAll(/\b(?:require|import)\s*\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1] ?? '');
+  const pkgOf = (/** @type {string} */ s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : (s.split('/')[0] ?? s));
+  const bad = [...new Set(specifiers.filter((s) => !s.startsWith('.') && !s.startsWith('/') && !allowed.includes(pkgOf(s))))];
+  return bad.map((s) => `${label}: imports '${s}', which is not a dependency of the package${pkgOf(s) === 'sip.js' ? ' (sip.js is a devDependency: bundle it, see rollup.config.mjs)' : ''}`);
+}
+
+/**
  * Problems of a bundle's `//# sourceMappingURL=` comment.
  * @param {string} jsFile
  */
@@ -123,6 +144,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (!maps.length) report('source maps', ['package.json "files" lists no .map file']);
   for (const map of maps) report(`${map}: every source embedded, relative, inside the package`, sourceMapProblems(map));
   for (const js of pkg.files.filter((f) => /\.(m|c)?js$/.test(f) && shipped.has(`${f}.map`))) report(`${js}: sourceMappingURL names its shipped map`, mappingUrlProblems(js));
+  for (const js of ['dist/voxline.mjs', 'dist/voxline.cjs']) {
+    const abs = path.join(ROOT, js);
+    report(`${js}: imports only the package's dependencies (${deps.join(', ') || 'none'})`, fs.existsSync(abs) ? runtimeImportProblems(fs.readFileSync(abs, 'utf8'), js) : [`${js}: missing`]);
+  }
   report('dist/voxline.mjs: imports in Node, constructs and destroys a Client without touching browser globals', nodeLoadProblems('esm'));
   report('dist/voxline.cjs: requires in Node without require(esm), constructs and destroys a Client without touching browser globals', nodeLoadProblems('cjs'));
   if (problems.length) {

@@ -52,7 +52,15 @@ function parseArgs(argv) {
 const fmt = (ms) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')} s`);
 
 function main() {
-  const { bail, skip } = parseArgs(process.argv.slice(2));
+  /** @type {ReturnType<typeof parseArgs>} */
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error(`npm test: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  }
+  const { bail, skip } = args;
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   /** @type {{ step: Step, result: 'passed' | 'FAILED' | 'skipped', ms: number, why?: string }[]} */
   const results = [];

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs scripts without declarations
-import { sourceMapProblems } from '../scripts/check-dist.mjs';
+import { runtimeImportProblems, sourceMapProblems } from '../scripts/check-dist.mjs';
 // @ts-expect-error plain .mjs scripts without declarations
 import { emitterProblems, importProblems, internalNameProblems } from '../scripts/check-dist-types.mjs';
 
@@ -62,6 +62,28 @@ describe('source map rule', () => {
     fs.mkdirSync(path.join(root, 'src'));
     fs.writeFileSync(path.join(root, 'src', 'a.ts'), 'new text');
     expect(sourceMapProblems('dist/x.js.map', { root, shipped })).toEqual([expect.stringContaining('differs from src/a.ts')]);
+  });
+});
+
+describe('runtime import rule', () => {
+  it('accepts relative imports and dependencies, rejects any other package, in ESM and CJS', () => {
+    const code = [
+      "import { EventEmitter } from 'eventemitter3';",
+      "import { UserAgent } from 'sip.js';",
+      "export { x } from './x.js';",
+      "import 'side-effect-pkg/setup';",
+      "const ws = require('ws');",
+      "const lazy = () => import('@scope/lazy');",
+      "var ee = require('eventemitter3');",
+      "const text = 'import nothing from here';",
+    ].join('\n');
+    expect(runtimeImportProblems(code, 'x.mjs', ['eventemitter3'])).toEqual([
+      "x.mjs: imports 'sip.js', which is not a dependency of the package (sip.js is a devDependency: bundle it, see rollup.config.mjs)",
+      "x.mjs: imports 'side-effect-pkg/setup', which is not a dependency of the package",
+      "x.mjs: imports 'ws', which is not a dependency of the package",
+      "x.mjs: imports '@scope/lazy', which is not a dependency of the package",
+    ]);
+    expect(runtimeImportProblems(code, 'x.mjs', ['eventemitter3', 'sip.js', 'side-effect-pkg', 'ws', '@scope/lazy'])).toEqual([]);
   });
 });
 

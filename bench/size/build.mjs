@@ -8,11 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { rollup } from 'rollup';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import commonjsPlugin from '@rollup/plugin-commonjs';
 import terserPlugin from '@rollup/plugin-terser';
 import { minify } from 'terser';
+import ts from 'typescript';
 import { ensureJsSipBundle, json } from '../lib/jssip-bundle.mjs';
 
 const require = createRequire(import.meta.url);
@@ -101,28 +103,82 @@ export async function measureSizes(root, benchDir) {
     sipjs: await build(path.join(APPS, 'sipjs.js')),
     jssip: await build(path.join(APPS, 'jssip.js')),
   };
-  // What the IIFE is made of: the same entry (dist/voxline.mjs) bundled like the IIFE, by package,
-  // and sip.js alone as Voxline imports it: the floor for any Voxline bundle built on sip.js.
-  const voxFromEsm = await build(path.join(root, 'dist', 'voxline.mjs'), { name: 'Voxline', stub: true });
-  const esm = fs.readFileSync(path.join(root, 'dist', 'voxline.mjs'), 'utf8');
-  const imports = (/^import \{([^}]+)\} from 'sip\.js';$/m.exec(esm)?.[1] ?? 'UserAgent').split(',').map((s) => s.trim());
-  // Namespace members (`Web.SessionDescriptionHandler`) are kept one by one, as in Voxline's bundle.
-  const used = imports.flatMap((name) => {
-    const members = [...new Set([...esm.matchAll(new RegExp(`\\b${name}\\.([A-Z]\\w*)`, 'g'))].map((m) => m[1]))];
-    return name === 'Web' && members.length ? members.map((m) => `${name}.${m}`) : [name];
-  });
+  // What the IIFE is made of (rollup.config.mjs's own IIFE build, by package), and sip.js alone
+  // as Voxline imports it: the floor for any Voxline bundle built on sip.js.
+  const iifeParts = await iifeComposition(root);
+  const { imports, used } = sipjsImports(path.join(root, 'src'));
   const floorSource = `import { ${imports.join(', ')} } from ${JSON.stringify(sipIndex)};\nexport default [${used.join(', ')}];`;
   const sipFloor = await build('\0entry:floor', { name: 'Floor', stub: true, sources: { floor: floorSource } });
   return {
     iife: { voxline: voxIife, sipjs: sipIife, jssip: jssipIife },
     apps,
-    analysis: { voxFromEsm, sipFloor, sipUsed: used },
+    analysis: { iifeParts, sipFloor, sipUsed: used },
     sources: {
       voxline: path.relative(root, iifeFile),
       sipjs: `${path.relative(root, sipIndex)} (sip.js ${jssipVersion('sip.js')}) → rollup IIFE + terser`,
       jssip: `${path.relative(root, jssip.file)} (JsSIP ${jssip.version}, the connection module's bundle) → terser`,
     },
   };
+}
+
+/**
+ * Runs rollup.config.mjs's IIFE build (without writing it) and returns the rendered length of its
+ * modules before minification, by package: what dist/voxline.iife.min.js is made of.
+ * @param {string} root
+ * @returns {Promise<Record<string, number>>}
+ */
+async function iifeComposition(root) {
+  const cwd = process.cwd();
+  process.chdir(root); // the config's paths (tsconfig, src/index.ts) are relative to the repository root
+  try {
+    const configs = /** @type {{ default: import('rollup').RollupOptions[] }} */ (await import(pathToFileURL(path.join(root, 'rollup.config.mjs')).href)).default;
+    const iife = configs.find((c) => !Array.isArray(c.output) && c.output?.format === 'iife');
+    if (!iife) throw new Error('rollup.config.mjs has no IIFE build');
+    const bundle = await rollup({ ...iife, onwarn: () => undefined });
+    try {
+      const { output } = await bundle.generate({ .../** @type {import('rollup').OutputOptions} */ (iife.output), plugins: [], sourcemap: false });
+      /** @type {Record<string, number>} */
+      const rendered = {};
+      for (const [id, m] of Object.entries(output[0].modules)) {
+        const pkg = id.includes('sipjs-web-transport-stub') ? 'sip.js' : (/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(id)?.[1] ?? (id.startsWith(path.join(root, 'src')) ? 'voxline' : 'other'));
+        rendered[pkg] = (rendered[pkg] ?? 0) + m.renderedLength;
+      }
+      return rendered;
+    } finally {
+      await bundle.close();
+    }
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+/**
+ * The sip.js values Voxline's source imports (type-only imports erased, as in the build), and the
+ * members of the `Web` namespace it uses, read from src/ without its unit tests.
+ * @param {string} srcDir
+ * @returns {{ imports: string[], used: string[] }}
+ */
+export function sipjsImports(srcDir) {
+  /** @type {Set<string>} */
+  const imports = new Set();
+  let js = '';
+  for (const file of fs.readdirSync(srcDir, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.ts') || file.endsWith('.test.ts') || file.endsWith('.d.ts')) continue;
+    const out = ts.transpileModule(fs.readFileSync(path.join(srcDir, file), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+    }).outputText;
+    for (const m of out.matchAll(/^import \{([^}]+)\} from 'sip\.js';$/gm)) {
+      for (const name of (m[1] ?? '').split(',').map((n) => n.trim())) if (name) imports.add(name);
+    }
+    js += out;
+  }
+  if (!imports.size) throw new Error(`no value import from sip.js found under ${srcDir}`);
+  // Namespace members (`Web.SessionDescriptionHandler`) are kept one by one, as in Voxline's bundle.
+  const used = [...imports].flatMap((name) => {
+    const members = [...new Set([...js.matchAll(new RegExp(`\\b${name}\\.([A-Z]\\w*)`, 'g'))].map((m) => m[1]))];
+    return name === 'Web' && members.length ? members.map((m) => `${name}.${m}`) : [name];
+  });
+  return { imports: [...imports], used };
 }
 
 /** @param {string} pkg */

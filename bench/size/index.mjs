@@ -6,9 +6,12 @@
  *         IIFE the same way, and the JsSIP bundle of bench/.cache minified with terser
  *   app   a tiny app that registers and places a call, tree-shaken by rollup + terser from the
  *         Voxline ESM build / sip.js UserAgent+Registerer+Inviter / JsSIP UA (bench/size/apps/)
+ *   vite  issue #10's "Vite app": `import { Client } from 'voxline'; new Client({ servers: ['wss://x'] })`
+ *         built by `vite build` against the npm package (exports, sideEffects), Voxline only
  */
 import { librariesConfig, makeFigure, maxTarget } from '../lib/figure.mjs';
 import { measureSizes } from './build.mjs';
+import { VITE_APP_SOURCE, measureViteApp } from './vite-app.mjs';
 
 const KIB = 1024;
 const kib = (/** @type {number} */ b) => `${(b / KIB).toFixed(1)} KiB`;
@@ -18,16 +21,18 @@ const LIBS = ['voxline', 'sipjs', 'jssip'];
 export const size = {
   id: 'size',
   title: 'Bundle size',
-  parts: ['iife', 'app'],
+  parts: ['iife', 'app', 'vite'],
   async run(env, { only, progress }) {
     const want = (/** @type {string} */ p) => !only || only.has(p);
     progress('size: building the bundles (rollup + terser)…');
     const s = await measureSizes(env.root, env.benchDir);
     const figures = [];
     const notes = [];
+    /** @type {Record<string, unknown>} */
+    const raw = {};
     /** @param {Record<string, { min: number, gzip: number }>} m @param {'min' | 'gzip'} k */
     const pick = (m, k) => Object.fromEntries(LIBS.map((l) => [l, [/** @type {{ min: number, gzip: number }} */ (m[l])[k]]]));
-    const { voxFromEsm, sipFloor, sipUsed } = s.analysis;
+    const { iifeParts, sipFloor, sipUsed } = s.analysis;
     if (want('iife')) {
       const ref = `voxline: ${s.sources.voxline}; sip.js: ${s.sources.sipjs}; JsSIP: ${s.sources.jssip}`;
       figures.push(makeFigure({ part: 'iife', title: 'IIFE (script tag), min', unit: 'B', reference: ref, samples: pick(s.iife, 'min') }));
@@ -61,12 +66,11 @@ export const size = {
           informative: true,
         }),
       );
-      const r = voxFromEsm.rendered;
-      const total = Object.values(r).reduce((a, b) => a + b, 0);
-      const share = (/** @type {string} */ k) => `${(((r[k] ?? 0) / total) * 100).toFixed(0)} %`;
+      const total = Object.values(iifeParts).reduce((a, b) => a + b, 0);
+      const share = (/** @type {string} */ k) => `${(((iifeParts[k] ?? 0) / total) * 100).toFixed(0)} %`;
       notes.push(
-        `iife: what Voxline's IIFE is made of (dist/voxline.mjs bundled like the IIFE, ${kib(voxFromEsm.gzip)} min+gzip vs ${kib(gz)} for the shipped file; ` +
-          `share of the rendered code before minification): sip.js ${share('sip.js')}, Voxline ${share('voxline')}, eventemitter3 ${share('eventemitter3')}.`,
+        "iife: what Voxline's IIFE is made of (rollup.config.mjs's IIFE build, share of the rendered code before minification): " +
+          `sip.js ${share('sip.js')}, Voxline ${share('voxline')}, eventemitter3 ${share('eventemitter3')}.`,
       );
     }
     if (want('app')) {
@@ -74,16 +78,24 @@ export const size = {
       figures.push(makeFigure({ part: 'app', title: 'minimal app (register + call), tree-shaken, min', unit: 'B', reference: ref, samples: pick(s.apps, 'min') }));
       figures.push(makeFigure({ part: 'app', title: 'minimal app (register + call), tree-shaken, min+gzip', unit: 'B', reference: ref, samples: pick(s.apps, 'gzip') }));
       notes.push(
-        'app: the Voxline app imports dist/voxline.mjs as an application would, so it also gets sip.js\'s own WebSocket transport, which the shipped IIFE stubs out; ' +
-          'the JsSIP app cannot be tree-shaken (CommonJS), so it is as large as the whole library.',
+        'app: the Voxline app imports dist/voxline.mjs as an application would (sip.js is bundled into it, without sip.js\'s own WebSocket transport, as in the IIFE); ' +
+          'the sip.js app keeps that transport, which it uses; the JsSIP app cannot be tree-shaken (CommonJS), so it is as large as the whole library.',
       );
+    }
+    if (want('vite')) {
+      progress('size: building the Vite app…');
+      const v = await measureViteApp(env.root);
+      const ref = `a Vite ${v.vite} production build (default minifier) of \`${VITE_APP_SOURCE.trim().replace(/\n/g, ' ')}\`, with voxline resolved as an installed package`;
+      figures.push(makeFigure({ part: 'vite', title: 'Vite app (import Client, construct it), min', unit: 'B', reference: ref, samples: { voxline: [v.min] } }));
+      figures.push(makeFigure({ part: 'vite', title: 'Vite app (import Client, construct it), min+gzip', unit: 'B', reference: ref, samples: { voxline: [v.gzip] } }));
+      raw.vite = v;
     }
     notes.push('Sizes are deterministic: one build each (no runs); KiB = 1024 bytes; gzip level 9, as scripts/check-size.mjs.');
     return {
       config: { sources: s.sources, libraries: librariesConfig(env, LIBS).map((l) => ({ ...l, config: '' })) },
       figures,
       notes,
-      raw: { iife: s.iife, app: s.apps, 'iife/analysis': s.analysis },
+      raw: { iife: s.iife, app: s.apps, 'iife/analysis': s.analysis, ...raw },
     };
   },
 };

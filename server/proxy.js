@@ -17,7 +17,7 @@ import { buildResponse } from './message.js';
 import { parseRouteUri } from './parse.js';
 import { handleRegister } from './registrar.js';
 import { ProxyTransaction, txKey } from './transaction.js';
-import { connIdFromBranch, newBranch, randomToken } from './util.js';
+import { newBranch, randomToken } from './util.js';
 
 /** @typedef {import('./parse.js').Parsed} Parsed */
 /** @typedef {import('./message.js').SipMessage} SipMessage */
@@ -171,7 +171,7 @@ export class Proxy {
       ctx.logger.debug(`ACK ${ack.ruriText}: no route, dropped`);
       return;
     }
-    out.prepend('Via', `SIP/2.0/WS ${ctx.viaSentBy};branch=${newBranch(conn.id)}`);
+    out.prepend('Via', `SIP/2.0/WS ${ctx.viaSentBy};branch=${newBranch()}`);
     ctx.send(target.conn, out.toString());
   }
 
@@ -189,25 +189,21 @@ export class Proxy {
     tx.cancelFromUpstream(cancel.raw.get('reason'));
   }
 
-  /** @param {Connection} conn @param {Parsed} res */
+  /**
+   * A response is relayed only when its top Via carries a branch this server put on a request
+   * *and* it arrives on the connection that request was sent on: anyone else's copy, and any
+   * response to a transaction that is gone, is dropped (branches are random, see newBranch).
+   * @param {Connection} conn @param {Parsed} res
+   */
   handleResponse(conn, res) {
-    const { ctx } = this;
     const entry = this.branches.get(res.topVia.branch);
-    if (entry && entry.branch.conn === conn) {
-      if (res.method === 'CANCEL') return; // answer to our own CANCEL
-      if (res.method === entry.tx.req.method) entry.tx.onResponse(entry.branch, res);
+    if (!entry || entry.branch.conn !== conn) {
+      const why = entry ? `sent on conn #${entry.branch.conn.id}, not #${conn.id}` : 'no such transaction';
+      this.ctx.logger[entry ? 'warn' : 'debug'](`response ${res.status} ${res.method} from conn #${conn.id} dropped (${why})`);
       return;
     }
-    // No transaction (any more): relay a 2xx to INVITE statelessly (RFC 3261
-    // §16.7 step 5 / RFC 6026), e.g. a retransmission after the call was set up.
-    const upstream = ctx.connById(connIdFromBranch(res.topVia.branch) ?? -1);
-    if (upstream && res.method === 'INVITE' && res.status >= 200 && res.status < 300) {
-      const out = res.raw.clone();
-      out.shift('via');
-      if (out.has('via')) ctx.send(upstream, out.toString());
-      return;
-    }
-    ctx.logger.debug(`unmatched response ${res.status} ${res.method} dropped`);
+    if (res.method === 'CANCEL') return; // answer to our own CANCEL
+    if (res.method === entry.tx.req.method) entry.tx.onResponse(entry.branch, res);
   }
 
   /** @param {Connection} conn */

@@ -36,7 +36,7 @@ import { newBranch, randomToken } from './util.js';
 
 export const TIMER_C_MS = 180_000; // INVITE with no final response (RFC 3261 §16.6 step 11: > 3 min)
 export const TIMER_F_MS = 32_000; // non-INVITE transaction timeout (64*T1)
-export const LINGER_MS = 32_000; // keep a finished INVITE around to absorb its ACK
+export const LINGER_MS = 32_000; // keep a finished INVITE around: absorb its ACK, relay 2xx retransmissions (Timer L)
 
 /** @param {number} connId @param {string} branch @param {string} method */
 export function txKey(connId, branch, method) {
@@ -107,7 +107,7 @@ export class ProxyTransaction {
    * @param {SipMessage} outgoing
    */
   fork(target, outgoing) {
-    const id = newBranch(this.conn.id);
+    const id = newBranch();
     outgoing.prepend('Via', `SIP/2.0/WS ${this.ctx.viaSentBy};branch=${id}`);
     /** @type {Branch} */
     const branch = { id, conn: target, request: outgoing, status: 0, reason: '', response: undefined, cancelSent: false };
@@ -257,7 +257,9 @@ export class ProxyTransaction {
   maybeTerminate() {
     if (this.terminated || !this.finalStatus) return;
     if (this.branches.some((b) => b.status === 0)) return; // wait to ACK cancelled branches' 487
-    if (this.isInvite && this.finalStatus >= 300 && !this.acked) return;
+    // An INVITE answered 2xx stays "Accepted" (RFC 6026) until its linger timer, so that 2xx
+    // retransmissions still match a branch; one answered otherwise waits for the caller's ACK.
+    if (this.isInvite && (this.finalStatus < 300 || !this.acked)) return;
     this.terminate();
   }
 

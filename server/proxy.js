@@ -4,11 +4,12 @@
  * request is for the server itself, the registrar, or has to be proxied, and
  * to which connection(s). The per-request state lives in transaction.js.
  *
- * Routing rules:
- *  - Request-URI equal to a Contact learned from traffic → that connection
- *    (in-dialog requests; sip.js contacts look like sip:x@y.invalid;transport=ws).
+ * Routing rules (the registrar's bindings are the only source, see targetsFor):
  *  - Request-URI sip:user@<our domain> → all live bindings of `user`
  *    (parallel forking; in-dialog requests only go to the most recent one).
+ *  - In a dialog, any other Request-URI is the remote party's Contact (sip.js
+ *    contacts look like sip:x@y.invalid;transport=ws) → the binding of the To
+ *    user registered with that contact.
  *  - Request-URI without user part on our domain → the server itself.
  * ACK for a 2xx is end-to-end and forwarded statelessly; ACK for a non-2xx
  * is absorbed by the matching transaction (we ACKed downstream ourselves).
@@ -113,11 +114,10 @@ export class Proxy {
       out.remove('proxy-authorization'); // consumed by this proxy (RFC 3261 §22.3)
     }
 
-    const targets = this.targetsFor(ruri, inDialog);
+    const targets = this.targetsFor(req, inDialog);
     if (targets.length === 0) return reply(404, 'Not Found');
 
     if (!inDialog && RECORD_ROUTE_METHODS.has(req.method)) out.prepend('Record-Route', ctx.recordRoute);
-    for (const uri of req.contacts) ctx.location.learnContact(uri, conn);
 
     tx ??= new ProxyTransaction(this, conn, req);
     ctx.logger.info(`${req.method} ${req.ruriText} from conn #${conn.id} → ${targets.map((t) => `#${t.conn.id}`).join(', ')}`);
@@ -130,17 +130,28 @@ export class Proxy {
   }
 
   /**
-   * @param {URI} ruri
+   * Where a request goes, from the registrar's bindings only; nothing is learned from traffic.
+   *  - `user@our-domain`: that user's live bindings (in a dialog only the most recent one).
+   *    Never for an ACK: the ACK for a 2xx goes to the callee's Contact, and one for a non-2xx
+   *    ends here (hop by hop).
+   *  - Any other Request-URI, in a dialog only: the binding of the To user (the remote party of
+   *    the dialog) registered with that contact.
+   * @param {Parsed} req
    * @param {boolean} inDialog
    * @returns {Array<{ conn: Connection, ruri?: string }>}
    */
-  targetsFor(ruri, inDialog) {
+  targetsFor(req, inDialog) {
     const { location, isLocalDomain } = this.ctx;
-    const known = location.connForContact(ruri);
-    if (known) return [{ conn: known }];
-    if (!ruri.user || !isLocalDomain(String(ruri.host))) return [];
-    const bindings = location.lookup(ruri.user);
-    return (inDialog ? bindings.slice(0, 1) : bindings).map((b) => ({ conn: b.conn, ruri: b.uri }));
+    const { ruri, toUri } = req;
+    if (!ruri) return [];
+    if (ruri.user && isLocalDomain(String(ruri.host))) {
+      if (req.method === 'ACK') return [];
+      const bindings = location.lookup(ruri.user);
+      return (inDialog ? bindings.slice(0, 1) : bindings).map((b) => ({ conn: b.conn, ruri: b.uri }));
+    }
+    if (!inDialog || !toUri.user || !isLocalDomain(String(toUri.host))) return [];
+    const binding = location.findContact(toUri.user, ruri);
+    return binding ? [{ conn: binding.conn }] : [];
   }
 
   /** Loose routing (RFC 3261 §16.4): drop Route entries pointing at us. @param {SipMessage} msg */
@@ -166,7 +177,7 @@ export class Proxy {
     const maxForwards = ack.raw.get('max-forwards');
     if (maxForwards !== undefined && Number(maxForwards) <= 0) return;
     out.set('Max-Forwards', String(maxForwards === undefined ? 70 : Number(maxForwards) - 1));
-    const target = ack.ruri ? this.targetsFor(ack.ruri, true)[0] : undefined;
+    const target = this.targetsFor(ack, true)[0];
     if (!target) {
       ctx.logger.debug(`ACK ${ack.ruriText}: no route, dropped`);
       return;

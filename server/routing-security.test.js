@@ -20,6 +20,81 @@ async function registered(ua, password) {
   return ua;
 }
 
+describe('routing: the registrar is the only source for user@domain', () => {
+  it('forged Contacts in OPTIONS, BYE, MESSAGE, INVITE and REGISTER never divert requests for alice', async () => {
+    const { ua } = await setup({ users });
+    const alice = await registered(await ua('alice'), 'pa');
+    const bob = await registered(await ua('bob'), 'pb');
+    const mallory = await registered(await ua('mallory'), 'pm');
+    const eve = await ua('eve'); // never authenticates
+
+    // Unauthenticated, out of dialog: OPTIONS is proxied without a challenge.
+    for (const contact of [alice.aor, alice.contact]) {
+      eve.client.send(buildRequest('OPTIONS', alice.aor, { from: 'sip:eve@voxline.test', to: alice.aor, viaHost: eve.viaHost, contact }));
+    }
+    // A request that only looks in-dialog (To tag) and one that is challenged.
+    eve.client.send(buildRequest('BYE', alice.aor, { from: 'sip:eve@voxline.test', to: alice.aor, toTag: 'x', viaHost: eve.viaHost, contact: alice.aor }));
+    eve.client.send(buildRequest('MESSAGE', alice.aor, { from: 'sip:eve@voxline.test', to: alice.aor, viaHost: eve.viaHost, contact: alice.aor, body: 'x' }));
+    expect((await eve.client.response(407, 'MESSAGE')).status).toBe(407);
+    // An authenticated user binds alice's AOR and alice's own contact to *his* AOR ...
+    const poisoned = await mallory.registerWithPassword('pm', { headers: [`Contact: <${alice.aor}>`, `Contact: <${alice.contact}>`] });
+    expect(poisoned.status).toBe(200);
+    // ... and sends authenticated requests carrying them as Contact.
+    await mallory.sendWithProxyAuth('pm', 'MESSAGE', bob.aor, { contact: alice.aor, body: 'hi' });
+    expect((await bob.client.request('MESSAGE')).body).toBe('hi');
+    const malloryCall = await mallory.sendWithProxyAuth('pm', 'INVITE', bob.aor, { contact: alice.contact, body: 'v=0\r\n', contentType: 'application/sdp' });
+    expect((await bob.client.request('INVITE')).header('call-id')).toBe(malloryCall.callId);
+
+    const message = await bob.sendWithProxyAuth('pb', 'MESSAGE', alice.aor, { body: 'for alice only' });
+    const atAlice = await alice.client.next((f) => f.method === 'MESSAGE' && f.header('call-id') === message.callId);
+    expect(atAlice.body).toBe('for alice only');
+    expect(atAlice.ruri).toBe(alice.contact);
+    const call = await bob.sendWithProxyAuth('pb', 'INVITE', alice.aor, { contact: bob.contact, body: 'v=0\r\n', contentType: 'application/sdp' });
+    const invite = await alice.client.next((f) => f.method === 'INVITE' && f.header('call-id') === call.callId);
+    alice.client.send(buildResponseTo(invite, 200, 'OK', { toTag: 'at', contact: alice.contact }));
+    expect(tagOf(await bob.client.response(200, 'INVITE'))).toBe('at');
+    // In the dialog, bob's BYE goes to alice's contact: alice's binding, not mallory's copy of it.
+    bob.client.send(buildRequest('BYE', alice.contact, {
+      from: bob.aor, fromTag: call.fromTag, to: alice.aor, toTag: 'at', callId: call.callId, cseq: 3, viaHost: bob.viaHost,
+    }));
+    const bye = await alice.client.next((f) => f.method === 'BYE' && f.header('call-id') === call.callId);
+    expect(bye.ruri).toBe(alice.contact);
+
+    await alice.client.idle(60);
+    expect(requestsAt(eve.client)).toEqual([]);
+    expect(requestsAt(mallory.client)).toEqual([]);
+  });
+
+  it('in-dialog requests follow a user to a new connection once the same contact is registered there', async () => {
+    const { ua } = await setup();
+    const alice = await ua('alice');
+    const bob = await ua('bob');
+    const callId = rand(8);
+    alice.client.send(buildRequest('INVITE', bob.aor, { from: alice.aor, fromTag: 'af', to: bob.aor, callId, viaHost: alice.viaHost, contact: alice.contact }));
+    const invite = await bob.client.request('INVITE');
+    bob.client.send(buildResponseTo(invite, 200, 'OK', { toTag: 'bt', contact: bob.contact }));
+    await alice.client.response(200, 'INVITE');
+
+    await alice.client.close();
+    const again = await ua('alice'); // registered with a contact of its own ...
+    again.contact = alice.contact; // ... and now with the contact of the dialog, as a reconnecting UA does
+    expect((await again.register()).status).toBe(200);
+    bob.client.send(buildRequest('BYE', alice.contact, { from: bob.aor, fromTag: 'bt', to: alice.aor, toTag: 'af', callId, cseq: 2, viaHost: bob.viaHost }));
+    const bye = await again.client.request('BYE');
+    expect(bye.header('call-id')).toBe(callId);
+    again.client.send(buildResponseTo(bye, 200, 'OK'));
+    expect((await bob.client.response(200, 'BYE')).status).toBe(200);
+  });
+
+  it('does not route an ACK addressed to a user (not a contact) anywhere', async () => {
+    const { ua } = await setup();
+    const alice = await ua('alice');
+    const bob = await ua('bob');
+    alice.client.send(buildRequest('ACK', bob.aor, { from: alice.aor, to: bob.aor, toTag: 'stray', viaHost: alice.viaHost }));
+    expect(await bob.client.idle(60)).toEqual([]);
+  });
+});
+
 describe('responses: only from the connection the request was sent on', () => {
   /** alice INVITEs bob; eve is a third registered socket. */
   async function ringing() {

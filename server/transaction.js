@@ -135,7 +135,6 @@ export class ProxyTransaction {
   /** @param {Branch} branch @param {Parsed} res */
   onResponse(branch, res) {
     if (branch.status !== 0 && !(res.status < 300 && res.status >= 200)) return; // late duplicate
-    if (res.status < 300) for (const uri of res.contacts) this.ctx.location.learnContact(uri, branch.conn);
     const relayed = res.raw.clone();
     relayed.shift('via');
     if (!relayed.has('via')) return;

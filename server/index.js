@@ -12,6 +12,7 @@
 import { createServer } from 'node:http';
 import { WebSocketServer, WebSocket } from 'ws';
 import { DigestAuth } from './digest.js';
+import { resolveLimits } from './limits.js';
 import { createLogger, redactSip } from './logger.js';
 import { buildResponse } from './message.js';
 import { parseFrame, replyForOversize } from './parse.js';
@@ -36,6 +37,18 @@ import { Timers, isLoopbackHost } from './util.js';
  * @property {Record<string, string>} [users] username → password; enables digest auth
  * @property {LogLevel} [logLevel]      default 'info'
  * @property {import('./logger.js').LogSink} [logSink] where log lines go (default stdout/stderr)
+ * @property {number} [inviteTimeoutMs]  Timer C, default 180000: an INVITE with no final answer by
+ *   then gets 408 upstream and CANCEL downstream
+ * @property {number} [maxPendingInvitesPerConnection] default 32: more INVITEs waiting for their
+ *   answer on one connection get 503
+ * @property {number} [maxPendingInvites] default 1000: the same cap for all connections together
+ */
+/**
+ * @typedef {Object} DevServerStats  diagnostics (tests, debugging); numbers only
+ * @property {number} connections   open WebSocket connections
+ * @property {number} transactions  proxy transactions in the table (pending or lingering)
+ * @property {number} pendingInvites INVITE transactions whose caller has no answer yet
+ * @property {number} bindings      registrar bindings stored (expired ones go on lookup)
  */
 /**
  * @typedef {Object} DevServer
@@ -43,6 +56,7 @@ import { Timers, isLoopbackHost } from './util.js';
  * @property {number} port
  * @property {string} domain
  * @property {() => Promise<void>} close  terminates all sockets and the listener
+ * @property {() => DevServerStats} stats
  */
 
 /** Frames above this size are not parsed (RFC 3261 §21.5.12: 513). */
@@ -64,6 +78,7 @@ export async function startDevServer(opts = {}) {
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`invalid port: ${port}`);
   if (!/^[a-z0-9.-]+$/.test(domain)) throw new TypeError(`invalid domain: ${domain}`);
+  const limits = resolveLimits(opts);
   const logger = createLogger(opts.logLevel ?? 'info', opts.logSink);
   const bindHost = host === 'localhost' ? '127.0.0.1' : host.replace(/^\[|\]$/g, '');
   const uriHost = bindHost.includes(':') ? `[${bindHost}]` : bindHost;
@@ -114,6 +129,7 @@ export async function startDevServer(opts = {}) {
     location,
     digest: opts.users ? new DigestAuth({ realm: domain, users: opts.users }) : undefined,
     timers,
+    limits,
     viaSentBy: `${uriHost}:${boundPort}`,
     recordRoute: `<sip:${uriHost}:${boundPort};transport=ws;lr>`,
     send,
@@ -237,5 +253,13 @@ export async function startDevServer(opts = {}) {
     return closing;
   };
 
-  return { url, port: boundPort, domain, close };
+  /** @returns {DevServerStats} */
+  const stats = () => ({
+    connections: connections.size,
+    transactions: proxy.serverTxs.size,
+    pendingInvites: proxy.inviteSlots.total,
+    bindings: location.size,
+  });
+
+  return { url, port: boundPort, domain, close, stats };
 }

@@ -16,6 +16,7 @@
  */
 import { buildResponse } from './message.js';
 import { parseRouteUri } from './parse.js';
+import { InviteSlots } from './limits.js';
 import { handleRegister } from './registrar.js';
 import { ProxyTransaction, txKey } from './transaction.js';
 import { newBranch, randomToken } from './util.js';
@@ -30,6 +31,7 @@ import { newBranch, randomToken } from './util.js';
  * @property {import('./registrar.js').Location} location
  * @property {import('./digest.js').DigestAuth | undefined} digest
  * @property {import('./util.js').Timers} timers
+ * @property {import('./limits.js').Limits} limits
  * @property {string} viaSentBy      host:port put in our Via
  * @property {string} recordRoute    our Record-Route value
  * @property {(conn: Connection, text: string) => boolean} send
@@ -55,6 +57,9 @@ export class Proxy {
     this.serverTxs = new Map();
     /** @type {Map<string, { tx: ProxyTransaction, branch: import('./transaction.js').Branch }>} */
     this.branches = new Map();
+    this.inviteSlots = new InviteSlots(ctx.limits);
+    /** @type {Set<number>} connections already warned about the INVITE cap */
+    this.warnedAboutCap = new Set();
   }
 
   /** @param {Connection} conn @param {Parsed} req */
@@ -72,7 +77,9 @@ export class Proxy {
     /** @type {ProxyTransaction | undefined} */
     let tx;
     if (req.method === 'INVITE') {
-      tx = new ProxyTransaction(this, conn, req);
+      const slot = this.inviteSlots.acquire(conn.id);
+      if (slot !== 'ok') return this.refuseInvite(conn, req, slot);
+      tx = new ProxyTransaction(this, conn, req); // holds the slot until the caller has its answer
       tx.respond(100, 'Trying');
     }
     /** @param {number} status @param {string} reason @param {Array<[string, string]>} [headers] */
@@ -127,6 +134,24 @@ export class Proxy {
       tx.fork(target.conn, copy);
     }
     tx.start();
+  }
+
+  /**
+   * 503 for an INVITE over a cap (see limits.js), statelessly: no transaction, no timer. Its
+   * ACK is addressed to the callee's AOR, and such ACKs are never forwarded (targetsFor).
+   * @param {Connection} conn @param {Parsed} req @param {'connection' | 'total'} cap
+   */
+  refuseInvite(conn, req, cap) {
+    const { ctx } = this;
+    const what = cap === 'connection'
+      ? `${ctx.limits.maxPendingInvitesPerConnection} pending INVITEs on conn #${conn.id}`
+      : `${ctx.limits.maxPendingInvites} pending INVITEs in total`;
+    if (cap === 'total' || !this.warnedAboutCap.has(conn.id)) {
+      if (cap === 'connection') this.warnedAboutCap.add(conn.id);
+      ctx.logger.warn(`INVITE ${req.ruriText} from conn #${conn.id} → 503: ${what}`);
+    }
+    const reason = cap === 'connection' ? 'Too Many Pending Calls On This Connection' : 'Too Many Pending Calls';
+    ctx.send(conn, buildResponse(req.raw, 503, reason, { toTag: randomToken(6), headers: [['Retry-After', '5']] }));
   }
 
   /**
@@ -219,11 +244,13 @@ export class Proxy {
 
   /** @param {Connection} conn */
   connectionClosed(conn) {
+    this.warnedAboutCap.delete(conn.id);
     for (const tx of [...this.serverTxs.values()]) tx.connectionClosed(conn);
   }
 
   close() {
     this.serverTxs.clear();
     this.branches.clear();
+    this.inviteSlots = new InviteSlots(this.ctx.limits);
   }
 }

@@ -43,6 +43,13 @@ export class Location {
     this.seq = 0;
   }
 
+  /** Bindings stored, for all users (expired ones are dropped on lookup). */
+  get size() {
+    let n = 0;
+    for (const list of this.bindings.values()) n += list.length;
+    return n;
+  }
+
   /**
    * Live bindings of a user, most recent first.
    * @param {string} user

@@ -14,9 +14,9 @@
  * ACK for a 2xx is end-to-end and forwarded statelessly; ACK for a non-2xx
  * is absorbed by the matching transaction (we ACKed downstream ourselves).
  */
+import { InviteSlots } from './limits.js';
 import { buildResponse } from './message.js';
 import { parseRouteUri } from './parse.js';
-import { InviteSlots } from './limits.js';
 import { handleRegister } from './registrar.js';
 import { ProxyTransaction, txKey } from './transaction.js';
 import { newBranch, randomToken } from './util.js';
@@ -58,7 +58,7 @@ export class Proxy {
     /** @type {Map<string, { tx: ProxyTransaction, branch: import('./transaction.js').Branch }>} */
     this.branches = new Map();
     this.inviteSlots = new InviteSlots(ctx.limits);
-    /** @type {Set<number>} connections already warned about the INVITE cap */
+    /** @type {Set<number>} connections already warned about an INVITE cap */
     this.warnedAboutCap = new Set();
   }
 
@@ -146,9 +146,11 @@ export class Proxy {
     const what = cap === 'connection'
       ? `${ctx.limits.maxPendingInvitesPerConnection} pending INVITEs on conn #${conn.id}`
       : `${ctx.limits.maxPendingInvites} pending INVITEs in total`;
-    if (cap === 'total' || !this.warnedAboutCap.has(conn.id)) {
-      if (cap === 'connection') this.warnedAboutCap.add(conn.id);
-      ctx.logger.warn(`INVITE ${req.ruriText} from conn #${conn.id} → 503: ${what}`);
+    const line = `INVITE ${req.ruriText} from conn #${conn.id} → 503: ${what}`;
+    if (this.warnedAboutCap.has(conn.id)) ctx.logger.debug(line); // once per connection at warn level
+    else {
+      this.warnedAboutCap.add(conn.id);
+      ctx.logger.warn(line);
     }
     const reason = cap === 'connection' ? 'Too Many Pending Calls On This Connection' : 'Too Many Pending Calls';
     ctx.send(conn, buildResponse(req.raw, 503, reason, { toTag: randomToken(6), headers: [['Retry-After', '5']] }));

@@ -2,19 +2,25 @@
 // @ts-check
 /**
  * Command line for the dev SIP server:
- *   node server/cli.js [--port N] [--host H] [--domain D] [--users alice:pw,bob:pw] [--log-level L]
+ *   node server/cli.js [--port N] [--host H] [--domain D] [--users alice:pw,bob:pw]
+ *                      [--allow-origin ORIGIN]... [--log-level L]
  * Prints the WebSocket URL, runs until SIGINT/SIGTERM.
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDevServer } from './index.js';
 import { LOG_LEVELS, isLogLevel } from './logger.js';
+import { createOriginCheck } from './origin.js';
 
 const USAGE = `Usage: node server/cli.js [options]
   --port, --sip-port N   port to listen on (default 0: any free port)
   --host H               loopback address to bind (default 127.0.0.1)
   --domain D             SIP domain / digest realm (default voxline.test)
   --users a:pw,b:pw      require digest auth for these users
+  --allow-origin O       a browser origin that may connect, e.g. http://127.0.0.1:8080,
+                         http://127.0.0.1:* (any port) or * (any site); repeat or separate
+                         with commas. Default: none (browser pages get 403; Node clients,
+                         which send no Origin, are accepted)
   --log-level L          ${LOG_LEVELS.join(' | ')} (default info)
   -h, --help             show this help`;
 
@@ -33,6 +39,7 @@ export function parseCliArgs(argv) {
       host: { type: 'string' },
       domain: { type: 'string' },
       users: { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -51,6 +58,11 @@ export function parseCliArgs(argv) {
   if (level !== undefined) {
     if (!isLogLevel(level)) throw new Error(`invalid log level: ${level} (expected ${LOG_LEVELS.join(', ')})`);
     options.logLevel = level;
+  }
+  if (values['allow-origin'] !== undefined) {
+    const origins = values['allow-origin'].flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+    createOriginCheck(origins); // throws on an entry that is not an origin
+    options.allowedOrigins = origins;
   }
   if (values.users !== undefined) {
     /** @type {Record<string, string>} */
@@ -78,9 +90,10 @@ async function main(argv) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  const { options } = /** @type {{ options: import('./index.js').DevServerOptions }} */ (parsed);
   let server;
   try {
-    server = await startDevServer(parsed.options);
+    server = await startDevServer(options);
   } catch (err) {
     const e = /** @type {NodeJS.ErrnoException & { port?: number }} */ (err);
     if (e.code === 'EADDRINUSE') {
@@ -90,8 +103,9 @@ async function main(argv) {
     }
     process.exit(1);
   }
-  const users = parsed.options.users ? ` users: ${Object.keys(parsed.options.users).join(', ')}` : '';
-  process.stdout.write(`Voxline dev SIP server: ${server.url} (domain ${server.domain})${users}\n`);
+  const users = options.users ? ` users: ${Object.keys(options.users).join(', ')}` : '';
+  const origins = options.allowedOrigins?.length ? ` origins: ${options.allowedOrigins.join(', ')}` : ' (no browser origin allowed)';
+  process.stdout.write(`Voxline dev SIP server: ${server.url} (domain ${server.domain})${users}${origins}\n`);
   let stopping = false;
   /** @param {NodeJS.Signals} signal */
   const stop = (signal) => {

@@ -55,6 +55,11 @@ describe('cli', () => {
       help: false,
       options: { port: 5080, users: { alice: 'a:b', bob: 'pw' }, logLevel: 'debug' },
     });
+    expect(parseCliArgs(['--allow-origin', 'http://127.0.0.1:8080', '--allow-origin', 'http://localhost:8080, http://127.0.0.1:*'])).toEqual({
+      help: false,
+      options: { allowedOrigins: ['http://127.0.0.1:8080', 'http://localhost:8080', 'http://127.0.0.1:*'] },
+    });
+    expect(() => parseCliArgs(['--allow-origin', 'http://x.example/app'])).toThrow(/allowedOrigins/);
     expect(parseCliArgs(['-h'])).toEqual({ help: true });
     expect(() => parseCliArgs(['--users', 'alice'])).toThrow(/user:password/);
     expect(() => parseCliArgs(['--log-level', 'loud'])).toThrow(/invalid log level/);

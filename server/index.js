@@ -12,8 +12,10 @@
 import { createServer } from 'node:http';
 import { WebSocketServer, WebSocket } from 'ws';
 import { DigestAuth } from './digest.js';
+import { resolveLimits } from './limits.js';
 import { createLogger, redactSip } from './logger.js';
 import { buildResponse } from './message.js';
+import { createOriginCheck, refuseUpgrade, upgradeRefusal } from './origin.js';
 import { parseFrame, replyForOversize } from './parse.js';
 import { Proxy } from './proxy.js';
 import { Location } from './registrar.js';
@@ -33,9 +35,24 @@ import { Timers, isLoopbackHost } from './util.js';
  * @property {string} [host]            default '127.0.0.1'; must be loopback unless allowNonLoopback
  * @property {boolean} [allowNonLoopback]
  * @property {string} [domain]          default 'voxline.test'; also the digest realm
+ * @property {string[]} [allowedOrigins] browser origins that may connect, e.g. 'http://127.0.0.1:8080',
+ *   'http://127.0.0.1:*' (any port) or '*' (any origin). Default []: every browser page is refused
+ *   (403); clients that send no Origin (Node, tests) are accepted. See origin.js.
  * @property {Record<string, string>} [users] username → password; enables digest auth
  * @property {LogLevel} [logLevel]      default 'info'
  * @property {import('./logger.js').LogSink} [logSink] where log lines go (default stdout/stderr)
+ * @property {number} [inviteTimeoutMs]  Timer C, default 180000: an INVITE with no final answer by
+ *   then gets 408 upstream and CANCEL downstream
+ * @property {number} [maxPendingInvitesPerConnection] default 32: more INVITEs waiting for their
+ *   answer on one connection get 503
+ * @property {number} [maxPendingInvites] default 1000: the same cap for all connections together
+ */
+/**
+ * @typedef {Object} DevServerStats  diagnostics (tests, debugging); numbers only
+ * @property {number} connections   open WebSocket connections
+ * @property {number} transactions  proxy transactions in the table (pending or lingering)
+ * @property {number} pendingInvites INVITE transactions whose caller has no answer yet
+ * @property {number} bindings      registrar bindings stored (expired ones go on lookup)
  */
 /**
  * @typedef {Object} DevServer
@@ -43,6 +60,7 @@ import { Timers, isLoopbackHost } from './util.js';
  * @property {number} port
  * @property {string} domain
  * @property {() => Promise<void>} close  terminates all sockets and the listener
+ * @property {() => DevServerStats} stats
  */
 
 /** Frames above this size are not parsed (RFC 3261 §21.5.12: 513). */
@@ -64,6 +82,8 @@ export async function startDevServer(opts = {}) {
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`invalid port: ${port}`);
   if (!/^[a-z0-9.-]+$/.test(domain)) throw new TypeError(`invalid domain: ${domain}`);
+  const limits = resolveLimits(opts);
+  const originAllowed = createOriginCheck(opts.allowedOrigins ?? []);
   const logger = createLogger(opts.logLevel ?? 'info', opts.logSink);
   const bindHost = host === 'localhost' ? '127.0.0.1' : host.replace(/^\[|\]$/g, '');
   const uriHost = bindHost.includes(':') ? `[${bindHost}]` : bindHost;
@@ -114,6 +134,7 @@ export async function startDevServer(opts = {}) {
     location,
     digest: opts.users ? new DigestAuth({ realm: domain, users: opts.users }) : undefined,
     timers,
+    limits,
     viaSentBy: `${uriHost}:${boundPort}`,
     recordRoute: `<sip:${uriHost}:${boundPort};transport=ws;lr>`,
     send,
@@ -156,8 +177,10 @@ export async function startDevServer(opts = {}) {
     if (logger.enabled('debug')) logger.debug(`conn #${conn.id} ⇒ ${redactSip(text)}`);
     const parsed = parseFrame(text, logger);
     if (!parsed.ok) {
-      logger.warn(`conn #${conn.id}: bad SIP frame (${parsed.reason}), ${parsed.reply ? 'answered 400' : 'dropped'}`);
-      if (parsed.reply) send(conn, parsed.reply);
+      // (a cast, so that checkJs without strictNullChecks narrows the union too)
+      const { reason, reply } = /** @type {{ ok: false, reason: string, reply?: string }} */ (parsed);
+      logger.warn(`conn #${conn.id}: bad SIP frame (${reason}), ${reply ? 'answered 400' : 'dropped'}`);
+      if (reply) send(conn, reply);
       return;
     }
     const msg = parsed.msg;
@@ -177,12 +200,22 @@ export async function startDevServer(opts = {}) {
   };
 
   const wss = new WebSocketServer({
-    server: httpServer,
+    noServer: true,
     maxPayload: MAX_FRAME_BYTES,
     perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
   });
   wss.on('error', (err) => logger.error(`websocket server error: ${err.message}`));
+  // Origin and subprotocol are checked before the handshake (origin.js).
+  httpServer.on('upgrade', (request, socket, head) => {
+    const refusal = upgradeRefusal(request, originAllowed);
+    if (refusal) {
+      logger.warn(`WebSocket from ${request.socket.remoteAddress}:${request.socket.remotePort} refused (${refusal.status}): ${refusal.message}`);
+      refuseUpgrade(socket, refusal);
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  });
   wss.on('connection', (ws, request) => {
     /** @type {Connection} */
     const conn = {
@@ -192,7 +225,7 @@ export async function startDevServer(opts = {}) {
       open: true,
     };
     connections.set(conn.id, conn);
-    logger.info(`conn #${conn.id} opened from ${conn.remote}${ws.protocol ? '' : ' (no "sip" subprotocol)'}`);
+    logger.info(`conn #${conn.id} opened from ${conn.remote}${request.headers.origin ? ` (Origin ${request.headers.origin})` : ''}`);
     ws.on('message', (data, isBinary) => {
       try {
         const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(/** @type {any} */ (data));
@@ -237,5 +270,13 @@ export async function startDevServer(opts = {}) {
     return closing;
   };
 
-  return { url, port: boundPort, domain, close };
+  /** @returns {DevServerStats} */
+  const stats = () => ({
+    connections: connections.size,
+    transactions: proxy.serverTxs.size,
+    pendingInvites: proxy.inviteSlots.total,
+    bindings: location.size,
+  });
+
+  return { url, port: boundPort, domain, close, stats };
 }

@@ -4,20 +4,22 @@
  * request is for the server itself, the registrar, or has to be proxied, and
  * to which connection(s). The per-request state lives in transaction.js.
  *
- * Routing rules:
- *  - Request-URI equal to a Contact learned from traffic → that connection
- *    (in-dialog requests; sip.js contacts look like sip:x@y.invalid;transport=ws).
+ * Routing rules (the registrar's bindings are the only source, see targetsFor):
  *  - Request-URI sip:user@<our domain> → all live bindings of `user`
  *    (parallel forking; in-dialog requests only go to the most recent one).
+ *  - In a dialog, any other Request-URI is the remote party's Contact (sip.js
+ *    contacts look like sip:x@y.invalid;transport=ws) → the binding of the To
+ *    user registered with that contact.
  *  - Request-URI without user part on our domain → the server itself.
  * ACK for a 2xx is end-to-end and forwarded statelessly; ACK for a non-2xx
  * is absorbed by the matching transaction (we ACKed downstream ourselves).
  */
+import { InviteSlots } from './limits.js';
 import { buildResponse } from './message.js';
 import { parseRouteUri } from './parse.js';
 import { handleRegister } from './registrar.js';
 import { ProxyTransaction, txKey } from './transaction.js';
-import { connIdFromBranch, newBranch, randomToken } from './util.js';
+import { newBranch, randomToken } from './util.js';
 
 /** @typedef {import('./parse.js').Parsed} Parsed */
 /** @typedef {import('./message.js').SipMessage} SipMessage */
@@ -29,6 +31,7 @@ import { connIdFromBranch, newBranch, randomToken } from './util.js';
  * @property {import('./registrar.js').Location} location
  * @property {import('./digest.js').DigestAuth | undefined} digest
  * @property {import('./util.js').Timers} timers
+ * @property {import('./limits.js').Limits} limits
  * @property {string} viaSentBy      host:port put in our Via
  * @property {string} recordRoute    our Record-Route value
  * @property {(conn: Connection, text: string) => boolean} send
@@ -54,6 +57,9 @@ export class Proxy {
     this.serverTxs = new Map();
     /** @type {Map<string, { tx: ProxyTransaction, branch: import('./transaction.js').Branch }>} */
     this.branches = new Map();
+    this.inviteSlots = new InviteSlots(ctx.limits);
+    /** @type {Set<number>} connections already warned about an INVITE cap */
+    this.warnedAboutCap = new Set();
   }
 
   /** @param {Connection} conn @param {Parsed} req */
@@ -71,7 +77,9 @@ export class Proxy {
     /** @type {ProxyTransaction | undefined} */
     let tx;
     if (req.method === 'INVITE') {
-      tx = new ProxyTransaction(this, conn, req);
+      const slot = this.inviteSlots.acquire(conn.id);
+      if (slot !== 'ok') return this.refuseInvite(conn, req, slot);
+      tx = new ProxyTransaction(this, conn, req); // holds the slot until the caller has its answer
       tx.respond(100, 'Trying');
     }
     /** @param {number} status @param {string} reason @param {Array<[string, string]>} [headers] */
@@ -113,11 +121,10 @@ export class Proxy {
       out.remove('proxy-authorization'); // consumed by this proxy (RFC 3261 §22.3)
     }
 
-    const targets = this.targetsFor(ruri, inDialog);
+    const targets = this.targetsFor(req, inDialog);
     if (targets.length === 0) return reply(404, 'Not Found');
 
     if (!inDialog && RECORD_ROUTE_METHODS.has(req.method)) out.prepend('Record-Route', ctx.recordRoute);
-    for (const uri of req.contacts) ctx.location.learnContact(uri, conn);
 
     tx ??= new ProxyTransaction(this, conn, req);
     ctx.logger.info(`${req.method} ${req.ruriText} from conn #${conn.id} → ${targets.map((t) => `#${t.conn.id}`).join(', ')}`);
@@ -130,17 +137,48 @@ export class Proxy {
   }
 
   /**
-   * @param {URI} ruri
+   * 503 for an INVITE over a cap (see limits.js), statelessly: no transaction, no timer. Its
+   * ACK is addressed to the callee's AOR, and such ACKs are never forwarded (targetsFor).
+   * @param {Connection} conn @param {Parsed} req @param {'connection' | 'total'} cap
+   */
+  refuseInvite(conn, req, cap) {
+    const { ctx } = this;
+    const what = cap === 'connection'
+      ? `${ctx.limits.maxPendingInvitesPerConnection} pending INVITEs on conn #${conn.id}`
+      : `${ctx.limits.maxPendingInvites} pending INVITEs in total`;
+    const line = `INVITE ${req.ruriText} from conn #${conn.id} → 503: ${what}`;
+    if (this.warnedAboutCap.has(conn.id)) ctx.logger.debug(line); // once per connection at warn level
+    else {
+      this.warnedAboutCap.add(conn.id);
+      ctx.logger.warn(line);
+    }
+    const reason = cap === 'connection' ? 'Too Many Pending Calls On This Connection' : 'Too Many Pending Calls';
+    ctx.send(conn, buildResponse(req.raw, 503, reason, { toTag: randomToken(6), headers: [['Retry-After', '5']] }));
+  }
+
+  /**
+   * Where a request goes, from the registrar's bindings only; nothing is learned from traffic.
+   *  - `user@our-domain`: that user's live bindings (in a dialog only the most recent one).
+   *    Never for an ACK: the ACK for a 2xx goes to the callee's Contact, and one for a non-2xx
+   *    ends here (hop by hop).
+   *  - Any other Request-URI, in a dialog only: the binding of the To user (the remote party of
+   *    the dialog) registered with that contact.
+   * @param {Parsed} req
    * @param {boolean} inDialog
    * @returns {Array<{ conn: Connection, ruri?: string }>}
    */
-  targetsFor(ruri, inDialog) {
+  targetsFor(req, inDialog) {
     const { location, isLocalDomain } = this.ctx;
-    const known = location.connForContact(ruri);
-    if (known) return [{ conn: known }];
-    if (!ruri.user || !isLocalDomain(String(ruri.host))) return [];
-    const bindings = location.lookup(ruri.user);
-    return (inDialog ? bindings.slice(0, 1) : bindings).map((b) => ({ conn: b.conn, ruri: b.uri }));
+    const { ruri, toUri } = req;
+    if (!ruri) return [];
+    if (ruri.user && isLocalDomain(String(ruri.host))) {
+      if (req.method === 'ACK') return [];
+      const bindings = location.lookup(ruri.user);
+      return (inDialog ? bindings.slice(0, 1) : bindings).map((b) => ({ conn: b.conn, ruri: b.uri }));
+    }
+    if (!inDialog || !toUri.user || !isLocalDomain(String(toUri.host))) return [];
+    const binding = location.findContact(toUri.user, ruri);
+    return binding ? [{ conn: binding.conn }] : [];
   }
 
   /** Loose routing (RFC 3261 §16.4): drop Route entries pointing at us. @param {SipMessage} msg */
@@ -166,12 +204,12 @@ export class Proxy {
     const maxForwards = ack.raw.get('max-forwards');
     if (maxForwards !== undefined && Number(maxForwards) <= 0) return;
     out.set('Max-Forwards', String(maxForwards === undefined ? 70 : Number(maxForwards) - 1));
-    const target = ack.ruri ? this.targetsFor(ack.ruri, true)[0] : undefined;
+    const target = this.targetsFor(ack, true)[0];
     if (!target) {
       ctx.logger.debug(`ACK ${ack.ruriText}: no route, dropped`);
       return;
     }
-    out.prepend('Via', `SIP/2.0/WS ${ctx.viaSentBy};branch=${newBranch(conn.id)}`);
+    out.prepend('Via', `SIP/2.0/WS ${ctx.viaSentBy};branch=${newBranch()}`);
     ctx.send(target.conn, out.toString());
   }
 
@@ -189,34 +227,32 @@ export class Proxy {
     tx.cancelFromUpstream(cancel.raw.get('reason'));
   }
 
-  /** @param {Connection} conn @param {Parsed} res */
+  /**
+   * A response is relayed only when its top Via carries a branch this server put on a request
+   * *and* it arrives on the connection that request was sent on: anyone else's copy, and any
+   * response to a transaction that is gone, is dropped (branches are random, see newBranch).
+   * @param {Connection} conn @param {Parsed} res
+   */
   handleResponse(conn, res) {
-    const { ctx } = this;
     const entry = this.branches.get(res.topVia.branch);
-    if (entry && entry.branch.conn === conn) {
-      if (res.method === 'CANCEL') return; // answer to our own CANCEL
-      if (res.method === entry.tx.req.method) entry.tx.onResponse(entry.branch, res);
+    if (!entry || entry.branch.conn !== conn) {
+      const why = entry ? `sent on conn #${entry.branch.conn.id}, not #${conn.id}` : 'no such transaction';
+      this.ctx.logger[entry ? 'warn' : 'debug'](`response ${res.status} ${res.method} from conn #${conn.id} dropped (${why})`);
       return;
     }
-    // No transaction (any more): relay a 2xx to INVITE statelessly (RFC 3261
-    // §16.7 step 5 / RFC 6026), e.g. a retransmission after the call was set up.
-    const upstream = ctx.connById(connIdFromBranch(res.topVia.branch) ?? -1);
-    if (upstream && res.method === 'INVITE' && res.status >= 200 && res.status < 300) {
-      const out = res.raw.clone();
-      out.shift('via');
-      if (out.has('via')) ctx.send(upstream, out.toString());
-      return;
-    }
-    ctx.logger.debug(`unmatched response ${res.status} ${res.method} dropped`);
+    if (res.method === 'CANCEL') return; // answer to our own CANCEL
+    if (res.method === entry.tx.req.method) entry.tx.onResponse(entry.branch, res);
   }
 
   /** @param {Connection} conn */
   connectionClosed(conn) {
+    this.warnedAboutCap.delete(conn.id);
     for (const tx of [...this.serverTxs.values()]) tx.connectionClosed(conn);
   }
 
   close() {
     this.serverTxs.clear();
     this.branches.clear();
+    this.inviteSlots = new InviteSlots(this.ctx.limits);
   }
 }

@@ -2,13 +2,13 @@
 /**
  * Registrar (RFC 3261 §10) and location service.
  *
- * - `bindings`: AOR user → bindings (contact URI + the WebSocket connection
- *   it was registered over + expiry). Expiry is checked lazily on lookup, so
- *   there are no timers to clean up.
- * - `contacts`: contact URI → connection, learned from REGISTER and from every
- *   request/response with a Contact that passes through. In-dialog requests
- *   are routed with it (their Request-URI is the remote party's Contact).
- * Both are purged when a connection closes.
+ * `bindings`: AOR user → bindings (contact URI + the WebSocket connection it
+ * was registered over + expiry). Expiry is checked lazily on lookup, so there
+ * are no timers to clean up; a connection's bindings go when it closes.
+ * This is the only place the server learns where a user is: requests to
+ * `user@domain` go to that user's bindings, and in-dialog requests to a
+ * Contact go to the binding of the To user registered with that contact.
+ * Nothing is learned from other traffic, so a forged Contact diverts nothing.
  */
 import { buildResponse } from './message.js';
 
@@ -19,6 +19,7 @@ import { buildResponse } from './message.js';
  * @typedef {Object} Binding
  * @property {string} key          identity (contact URI key, or +sip.instance/reg-id)
  * @property {string} uri          contact URI as text (used as the Request-URI when forwarding)
+ * @property {string} contactKey   contactKey() of the contact URI
  * @property {string} params       contact params to echo back (without expires)
  * @property {Connection} conn
  * @property {number} expiresAt    ms epoch
@@ -39,9 +40,14 @@ export class Location {
     this.now = now;
     /** @type {Map<string, Binding[]>} */
     this.bindings = new Map();
-    /** @type {Map<string, Connection>} */
-    this.contacts = new Map();
     this.seq = 0;
+  }
+
+  /** Bindings stored, for all users (expired ones are dropped on lookup). */
+  get size() {
+    let n = 0;
+    for (const list of this.bindings.values()) n += list.length;
+    return n;
   }
 
   /**
@@ -78,15 +84,13 @@ export class Location {
     this.bindings.delete(user);
   }
 
-  /** @param {URI} uri @param {Connection} conn */
-  learnContact(uri, conn) {
-    this.contacts.set(contactKey(uri), conn);
-  }
-
-  /** @param {URI} uri */
-  connForContact(uri) {
-    const conn = this.contacts.get(contactKey(uri));
-    return conn && conn.open ? conn : undefined;
+  /**
+   * The most recent live binding of `user` registered with the contact `uri`.
+   * @param {string} user @param {URI} uri
+   */
+  findContact(user, uri) {
+    const key = contactKey(uri);
+    return this.lookup(user).find((b) => b.contactKey === key);
   }
 
   /** @param {Connection} conn @returns {number} bindings removed */
@@ -98,7 +102,6 @@ export class Location {
       if (keep.length) this.bindings.set(user, keep);
       else this.bindings.delete(user);
     }
-    for (const [key, c] of this.contacts) if (c === conn) this.contacts.delete(key);
     return removed;
   }
 }
@@ -163,8 +166,7 @@ export function handleRegister(ctx, req, conn) {
       .filter(([name]) => name.toLowerCase() !== 'expires')
       .map(([name, value]) => (value === null || value === undefined ? `;${name}` : `;${name}=${value}`))
       .join('');
-    location.upsert(user, { key, uri: contact.uri.toString(), params, conn, expiresAt: now + expires * 1000 });
-    location.learnContact(contact.uri, conn);
+    location.upsert(user, { key, uri: contact.uri.toString(), contactKey: contactKey(contact.uri), params, conn, expiresAt: now + expires * 1000 });
     logger.info(`REGISTER ${user}: bound ${contact.uri} for ${expires}s (conn #${conn.id})`);
   }
 

@@ -119,13 +119,11 @@ describe('malformed input', () => {
 });
 
 describe('listener', () => {
-  it('selects the "sip" subprotocol when offered and still accepts clients that offer none', async () => {
+  it('selects the "sip" subprotocol and refuses clients that do not offer it (origin.test.js has the rest)', async () => {
     const { s, c } = await setup();
     expect(c.ws.protocol).toBe('sip');
-    const plain = await SipTestClient.connect(s.url, { protocols: [] });
-    defer(() => plain.close());
-    expect(plain.ws.protocol).toBe('');
-    await stillServes(plain);
+    await expect(SipTestClient.connect(s.url, { protocols: [] })).rejects.toThrow(/Unexpected server response: 400/);
+    await stillServes(c);
   });
 
   it('refuses non-loopback hosts and reports a busy port clearly', async () => {

@@ -227,6 +227,39 @@ export async function rawUa(url, user, domain = 'voxline.test') {
       }));
       return client.next((f) => f.method === 'REGISTER' && f.status >= 200);
     },
+    /**
+     * REGISTER answered 401 first, then again with digest credentials.
+     * @param {string} password @param {{ expires?: number, headers?: string[] }} [o]
+     */
+    async registerWithPassword(password, o = {}) {
+      const first = await ua.register(o);
+      if (first.status !== 401) return first;
+      const challenge = first.header('www-authenticate') ?? '';
+      const authz = digestAuthorization({ challenge, method: 'REGISTER', uri: `sip:${domain}`, username: user, password });
+      return ua.register({ ...o, headers: [...(o.headers ?? []), `Authorization: ${authz}`] });
+    },
+    /**
+     * An out-of-dialog request from this UA that the server challenges with 407, sent again
+     * with Proxy-Authorization (CSeq 2). For an INVITE the 407 is ACKed. Returns the ids of the
+     * authenticated request.
+     * @param {string} password @param {string} method @param {string} ruri
+     * @param {Partial<Parameters<typeof buildRequest>[2]>} [o]
+     */
+    async sendWithProxyAuth(password, method, ruri, o = {}) {
+      const callId = o.callId ?? rand(8);
+      const fromTag = o.fromTag ?? rand();
+      const firstBranch = `z9hG4bK${rand()}`;
+      const base = { from: ua.aor, to: ruri, viaHost: ua.viaHost, ...o, callId, fromTag };
+      client.send(buildRequest(method, ruri, { ...base, cseq: 1, branch: firstBranch }));
+      const challenge = await client.next((f) => f.status === 407 && f.header('call-id') === callId);
+      if (method === 'INVITE') {
+        client.send(buildRequest('ACK', ruri, { ...base, cseq: 1, branch: firstBranch, toTag: /;tag=([^;]+)/.exec(challenge.header('to') ?? '')?.[1], body: '' }));
+      }
+      const authz = digestAuthorization({ challenge: challenge.header('proxy-authenticate') ?? '', method, uri: ruri, username: user, password });
+      const branch = `z9hG4bK${rand()}`;
+      client.send(buildRequest(method, ruri, { ...base, cseq: 2, branch, headers: [...(o.headers ?? []), `Proxy-Authorization: ${authz}`] }));
+      return { callId, fromTag, branch };
+    },
   };
   return ua;
 }

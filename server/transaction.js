@@ -32,11 +32,11 @@ import { newBranch, randomToken } from './util.js';
  * @property {import('./proxy.js').ProxyContext} ctx
  * @property {Map<string, ProxyTransaction>} serverTxs
  * @property {Map<string, { tx: ProxyTransaction, branch: Branch }>} branches
+ * @property {import('./limits.js').InviteSlots} inviteSlots
  */
 
-export const TIMER_C_MS = 180_000; // INVITE with no final response (RFC 3261 §16.6 step 11: > 3 min)
 export const TIMER_F_MS = 32_000; // non-INVITE transaction timeout (64*T1)
-export const LINGER_MS = 32_000; // keep a finished INVITE around to absorb its ACK
+export const LINGER_MS = 32_000; // keep a finished INVITE around: absorb its ACK, relay 2xx retransmissions (Timer L)
 
 /** @param {number} connId @param {string} branch @param {string} method */
 export function txKey(connId, branch, method) {
@@ -76,6 +76,8 @@ export class ProxyTransaction {
     this.toTag = randomToken(6);
     /** @type {NodeJS.Timeout | undefined} */
     this.timer = undefined;
+    /** An INVITE holds a slot (acquired by the owner) until the caller has its answer. */
+    this.holdsSlot = this.isInvite;
     owner.serverTxs.set(this.key, this);
   }
 
@@ -90,6 +92,7 @@ export class ProxyTransaction {
 
   /** @param {string} text @param {number} status */
   sendUpstream(text, status) {
+    if (status >= 200 && status < 300) this.releaseSlot();
     if (status >= 200 && !this.finalStatus) {
       this.finalStatus = status;
       this.ctx.timers.clear(this.timer);
@@ -107,7 +110,7 @@ export class ProxyTransaction {
    * @param {SipMessage} outgoing
    */
   fork(target, outgoing) {
-    const id = newBranch(this.conn.id);
+    const id = newBranch();
     outgoing.prepend('Via', `SIP/2.0/WS ${this.ctx.viaSentBy};branch=${id}`);
     /** @type {Branch} */
     const branch = { id, conn: target, request: outgoing, status: 0, reason: '', response: undefined, cancelSent: false };
@@ -119,7 +122,7 @@ export class ProxyTransaction {
   /** Start Timer C / Timer F once all branches are out. */
   start() {
     if (this.finalStatus) return;
-    this.timer = this.ctx.timers.set(() => this.onTimeout(), this.isInvite ? TIMER_C_MS : TIMER_F_MS);
+    this.timer = this.ctx.timers.set(() => this.onTimeout(), this.isInvite ? this.ctx.limits.inviteTimeoutMs : TIMER_F_MS);
     this.maybeSendBest();
   }
 
@@ -135,7 +138,6 @@ export class ProxyTransaction {
   /** @param {Branch} branch @param {Parsed} res */
   onResponse(branch, res) {
     if (branch.status !== 0 && !(res.status < 300 && res.status >= 200)) return; // late duplicate
-    if (res.status < 300) for (const uri of res.contacts) this.ctx.location.learnContact(uri, branch.conn);
     const relayed = res.raw.clone();
     relayed.shift('via');
     if (!relayed.has('via')) return;
@@ -238,6 +240,7 @@ export class ProxyTransaction {
   /** The caller's ACK for our non-2xx final response. */
   onAck() {
     this.acked = true;
+    this.releaseSlot();
     this.maybeTerminate();
   }
 
@@ -257,13 +260,22 @@ export class ProxyTransaction {
   maybeTerminate() {
     if (this.terminated || !this.finalStatus) return;
     if (this.branches.some((b) => b.status === 0)) return; // wait to ACK cancelled branches' 487
-    if (this.isInvite && this.finalStatus >= 300 && !this.acked) return;
+    // An INVITE answered 2xx stays "Accepted" (RFC 6026) until its linger timer, so that 2xx
+    // retransmissions still match a branch; one answered otherwise waits for the caller's ACK.
+    if (this.isInvite && (this.finalStatus < 300 || !this.acked)) return;
     this.terminate();
+  }
+
+  releaseSlot() {
+    if (!this.holdsSlot) return;
+    this.holdsSlot = false;
+    this.owner.inviteSlots.release(this.conn.id);
   }
 
   terminate() {
     if (this.terminated) return;
     this.terminated = true;
+    this.releaseSlot();
     this.ctx.timers.clear(this.timer);
     if (this.owner.serverTxs.get(this.key) === this) this.owner.serverTxs.delete(this.key);
     for (const b of this.branches) this.owner.branches.delete(b.id);

@@ -12,19 +12,11 @@ export function randomToken(bytes = 8) {
 }
 
 /**
- * Branch for a request the server sends. It embeds the id of the connection
- * the original request came from, so a response that no longer matches a
- * transaction (e.g. a retransmitted 2xx) can still be relayed statelessly.
- * @param {number} upstreamConnId
+ * Branch for a request the server sends: the magic cookie, `-vx-` and 128 random bits. It says
+ * nothing about the connections involved, so nobody can guess the branch of a request in flight.
  */
-export function newBranch(upstreamConnId) {
-  return `${MAGIC_COOKIE}-vx-${upstreamConnId}-${randomToken(8)}`;
-}
-
-/** @param {string | undefined} branch @returns {number | undefined} */
-export function connIdFromBranch(branch) {
-  const m = /^z9hG4bK-vx-(\d+)-[0-9a-f]+$/.exec(branch ?? '');
-  return m ? Number(m[1]) : undefined;
+export function newBranch() {
+  return `${MAGIC_COOKIE}-vx-${randomToken(16)}`;
 }
 
 let livePending = 0;

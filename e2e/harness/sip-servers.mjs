@@ -22,6 +22,12 @@ import { startDevServer } from '../../server/index.js';
 export { DEFAULT_USERS };
 
 /**
+ * Browser origins the dev server accepts here: every e2e page comes from a static server on
+ * 127.0.0.1, each on a port of its own (fixtures, the demo spec), so any port of that host.
+ */
+export const E2E_PAGE_ORIGINS = ['http://127.0.0.1:*'];
+
+/**
  * Starts a server of `kind` with digest auth for `users`.
  * `stop()` takes it down (the port is closed, open sockets are cut); `start()` brings it back
  * on the same port.
@@ -35,7 +41,7 @@ export async function startSipServer(kind, opts = {}) {
     const k = await startKamailio({ auth: true, users, port: opts.port });
     return { kind, url: k.url, port: k.port, domain: k.domain, users, stop: () => k.stop(), start: () => k.start() };
   }
-  let dev = await startDevServer({ port: opts.port ?? 0, users, logLevel: 'warn' });
+  let dev = await startDevServer({ port: opts.port ?? 0, users, logLevel: 'warn', allowedOrigins: E2E_PAGE_ORIGINS });
   const port = dev.port;
   /** @type {SipServer} */
   const server = {
@@ -46,7 +52,7 @@ export async function startSipServer(kind, opts = {}) {
     users,
     stop: () => dev.close(),
     start: async () => {
-      dev = await startDevServer({ port, users, logLevel: 'warn' });
+      dev = await startDevServer({ port, users, logLevel: 'warn', allowedOrigins: E2E_PAGE_ORIGINS });
     },
   };
   return server;

@@ -40,6 +40,7 @@ export function redact(text: string): string {
 const consoleSink: LogSink = (level, namespace, message) => {
   const line = `[voxline:${namespace}] ${message}`;
   // The only place the SDK touches the console.
+  // eslint-disable-next-line no-restricted-properties -- the console sink is the one place the SDK writes to the console
   const con = globalThis.console;
   if (!con) return;
   if (level === 'error') con.error(line);

@@ -84,7 +84,7 @@ export class SafeEmitter<Events extends EventMap<Events>> {
 /**
  * Delivers `event` to each listener of `emitter` in the order they were added. Every listener
  * runs even when an earlier one throws; a throw or a rejected promise is logged as an error.
- * @internal
+
  */
 export function emitSafely<Events extends EventMap<Events>, E extends keyof Events & string>(
   emitter: SafeEmitter<Events>,
@@ -110,7 +110,7 @@ export function emitSafely<Events extends EventMap<Events>, E extends keyof Even
   }
 }
 
-/** Removes every listener of `emitter` (destroy, call ended). @internal */
+/** Removes every listener of `emitter` (destroy, call ended). */
 export function clearListeners(emitter: object): void {
   registries.delete(emitter);
 }

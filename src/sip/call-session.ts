@@ -14,12 +14,24 @@ import { InvalidStateError, SipError } from '../errors';
 import type { Logger } from '../logger';
 import { readStats, RemoteAudio, stopStream, type CallStats } from './media';
 
+/**
+ * State of a call: `connecting` (INVITE sent), `ringing` (the callee rings, or an incoming call
+ * waits for `answer()`), `answered`, `held` (by `hold()`), `ended` (terminal).
+ */
 export type CallState = 'connecting' | 'ringing' | 'answered' | 'held' | 'ended';
+/** `outgoing` (placed with `client.call()`) or `incoming` (from the `incomingcall` event). */
 export type CallDirection = 'outgoing' | 'incoming';
+/**
+ * Why a call ended: `local-hangup` (this side hung up, logged out or destroyed the client),
+ * `remote-hangup` (BYE from the other side), `rejected` (declined: 603, or `reject()` here),
+ * `busy` (486/600), `not-found` (404/604/484/410), `canceled` (the caller gave up before the
+ * answer), `unavailable` (480/408/503/502/504), `failed` (anything else, e.g. media setup failed).
+ */
 export type CallEndReason = 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'failed';
 
 /** Payload of a call's `ended` event. */
 export interface CallEnd {
+  /** Why the call ended. */
   reason: CallEndReason;
   /** SIP status of the final response, when a response ended the call. */
   status?: number;

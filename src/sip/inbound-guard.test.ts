@@ -164,7 +164,7 @@ describe('InboundGuard', () => {
     const warnings: string[] = [];
     const guard = new InboundGuard({ logger: { warn: (m) => warnings.push(m) }, send: () => Promise.reject(new Error('link down')) });
     guard.handle(request('PRACK'), () => {
-      throw null; // eslint-disable-line no-throw-literal
+      throw null;
     });
     await new Promise((r) => setTimeout(r, 0)); // an unhandled rejection would fail the run
     expect(warnings[0]).toBe('answered 481 to a request sip.js failed on (null): "PRACK sip:alice@voxline.test SIP/2.0…"');

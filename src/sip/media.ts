@@ -118,7 +118,9 @@ export interface CallStats {
   mos: number | null;
   /** Audio codec in use, e.g. `opus`. */
   codec: string | null;
+  /** Audio bytes sent so far (RTP payload). */
   bytesSent: number;
+  /** Audio bytes received so far (RTP payload). */
   bytesReceived: number;
   /** Total energy of the received audio so far (grows while the other side is heard). */
   inboundAudioEnergy: number;

@@ -15,7 +15,9 @@ export interface IncomingTextMessage {
   fromUri: string;
   /** The sender's display name, if any. */
   displayName?: string;
+  /** The message text (the MESSAGE body). */
   body: string;
+  /** The body's media type, e.g. `text/plain;charset=utf-8`. */
   contentType: string;
   /** `Date.now()` when it arrived. */
   at: number;
@@ -23,7 +25,9 @@ export interface IncomingTextMessage {
 
 interface OutgoingMessage {
   target: URI;
+  /** The message text (the MESSAGE body). */
   body: string;
+  /** The body's media type, e.g. `text/plain;charset=utf-8`. */
   contentType: string;
 }
 

@@ -29,16 +29,6 @@ export function mainThreadTicker(intervalMs: number, onTick: () => void): Ticker
 /** Set once a Worker was refused in this page (CSP): later tickers go straight to the main thread. */
 let workerRefused = false;
 
-/** True when this page refused the keep-alive Worker once (it is not tried again). */
-export function workerWasRefused(): boolean {
-  return workerRefused;
-}
-
-/** For unit tests: forget an earlier refusal. */
-export function resetWorkerRefusal(): void {
-  workerRefused = false;
-}
-
 function workerTicker(intervalMs: number, onTick: () => void): Ticker | null {
   const g = globalThis as { Worker?: typeof Worker; Blob?: typeof Blob; URL?: typeof URL };
   if (workerRefused || typeof g.Worker !== 'function' || typeof g.Blob !== 'function' || typeof g.URL?.createObjectURL !== 'function') return null;

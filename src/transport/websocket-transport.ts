@@ -38,8 +38,11 @@ import type { DisconnectReason, LinkLoss, LinkState, WebSocketFactory, WebSocket
 
 /** Payload of the `reconnecting` event: one scheduled attempt. */
 export interface ReconnectAttempt {
+  /** Number of this attempt in the current outage, from 1. */
   attempt: number;
+  /** How long until the attempt starts, in ms (0: now). */
   delayMs: number;
+  /** URL of the server the attempt will use. */
   server: string;
 }
 

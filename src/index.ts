@@ -18,7 +18,7 @@ export type { CallOptions, LoginOptions } from './client/client';
 export { Call } from './client/call';
 export type { AnswerOptions, CallDirection, CallEnd, CallEndReason, CallEvents, CallParty, CallState, CallStats, DtmfOptions } from './client/call';
 export type { ClientEvents, ConnectionChange, ConnectionChangeState, ConnectionState, IncomingTextMessage, ReconnectAttempt } from './client/events';
-export type { SafeEmitter } from './client/safe-emitter';
+export type { EventMap, SafeEmitter } from './client/safe-emitter';
 export type { ClientOptions, KeepAliveOptions, ReconnectOptions } from './options';
 export { DefaultReconnectPolicy } from './transport/reconnect-policy';
 export type { ReconnectPolicy, ReconnectContext, DefaultReconnectPolicyOptions } from './transport/reconnect-policy';

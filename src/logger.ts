@@ -14,9 +14,13 @@ export type LogSink = (level: Exclude<LogLevel, 'silent'>, namespace: string, me
 
 /** An object logger such as `console` or an app's logger: one method per level. */
 export interface LeveledLogger {
+  /** Detail for debugging: every SIP message and link event. */
   debug(message: string): void;
+  /** Milestones: connected, logged in, call ended. */
   info(message: string): void;
+  /** Something went wrong and the SDK is handling it (a lost link, a refused request). */
   warn(message: string): void;
+  /** Something failed that the application may need to act on. */
   error(message: string): void;
 }
 

@@ -249,6 +249,9 @@ function validateIceServers(value: unknown): RTCIceServer[] {
   return value as RTCIceServer[];
 }
 
+/** Largest `registerExpiresSec` (one day); also bounds what a registrar may grant, far below `setTimeout`'s 2^31 ms. */
+export const REGISTER_EXPIRES_MAX_SEC = 86_400;
+
 /**
  * Validates user options and merges them over {@link DEFAULT_OPTIONS}.
  * `undefined` values count as absent.
@@ -279,8 +282,8 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
     throw new ConfigurationError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
   const registerExpiresSec = positiveNumber(input.registerExpiresSec, 'registerExpiresSec', DEFAULT_OPTIONS.registerExpiresSec);
-  if (!Number.isInteger(registerExpiresSec) || registerExpiresSec < 30) {
-    throw new ConfigurationError('registerExpiresSec', 'must be a whole number of seconds, at least 30');
+  if (!Number.isInteger(registerExpiresSec) || registerExpiresSec < 30 || registerExpiresSec > REGISTER_EXPIRES_MAX_SEC) {
+    throw new ConfigurationError('registerExpiresSec', `must be a whole number of seconds from 30 to ${REGISTER_EXPIRES_MAX_SEC}, got ${registerExpiresSec}`);
   }
   return {
     servers: servers as string[],

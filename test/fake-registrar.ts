@@ -92,7 +92,7 @@ export class FakeRegistrar {
       const send = socket.send.bind(socket);
       socket.send = (data: string) => {
         send(data);
-        void Promise.resolve().then(() => registrar.onFrame(socket, data));
+        registrar.onFrame(socket, data);
       };
       void Promise.resolve().then(() => {
         if (socket.readyState === FakeWebSocket.CONNECTING) socket.open();
@@ -116,12 +116,14 @@ export class FakeRegistrar {
     return this.registers.filter((r) => requestedExpires(r) === 0);
   }
 
+  /** Records a frame at once (even one sent just before the socket closes); answers it a tick later. */
   private onFrame(socket: FakeWebSocket, data: string): void {
-    if (socket.readyState !== FakeWebSocket.OPEN) return;
-    if (data.trim() === '') {
-      socket.receive('\r\n');
-      return;
-    }
+    const answer = (reply: string): void => {
+      void Promise.resolve().then(() => {
+        if (socket.readyState === FakeWebSocket.OPEN) socket.receive(reply);
+      });
+    };
+    if (data.trim() === '') return answer('\r\n');
     const frame = parseSip(data) as SipFrame;
     if (frame.status !== 0) return;
     this.requests.push(frame);
@@ -129,6 +131,6 @@ export class FakeRegistrar {
     this.registers.push(frame);
     if (this.registers.length > this.answerLimit) return;
     const reply = this.script(frame, this.registers.length - 1);
-    if (reply) socket.receive(buildRegisterReply(frame, reply));
+    if (reply) answer(buildRegisterReply(frame, reply));
   }
 }

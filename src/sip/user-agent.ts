@@ -15,6 +15,7 @@ import { UserAgent, type LogLevel as SipLogLevel } from 'sip.js';
 import { ConfigurationError } from '../errors';
 import type { Logger } from '../logger';
 import type { ResolvedClientOptions } from '../options';
+import type { ConnectionState } from '../transport/types';
 import type { WebSocketTransport } from '../transport/websocket-transport';
 import { CallManager } from './calls';
 import { escapeDisplayName } from './display-name';
@@ -45,6 +46,8 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
   readonly messaging: Messaging;
   readonly calls: CallManager;
   private readonly registration: Registration;
+  private readonly detachLink: () => void;
+  private stopped = false;
 
   constructor({ options, link, logger, user, password }: SipUserAgentOptions) {
     super();
@@ -82,6 +85,12 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
     this.registration = new Registration(this.userAgent, options.registerExpiresSec, logger.child('registration'));
     this.registration.on('registered', () => this.emit('registered'));
     this.registration.on('unregistered', () => this.emit('unregistered'));
+    // A link closed for good (disposed) ends this user agent too, even mid-login.
+    const onLinkState = (state: ConnectionState): void => {
+      if (state === 'closed') void this.stop();
+    };
+    link.on('statechange', onLinkState);
+    this.detachLink = () => link.off('statechange', onLinkState);
   }
 
   get registered(): boolean {
@@ -112,9 +121,12 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
    * Stops the user agent and frees its resources: no timer, transaction or call is left behind
    * once this resolves, and the registration's timers are gone as soon as it is called. While
    * registered, a best-effort un-REGISTER is sent (not awaited). Does not close the link (its
-   * owner does).
+   * owner does), but a link disposed by its owner stops this user agent. Idempotent.
    */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.detachLink();
     this.registration.dispose();
     this.messaging.close();
     this.calls.terminateAll();

@@ -30,6 +30,17 @@
       return stream;
     };
   }
+  // Count WebSockets not yet closing or closed, to prove destroy() and logout() leave no socket open.
+  const sockets = new Set();
+  const NativeWebSocket = window.WebSocket;
+  if (NativeWebSocket) {
+    window.WebSocket = class extends NativeWebSocket {
+      constructor(...args) {
+        super(...args);
+        sockets.add(this);
+      }
+    };
+  }
   const CALL_EVENTS = ['ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'dtmf', 'ended', 'transferred'];
   function trackCall(name, call) {
     (calls[name] = calls[name] || []).push(call);
@@ -55,6 +66,7 @@
     openPeerConnections: () => pcs.size,
     liveMicrophoneTracks: () => captured.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
     audioElements: () => document.querySelectorAll('audio[data-voxline]').length,
+    openWebSockets: () => [...sockets].filter((s) => s.readyState === NativeWebSocket.CONNECTING || s.readyState === NativeWebSocket.OPEN).length,
     sdk,
     describeError,
     create(name, options) {

@@ -152,7 +152,7 @@ export class Registration extends EventEmitter<RegistrationEvents> {
     if (!old) return [];
     this.attempt = null;
     this.stopWaiting(old);
-    this.logger.info(`a REGISTER is still waiting for its answer: ${nextKind ? 'sending a fresh one' : 'dropping it'}`);
+    if (nextKind) this.logger.info('a REGISTER is still waiting for its answer (lost with a previous link?): dropping it, sending a fresh one');
     if (old.kind === nextKind) return old.waiters;
     const reason = error ?? new InvalidStateError('REGISTER was superseded by an unregister');
     for (const w of old.waiters) (old.kind === 'register' ? w.reject(reason) : w.resolve());

@@ -23,8 +23,6 @@ import { Messaging, type IncomingTextMessage } from './messaging';
 import { Registration } from './registration';
 import { SipTransportAdapter, type SipTransportAdapterOptions } from './sipjs-transport';
 
-export { registrationError } from './registration';
-
 /** Events of {@link SipUserAgent}. */
 export interface SipUserAgentEvents {
   registered: () => void;
@@ -127,11 +125,11 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
     if (this.stopped) return;
     this.stopped = true;
     this.detachLink();
+    this.removeAllListeners(); // stopping is not news to the owner: no 'unregistered' from here
     this.registration.dispose();
     this.messaging.close();
     this.calls.terminateAll();
     this.calls.removeAllListeners();
-    this.removeAllListeners();
     await this.userAgent.stop().catch(() => undefined);
   }
 }

@@ -101,7 +101,8 @@ export interface ClientOptions {
    */
   connectTimeoutMs?: number;
   /**
-   * Registration lifetime requested from the registrar, in seconds. It is refreshed before expiry.
+   * Registration lifetime requested from the registrar, in whole seconds from 30 to 86,400 (one
+   * day). It is refreshed 30 s before it expires (at the latest halfway).
    * @defaultValue `600`
    */
   registerExpiresSec?: number;
@@ -138,6 +139,9 @@ export interface ClientOptions {
 
 /** SDK version, replaced at build time. */
 export const VERSION: string = '__VOXLINE_VERSION__';
+
+/** Largest `registerExpiresSec` (one day); also bounds what a registrar may grant, far below `setTimeout`'s 2^31 ms. */
+export const REGISTER_EXPIRES_MAX_SEC = 86_400;
 
 /** Defaults of every optional option, in one place. */
 export const DEFAULT_OPTIONS = Object.freeze({

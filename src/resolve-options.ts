@@ -5,7 +5,7 @@
  */
 import { ConfigurationError } from './errors';
 import { LOG_LEVELS, toLogSink, type LogLevel, type LogSink } from './logger';
-import { DEFAULT_OPTIONS, type ClientOptions, type KeepAliveOptions } from './options';
+import { DEFAULT_OPTIONS, REGISTER_EXPIRES_MAX_SEC, type ClientOptions, type KeepAliveOptions } from './options';
 import type { KeepAliveStrategy } from './transport/keep-alive';
 import { DefaultReconnectPolicy, type DefaultReconnectPolicyOptions, type ReconnectPolicy } from './transport/reconnect-policy';
 /** Options after defaults are applied: what the SDK uses internally. */
@@ -216,8 +216,8 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
     throw new ConfigurationError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
   const registerExpiresSec = positiveNumber(input.registerExpiresSec, 'registerExpiresSec', DEFAULT_OPTIONS.registerExpiresSec);
-  if (!Number.isInteger(registerExpiresSec) || registerExpiresSec < 30) {
-    throw new ConfigurationError('registerExpiresSec', 'must be a whole number of seconds, at least 30');
+  if (!Number.isInteger(registerExpiresSec) || registerExpiresSec < 30 || registerExpiresSec > REGISTER_EXPIRES_MAX_SEC) {
+    throw new ConfigurationError('registerExpiresSec', `must be a whole number of seconds from 30 to ${REGISTER_EXPIRES_MAX_SEC}, got ${registerExpiresSec}`);
   }
   return {
     // Copied and frozen: changing the caller's array later does not change the client.

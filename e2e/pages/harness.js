@@ -34,6 +34,37 @@
   const pageErrors = [];
   window.addEventListener('error', (e) => pageErrors.push({ type: 'error', message: String(e.message) }));
   window.addEventListener('unhandledrejection', (e) => pageErrors.push({ type: 'unhandledrejection', message: String((e.reason && e.reason.message) || e.reason) }));
+  // Count WebSockets not yet closing or closed, to prove destroy() and logout() leave no socket open.
+  const sockets = new Set();
+  const NativeWebSocket = window.WebSocket;
+  if (NativeWebSocket) {
+    window.WebSocket = class extends NativeWebSocket {
+      constructor(...args) {
+        super(...args);
+        sockets.add(this);
+      }
+    };
+  }
+  // Count timers set and not yet fired or cleared, to prove destroy() and logout() stop them all.
+  const timers = new Set();
+  const native = { setTimeout: window.setTimeout, clearTimeout: window.clearTimeout, setInterval: window.setInterval, clearInterval: window.clearInterval };
+  window.setTimeout = function (fn, ms, ...args) {
+    const id = native.setTimeout.call(window, (...a) => {
+      timers.delete(id);
+      if (typeof fn === 'function') fn(...a);
+    }, ms, ...args);
+    timers.add(id);
+    return id;
+  };
+  window.setInterval = function (fn, ms, ...args) {
+    const id = native.setInterval.call(window, fn, ms, ...args);
+    timers.add(id);
+    return id;
+  };
+  window.clearTimeout = window.clearInterval = function (id) {
+    timers.delete(id);
+    native.clearTimeout.call(window, id); // timeouts and intervals share one id pool
+  };
   const CALL_EVENTS = ['ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'dtmf', 'ended', 'transferred'];
   function trackCall(name, call) {
     (calls[name] = calls[name] || []).push(call);
@@ -60,6 +91,8 @@
     openPeerConnections: () => pcs.size,
     liveMicrophoneTracks: () => captured.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
     audioElements: () => document.querySelectorAll('audio[data-voxline]').length,
+    pendingTimers: () => timers.size,
+    openWebSockets: () => [...sockets].filter((s) => s.readyState === NativeWebSocket.CONNECTING || s.readyState === NativeWebSocket.OPEN).length,
     sdk,
     describeError,
     create(name, options) {

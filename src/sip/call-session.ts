@@ -12,6 +12,7 @@ import { EventEmitter } from 'eventemitter3';
 import { Invitation, Inviter, SessionState, type Info, type Referral, type Session, type URI, type Web } from 'sip.js';
 import { InvalidStateError, SipError } from '../errors';
 import type { Logger } from '../logger';
+import { unescapeDisplayName } from './display-name';
 import { readStats, RemoteAudio, stopStream, type CallStats } from './media';
 
 /**
@@ -123,7 +124,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   get remote(): { user: string; displayName?: string; uri: string } {
     const identity = this.session.remoteIdentity;
     const party: { user: string; displayName?: string; uri: string } = { user: identity.uri.user ?? '', uri: identity.uri.toString() };
-    if (identity.displayName) party.displayName = identity.displayName;
+    if (identity.displayName) party.displayName = unescapeDisplayName(identity.displayName);
     return party;
   }
 

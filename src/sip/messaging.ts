@@ -4,6 +4,7 @@
 import { Messager, type Message, type URI, type UserAgent } from 'sip.js';
 import { SipError } from '../errors';
 import type { Logger } from '../logger';
+import { unescapeDisplayName } from './display-name';
 import { Outbox, type AttemptOutcome, type OutboxLimits } from './outbox';
 import { shortAddress } from './targets';
 
@@ -67,7 +68,7 @@ export class Messaging {
       contentType: request.getHeader('Content-Type') ?? 'text/plain',
       at: Date.now(),
     };
-    if (request.from.displayName) text.displayName = request.from.displayName;
+    if (request.from.displayName) text.displayName = unescapeDisplayName(request.from.displayName);
     return text;
   }
 

@@ -1,22 +1,26 @@
 /**
  * One logged-in SIP identity: a sip.js `UserAgent` running over Voxline's transport, and its
- * `Registerer`. Turns sip.js outcomes into Voxline errors and plain events.
+ * {@link Registration} (REGISTER and refreshes). Turns sip.js outcomes into Voxline errors and
+ * plain events.
  *
- * Registration states:
+ * Registration states (drawn in full in registration.ts):
  * ```txt
- *   unregistered ──register()──▶ registering ──2xx──▶ registered
- *        ▲                            │ 4xx/5xx/408        │ refresh failed / unregister()
- *        └────────────────────────────┴────────────────────┘
+ *   unregistered ──register()──▶ registering ──2xx with our Contact──▶ registered
+ *        ▲                            │ failure / deadline / not confirmed │ refresh failed / unregister()
+ *        └────────────────────────────┴────────────────────────────────────┘
  * ```
  */
 import { EventEmitter } from 'eventemitter3';
-import { Registerer, RegistererState, UserAgent, type LogLevel as SipLogLevel } from 'sip.js';
-import { AuthenticationError, ConfigurationError, SipError, TimeoutError, type VoxlineError } from '../errors';
+import { UserAgent, type LogLevel as SipLogLevel } from 'sip.js';
+import { ConfigurationError } from '../errors';
 import type { Logger } from '../logger';
 import type { ResolvedClientOptions } from '../resolve-options';
+import type { LinkState } from '../transport/types';
 import type { WebSocketTransport } from '../transport/websocket-transport';
 import { CallManager } from './calls';
+import { escapeDisplayName } from './display-name';
 import { Messaging, type IncomingTextMessage } from './messaging';
+import { Registration } from './registration';
 import { SipTransportAdapter, type SipTransportAdapterOptions } from './sipjs-transport';
 
 /** Events of {@link SipUserAgent}. */
@@ -35,42 +39,16 @@ export interface SipUserAgentOptions {
   password: string;
 }
 
-/** Maps a final SIP failure of REGISTER to the Voxline error users should see. */
-export function registrationError(status: number, reason: string, retryAfter?: number): VoxlineError {
-  if (status === 401 || status === 403 || status === 407) {
-    return new AuthenticationError(`the server refused the credentials (SIP ${status} ${reason})`, status);
-  }
-  if (status === 408) return new TimeoutError('the server did not answer REGISTER in time', 32_000);
-  const error = new SipError(status, reason, `registration failed: SIP ${status} ${reason}`);
-  if (retryAfter !== undefined) error.retryAfterMs = retryAfter;
-  return error;
-}
-
-/** sip.js 0.21 internals we rely on (private in its types); pinned by the `~0.21` dependency. */
-interface RegistererInternals {
-  readonly waiting: boolean;
-  clearTimers(): void;
-}
-
-/** Parses a `Retry-After` header value (seconds) into ms. */
-function retryAfterMs(value: string | undefined): number | undefined {
-  const seconds = value ? Number.parseInt(value, 10) : Number.NaN;
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-}
-
 export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
   readonly userAgent: UserAgent;
   readonly messaging: Messaging;
   readonly calls: CallManager;
-  private registerer: Registerer;
-  private readonly expires: number;
-  private readonly logger: Logger;
-  private _registered = false;
-  private readonly onRegistererState = (state: RegistererState): void => this.setRegistered(state === RegistererState.Registered);
+  private readonly registration: Registration;
+  private readonly detachLink: () => void;
+  private stopped = false;
 
   constructor({ options, link, logger, user, password }: SipUserAgentOptions) {
     super();
-    this.logger = logger;
     const uri = UserAgent.makeURI(`sip:${user}@${options.domain}`);
     if (!uri) throw new ConfigurationError('domain', `sip:${user}@${options.domain} is not a valid SIP address`);
     const transportOptions: SipTransportAdapterOptions = { link };
@@ -80,7 +58,8 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
       uri,
       authorizationUsername: user,
       authorizationPassword: password,
-      displayName: options.displayName,
+      // sip.js puts the display name between quotes as it is: escape `"` and `\` first.
+      displayName: options.displayName === undefined ? undefined : escapeDisplayName(options.displayName),
       userAgentString: options.userAgent,
       transportConstructor: SipTransportAdapter,
       transportOptions,
@@ -101,18 +80,19 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
     });
     this.calls.attach(this.userAgent);
     this.messaging = new Messaging(this.userAgent, options.domain, () => link.state === 'connected', logger.child('messaging'), { timeoutMs: options.messageTimeoutMs, maxQueued: options.maxQueuedMessages });
-    this.expires = options.registerExpiresSec;
-    this.registerer = this.createRegisterer();
-  }
-
-  private createRegisterer(): Registerer {
-    const registerer = new Registerer(this.userAgent, { expires: this.expires, logConfiguration: false });
-    registerer.stateChange.addListener(this.onRegistererState);
-    return registerer;
+    this.registration = new Registration(this.userAgent, options.registerExpiresSec, logger.child('registration'));
+    this.registration.on('registered', () => this.emit('registered'));
+    this.registration.on('unregistered', () => this.emit('unregistered'));
+    // A link closed for good (disposed) ends this user agent too, even mid-login.
+    const onLinkState = (state: LinkState): void => {
+      if (state === 'closed') void this.stop();
+    };
+    link.on('statechange', onLinkState);
+    this.detachLink = () => link.off('statechange', onLinkState);
   }
 
   get registered(): boolean {
-    return this._registered;
+    return this.registration.registered;
   }
 
   /** Starts the user agent (connecting the link if needed). */
@@ -121,59 +101,35 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
   }
 
   /**
-   * Sends REGISTER; resolves on 2xx, rejects with a {@link VoxlineError} otherwise. After a
+   * Sends REGISTER; resolves once the registrar confirmed our binding, rejects with a
+   * `VoxlineError` otherwise (at the latest at the REGISTER deadline, see registration.ts). After a
    * reconnect, a REGISTER lost with the old link may still wait for its (never coming) answer;
-   * its registerer is then retired and a fresh one registers, so recovery never waits 32 s.
+   * it is dropped and a fresh one registers at once.
    */
   register(): Promise<void> {
-    const current = this.registerer as unknown as RegistererInternals;
-    if (current.waiting) {
-      this.logger.info('a REGISTER from the previous link is still pending: registering afresh');
-      current.clearTimers();
-      this.registerer.stateChange.removeListener(this.onRegistererState);
-      this.registerer = this.createRegisterer();
-    }
-    return new Promise<void>((resolve, reject) => {
-      this.registerer
-        .register({
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: ({ message }) =>
-              reject(registrationError(message.statusCode ?? 0, message.reasonPhrase ?? '', retryAfterMs(message.getHeader('Retry-After')))),
-          },
-        })
-        .catch((cause: unknown) => reject(new SipError(0, 'Not Sent', 'REGISTER could not be sent', { cause })));
-    });
+    return this.registration.register();
   }
 
-  /** Sends REGISTER with expires 0; resolves when the registrar answered (any final response). */
+  /** Sends REGISTER with expires 0; resolves when the registrar answered (any final response) or at the deadline. */
   unregister(): Promise<void> {
-    if (this.registerer.state !== RegistererState.Registered) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      this.registerer
-        .unregister({ requestDelegate: { onAccept: () => resolve(), onReject: () => resolve() } })
-        .catch((err: unknown) => {
-          this.logger.warn(`unregister failed: ${(err as Error).message}`);
-          resolve();
-        });
-    });
+    return this.registration.unregister();
   }
 
-  /** Stops the user agent and frees its resources. Does not close the link (its owner does). */
+  /**
+   * Stops the user agent and frees its resources: no timer, transaction or call is left behind
+   * once this resolves, and the registration's timers are gone as soon as it is called. While
+   * registered, a best-effort un-REGISTER is sent (not awaited). Does not close the link (its
+   * owner does), but a link disposed by its owner stops this user agent. Idempotent.
+   */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.detachLink();
+    this.removeAllListeners(); // stopping is not news to the owner: no 'unregistered' from here
+    this.registration.dispose();
     this.messaging.close();
     this.calls.terminateAll();
     this.calls.removeAllListeners();
-    this.registerer.stateChange.removeListener(this.onRegistererState);
-    await this.registerer.dispose().catch(() => undefined);
     await this.userAgent.stop().catch(() => undefined);
-    this.setRegistered(false);
-    this.removeAllListeners();
-  }
-
-  private setRegistered(registered: boolean): void {
-    if (this._registered === registered) return;
-    this._registered = registered;
-    this.emit(registered ? 'registered' : 'unregistered');
   }
 }

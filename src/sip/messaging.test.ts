@@ -2,35 +2,30 @@
  * SIP MESSAGE through a real Client over a scripted registrar: what goes on the wire, how answers
  * settle `sendMessage()`, and how an incoming MESSAGE becomes a `message` event (answered 200).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 // @ts-expect-error -- plain JS test helper of the dev server (JSDoc-typed, no .d.ts)
 import { buildRequest, buildResponseTo } from '../../server/test-client.js';
-import { FakeRegistrar, type SipFrame } from '../../test/fake-registrar';
-import { Client } from '../client/client';
+import type { SipFrame } from '../../test/fake-registrar';
+import { useRegistrarBed } from '../../test/registrar-bed';
+import type { Client } from '../client/client';
 import type { IncomingTextMessage } from '../client/events';
 import { SipError } from '../errors';
 
-let registrar: FakeRegistrar;
+const bed = useRegistrarBed({ fakeTimers: false });
 let client: Client;
 
 beforeEach(async () => {
-  registrar = new FakeRegistrar();
-  client = new Client({ servers: ['ws://registrar.test'], domain: 'voxline.test', logLevel: 'silent' });
+  client = bed.newClient();
   await client.login('alice', 'pw');
 });
 
-afterEach(() => {
-  client.destroy();
-  vi.unstubAllGlobals();
-});
-
 async function nextMessage(): Promise<SipFrame> {
-  await vi.waitFor(() => expect(registrar.requests.filter((r) => r.method === 'MESSAGE')).not.toHaveLength(0));
-  return registrar.requests.filter((r) => r.method === 'MESSAGE').at(-1)!;
+  await vi.waitFor(() => expect(bed.registrar.requests.filter((r) => r.method === 'MESSAGE')).not.toHaveLength(0));
+  return bed.registrar.requests.filter((r) => r.method === 'MESSAGE').at(-1)!;
 }
 
 function answer(request: SipFrame, status: number, reason: string): void {
-  registrar.socket.receive(buildResponseTo(request, status, reason, { toTag: 'bob1' }));
+  bed.registrar.socket.receive(buildResponseTo(request, status, reason, { toTag: 'bob1' }));
 }
 
 describe('Messaging', () => {
@@ -62,10 +57,10 @@ describe('Messaging', () => {
       body: 'hi Alice',
       contentType: 'text/plain',
     }).replace(/^From: <sip:bob@voxline.test>/m, 'From: "Bob \\"B\\" Smith" <sip:bob@voxline.test>');
-    const before = registrar.socket.sent.length;
-    registrar.socket.receive(request);
+    const before = bed.registrar.socket.sent.length;
+    bed.registrar.socket.receive(request);
     await vi.waitFor(() => expect(seen).toHaveLength(1));
     expect(seen[0]).toMatchObject({ from: 'bob', fromUri: 'sip:bob@voxline.test', displayName: 'Bob "B" Smith', body: 'hi Alice', contentType: 'text/plain' });
-    await vi.waitFor(() => expect(registrar.socket.sent.slice(before).some((f) => f.startsWith('SIP/2.0 200'))).toBe(true));
+    await vi.waitFor(() => expect(bed.registrar.socket.sent.slice(before).some((f) => f.startsWith('SIP/2.0 200'))).toBe(true));
   });
 });

@@ -1,7 +1,7 @@
 /**
  * SIP MESSAGE (RFC 3428): sending through the {@link Outbox} and receiving from the user agent.
  */
-import { Messager, type Message, type URI, type UserAgent } from 'sip.js';
+import type { Message, URI, UserAgent } from 'sip.js';
 import { SipError } from '../errors';
 import type { Logger } from '../logger';
 import { unescapeDisplayName } from './display-name';
@@ -72,22 +72,25 @@ export class Messaging {
     return text;
   }
 
+  /** Sends one MESSAGE through sip.js's core (no API-layer `Messager`); resolves with its outcome. */
   private deliver({ target, body, contentType }: OutgoingMessage): Promise<AttemptOutcome> {
     return new Promise<AttemptOutcome>((resolve) => {
-      const messager = new Messager(this.userAgent, target, body, contentType);
-      messager
-        .message({
-          requestDelegate: {
-            onAccept: () => resolve({ ok: true }),
-            onReject: ({ message }) => {
-              const status = message.statusCode ?? 0;
-              // sip.js answers 503/408 itself when the link failed under the request: send again later.
-              const linkFailed = !this.isLinkUp() && (status === 503 || status === 408);
-              resolve(linkFailed ? { ok: false, retry: true, error: new SipError(status, message.reasonPhrase ?? '') } : { ok: false, retry: false, error: new SipError(status, message.reasonPhrase ?? '', `message to ${target.toString()} failed: SIP ${status} ${message.reasonPhrase ?? ''}`) });
-            },
-          },
-        })
-        .catch(() => resolve({ ok: false, retry: true, error: new SipError(503, 'Not Sent') }));
+      const core = this.userAgent.userAgentCore;
+      const failed = (status: number, reason: string): void => {
+        // sip.js answers 503/408 itself when the link failed under the request: send again later.
+        const linkFailed = !this.isLinkUp() && (status === 503 || status === 408);
+        resolve(linkFailed ? { ok: false, retry: true, error: new SipError(status, reason) } : { ok: false, retry: false, error: new SipError(status, reason, `message to ${target.toString()} failed: SIP ${status} ${reason}`) });
+      };
+      try {
+        const request = core.makeOutgoingRequestMessage('MESSAGE', target, core.configuration.aor, target, {}, [], { contentDisposition: 'render', contentType, content: body });
+        core.request(request, {
+          onAccept: () => resolve({ ok: true }),
+          onReject: ({ message }) => failed(message.statusCode ?? 0, message.reasonPhrase ?? ''),
+        });
+      } catch (cause) {
+        this.logger.debug(`MESSAGE not sent: ${(cause as Error).message}`);
+        resolve({ ok: false, retry: true, error: new SipError(503, 'Not Sent') });
+      }
     });
   }
 }

@@ -60,6 +60,10 @@ describe('resolveOptions', () => {
     [{ servers: ['ws://ok.test'], keepAlive: { worker: 'no' } }, 'keepAlive.worker'],
     [{ servers: ['ws://ok.test'], logger: { warn: () => undefined } }, 'logger'],
     [{ servers: ['ws://ok.test'], logger: 'console' }, 'logger'],
+    [{ servers: ['ws://ok.test'], qualityThresholds: { rtt: 100 } }, 'qualityThresholds.rtt'],
+    [{ servers: ['ws://ok.test'], qualityThresholds: { jitterMs: -1 } }, 'qualityThresholds.jitterMs'],
+    [{ servers: ['ws://ok.test'], qualityThresholds: { packetLossPercent: 150 } }, 'qualityThresholds.packetLossPercent'],
+    [{ servers: ['ws://ok.test'], qualityThresholds: { mos: 5 } }, 'qualityThresholds.mos'],
   ])('rejects %j naming "%s"', (input, key) => {
     expect(keyOf(() => resolveOptions(input))).toBe(key);
   });
@@ -93,6 +97,10 @@ describe('resolveOptions', () => {
   it('warns (does not fail) about ws:// to a non-loopback host', () => {
     expect(resolveOptions({ servers: ['ws://127.0.0.1:5066', 'ws://localhost', 'ws://[::1]:80'] }).warnings).toEqual([]);
     expect(resolveOptions({ servers: ['ws://sip.example.com', 'wss://sip.example.com'] }).warnings).toHaveLength(1);
+  });
+
+  it('merges quality thresholds over the defaults', () => {
+    expect(resolveOptions({ servers: ['ws://ok.test'], qualityThresholds: { rttMs: 250 } }).qualityThresholds).toEqual({ rttMs: 250, jitterMs: 30, packetLossPercent: 3, mos: 3.5 });
   });
 
   it('has limits with defaults: maxQueuedMessages 1000, maxIncomingCalls 5, keepAlive.worker true', () => {

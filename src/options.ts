@@ -6,6 +6,21 @@ import type { LogLevel, VoxlineLogger } from './logger';
 import { crlfKeepAlive, type KeepAliveStrategy } from './transport/keep-alive';
 import type { DefaultReconnectPolicyOptions, ReconnectPolicy } from './transport/reconnect-policy';
 
+/** Thresholds of the quality warnings (the `qualityThresholds` option). */
+export interface QualityThresholds {
+  /** `high-rtt` above this round-trip time, in ms. @defaultValue `400` */
+  rttMs?: number;
+  /** `high-jitter` above this jitter, in ms. @defaultValue `30` */
+  jitterMs?: number;
+  /** `high-packet-loss` above this share of inbound packets lost, in percent. @defaultValue `3` */
+  packetLossPercent?: number;
+  /** `low-mos` below this estimated MOS (1–4.5). @defaultValue `3.5` */
+  mos?: number;
+}
+
+/** Defaults of {@link QualityThresholds}, close to Twilio's. */
+export const DEFAULT_QUALITY_THRESHOLDS: Readonly<Required<QualityThresholds>> = Object.freeze({ rttMs: 400, jitterMs: 30, packetLossPercent: 3, mos: 3.5 });
+
 /** Keep-alive settings: how a silently dead ("blackholed") link is noticed. */
 export interface KeepAliveOptions {
   /**
@@ -125,6 +140,12 @@ export interface ClientOptions {
    * @defaultValue `5`
    */
   maxIncomingCalls?: number;
+  /**
+   * When a call raises quality warnings (`call.on('warning')`): round trip, jitter, packet loss
+   * and MOS thresholds. Unset fields keep their defaults.
+   * @defaultValue `{ rttMs: 400, jitterMs: 30, packetLossPercent: 3, mos: 3.5 }`
+   */
+  qualityThresholds?: QualityThresholds;
   /**
    * Keep-alive settings, or `false` to send none (a blackholed link then goes unnoticed).
    * @defaultValue `{ idleMs: 2000, timeoutMs: 2500, strategy: CRLF }`

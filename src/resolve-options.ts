@@ -5,7 +5,7 @@
  */
 import { ConfigurationError } from './errors';
 import { LOG_LEVELS, toLogSink, type LogLevel, type LogSink } from './logger';
-import { DEFAULT_OPTIONS, REGISTER_EXPIRES_MAX_SEC, type ClientOptions, type KeepAliveOptions } from './options';
+import { DEFAULT_OPTIONS, DEFAULT_QUALITY_THRESHOLDS, REGISTER_EXPIRES_MAX_SEC, type ClientOptions, type KeepAliveOptions, type QualityThresholds } from './options';
 import type { KeepAliveStrategy } from './transport/keep-alive';
 import { DefaultReconnectPolicy, type DefaultReconnectPolicyOptions, type ReconnectPolicy } from './transport/reconnect-policy';
 /** Options after defaults are applied: what the SDK uses internally. */
@@ -22,6 +22,7 @@ export interface ResolvedClientOptions {
   messageTimeoutMs: number;
   maxQueuedMessages: number;
   maxIncomingCalls: number;
+  qualityThresholds: Required<QualityThresholds>;
   keepAlive: Required<KeepAliveOptions> | null;
   reconnectPolicy: ReconnectPolicy;
   /** Advice found while validating (not errors), for the client to log once. */
@@ -44,6 +45,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof ClientOptions>([
   'messageTimeoutMs',
   'maxQueuedMessages',
   'maxIncomingCalls',
+  'qualityThresholds',
   'keepAlive',
   'reconnect',
 ]);
@@ -176,6 +178,17 @@ function validateIceServers(value: unknown): RTCIceServer[] {
   });
 }
 
+function validateQualityThresholds(value: unknown): Required<QualityThresholds> {
+  if (value === undefined) return { ...DEFAULT_QUALITY_THRESHOLDS };
+  if (!isPlainObject(value)) throw new ConfigurationError('qualityThresholds', 'must be an object such as { rttMs: 400 }');
+  checkKeys(value, 'qualityThresholds', ['rttMs', 'jitterMs', 'packetLossPercent', 'mos']);
+  const out = { ...DEFAULT_QUALITY_THRESHOLDS };
+  for (const key of ['rttMs', 'jitterMs', 'packetLossPercent', 'mos'] as const) out[key] = positiveNumber(value[key], `qualityThresholds.${key}`, out[key]);
+  if (out.packetLossPercent > 100) throw new ConfigurationError('qualityThresholds.packetLossPercent', 'must be a percentage, at most 100');
+  if (out.mos > 4.5) throw new ConfigurationError('qualityThresholds.mos', 'must be a MOS from 1 to 4.5');
+  return out;
+}
+
 function validateLogger(value: unknown): LogSink | undefined {
   if (value === undefined) return undefined;
   const sink = toLogSink(value);
@@ -232,6 +245,7 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
     registerExpiresSec,
     messageTimeoutMs: positiveNumber(input.messageTimeoutMs, 'messageTimeoutMs', DEFAULT_OPTIONS.messageTimeoutMs),
     maxQueuedMessages: wholeNumber(input.maxQueuedMessages, 'maxQueuedMessages', DEFAULT_OPTIONS.maxQueuedMessages, 1, 1_000_000),
+    qualityThresholds: validateQualityThresholds(input.qualityThresholds),
     maxIncomingCalls: wholeNumber(input.maxIncomingCalls, 'maxIncomingCalls', DEFAULT_OPTIONS.maxIncomingCalls, 0, 1_000),
     keepAlive: validateKeepAlive(input.keepAlive),
     reconnectPolicy: validateReconnect(input.reconnect),

@@ -20,6 +20,8 @@ import {
   type CallEnd,
   type LoginOptions,
   type VoxlineLogger,
+  type QualityWarning,
+  type QualityWarningName,
   type CallStats,
   type ClientOptions,
   type IncomingTextMessage,
@@ -134,6 +136,20 @@ const sink: VoxlineLogger = (level, namespace, message) => void [level, namespac
 new Client({ servers: ['wss://x'], logger: sink, maxQueuedMessages: 100, maxIncomingCalls: 2, keepAlive: { worker: false } });
 new Client({ servers: ['wss://x'], logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
 const reconnectingState: ConnectionState = 'reconnecting';
+new Client({ servers: ['wss://x'], qualityThresholds: { rttMs: 300, packetLossPercent: 5 } });
+async function quality(call: Call): Promise<void> {
+  call.on('warning', (w: QualityWarning) => {
+    const name: QualityWarningName = w.name;
+    void [name, w.value, w.threshold, w.at];
+  });
+  call.on('warningcleared', (w) => void w.name);
+  const active: QualityWarning[] = call.warnings;
+  void active;
+  // @ts-expect-error warning names are a closed set
+  const bad: QualityWarningName = 'too-loud';
+  void bad;
+}
+void quality;
 void reconnectingState;
 const count: number = client.listenerCount('connectionchange');
 void count;

@@ -6,6 +6,9 @@ import type { CallDirection, CallEnd, CallLifecycleEvents, CallSession, CallStat
 import type { CallMediaOptions, CallManager } from '../sip/calls';
 import type { CallStats } from '../sip/media';
 import { parseTarget } from '../sip/targets';
+import { CallQuality } from './call-quality';
+import type { QualityThresholds } from '../options';
+import type { QualityWarning } from './quality-warnings';
 import { clearListeners, emitSafely, SafeEmitter } from './safe-emitter';
 
 export type { CallDirection, CallEnd, CallState, CallStats };
@@ -44,6 +47,19 @@ export interface CallEvents extends CallLifecycleEvents {
    * transfer target, and this call ends. @event
    */
   transferred: (newCall: Call) => void;
+  /**
+   * A quality problem has lasted a few seconds (see `QualityWarning.name`); raised once,
+   * until `warningcleared` for the same name. Sampled once a second while the call is answered.
+   * @event
+   * @example
+   * ```ts
+   * call.on('warning', (w) => showChip(w.name));
+   * call.on('warningcleared', (w) => hideChip(w.name));
+   * ```
+   */
+  warning: (warning: QualityWarning) => void;
+  /** A quality problem reported by `warning` has recovered for a few seconds. @event */
+  warningcleared: (warning: QualityWarning) => void;
 }
 
 /**
@@ -65,13 +81,18 @@ export class Call extends SafeEmitter<CallEvents> {
   private readonly session: CallSession;
   private readonly manager: CallManager;
   private readonly domain: string;
+  private readonly quality: CallQuality;
 
-  private constructor(session: CallSession, manager: CallManager, logger: Logger, domain: string) {
+  private constructor(session: CallSession, manager: CallManager, logger: Logger, domain: string, thresholds: QualityThresholds) {
     super(logger);
     this.session = session;
     this.manager = manager;
     this.domain = domain;
     this.remote = session.remote;
+    this.quality = new CallQuality(session, thresholds, ({ raised, cleared }) => {
+      for (const warning of cleared) emitSafely(this, 'warningcleared', warning);
+      for (const warning of raised) emitSafely(this, 'warning', warning);
+    });
     for (const event of ['ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted'] as const) {
       session.on(event, () => emitSafely(this, event));
     }
@@ -84,8 +105,13 @@ export class Call extends SafeEmitter<CallEvents> {
   }
 
   /** @internal Calls are made by the client, never by the application. */
-  static _create(session: CallSession, manager: CallManager, logger: Logger, domain: string): Call {
-    return new Call(session, manager, logger, domain);
+  static _create(session: CallSession, manager: CallManager, logger: Logger, domain: string, thresholds: QualityThresholds): Call {
+    return new Call(session, manager, logger, domain, thresholds);
+  }
+
+  /** The quality warnings active now (raised by `warning`, not yet cleared). */
+  get warnings(): QualityWarning[] {
+    return this.quality.active;
   }
 
   /** Unique id of this call in this page. */

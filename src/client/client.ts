@@ -317,7 +317,7 @@ export class Client extends SafeEmitter<ClientEvents> {
   }
 
   private wrap(ua: SipUserAgent, session: CallSession): Call {
-    const call = Call._create(session, ua.calls, this.logger.child('call'), this.options.domain);
+    const call = Call._create(session, ua.calls, this.logger.child('call'), this.options.domain, this.options.qualityThresholds);
     this.liveCalls.set(session, call);
     session.once('ended', () => this.liveCalls.delete(session));
     return call;

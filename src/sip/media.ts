@@ -114,6 +114,8 @@ export interface CallStats {
   jitterMs: number | null;
   /** Packets lost in the received audio. */
   packetsLost: number;
+  /** Packets received in the audio from the other side. */
+  packetsReceived: number;
   /** Estimated mean opinion score (1–4.5) from the ITU-T G.107 E-model, or `null` until known. */
   mos: number | null;
   /** Audio codec in use, e.g. `opus`. */
@@ -142,7 +144,7 @@ export function estimateMos(rttMs: number, jitterMs: number, lossFraction: numbe
 
 /** Reads {@link CallStats} from a peer connection. */
 export async function readStats(pc: RTCPeerConnection | undefined): Promise<CallStats> {
-  const stats: CallStats = { rttMs: null, jitterMs: null, packetsLost: 0, mos: null, codec: null, bytesSent: 0, bytesReceived: 0, inboundAudioEnergy: 0, outboundAudioEnergy: 0, inboundAudioLevel: 0 };
+  const stats: CallStats = { rttMs: null, jitterMs: null, packetsLost: 0, packetsReceived: 0, mos: null, codec: null, bytesSent: 0, bytesReceived: 0, inboundAudioEnergy: 0, outboundAudioEnergy: 0, inboundAudioLevel: 0 };
   if (!pc) return stats;
   const report = await pc.getStats();
   let packetsReceived = 0;
@@ -171,6 +173,7 @@ export async function readStats(pc: RTCPeerConnection | undefined): Promise<Call
     const codec = report.get(codecId) as { mimeType?: string } | undefined;
     stats.codec = codec?.mimeType?.replace(/^audio\//i, '').toLowerCase() ?? null;
   }
+  stats.packetsReceived = packetsReceived;
   if (stats.rttMs !== null && stats.jitterMs !== null) {
     const total = packetsReceived + stats.packetsLost;
     stats.mos = estimateMos(stats.rttMs, stats.jitterMs, total > 0 ? Math.max(0, stats.packetsLost) / total : 0);

@@ -1,0 +1,60 @@
+/**
+ * Call quality warnings with real WebRTC audio (issue #17 item 1): when the far end mutes, its
+ * packets carry silence, and the listener gets one `no-inbound-audio` warning; when it unmutes,
+ * one `warningcleared`. Both servers.
+ */
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+
+type Sip = { url: string; domain: string; users: Record<string, string> };
+
+async function user(page: Page, name: string, sip: Sip, autoAnswer: boolean): Promise<void> {
+  await page.evaluate(
+    async ({ name, url, domain, password, autoAnswer }) => {
+      const client = window.vx.create(name, { servers: [url], domain, logLevel: 'warn' });
+      if (autoAnswer) {
+        client.on('incomingcall', (call) => {
+          window.vx.trackCall(name, call);
+          void call.answer();
+        });
+      }
+      await client.login(name, password);
+    },
+    { name, url: sip.url, domain: sip.domain, password: sip.users[name]!, autoAnswer },
+  );
+}
+
+/** Warning events seen by `name`'s first call, as `warning:<name>` / `cleared:<name>`. */
+const seen = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { qualityLog: string[] }).qualityLog);
+
+test('far end mutes: one no-inbound-audio warning; unmutes: one warningcleared; call.warnings follows', async ({ openPage, sip }) => {
+  test.setTimeout(60_000);
+  const alice = await openPage();
+  const bob = await openPage();
+  await user(alice, 'alice', sip, false);
+  await user(bob, 'bob', sip, true);
+  await alice.evaluate(async () => {
+    const log: string[] = [];
+    (window as unknown as { qualityLog: string[] }).qualityLog = log;
+    const call = await window.vx.clients.alice!.call('bob');
+    window.vx.trackCall('alice', call);
+    call.on('warning', (w) => log.push(`warning:${w.name}`));
+    call.on('warningcleared', (w) => log.push(`cleared:${w.name}`));
+  });
+  await expect.poll(() => alice.evaluate(() => window.vx.calls.alice![0]!.state)).toBe('answered');
+  // Healthy audio for a few seconds: no audio warning.
+  await alice.waitForTimeout(4000);
+  expect((await seen(alice)).filter((e) => e.endsWith('audio'))).toEqual([]);
+
+  await bob.evaluate(() => window.vx.calls.bob![0]!.mute());
+  await expect.poll(() => seen(alice), { timeout: 15_000 }).toContain('warning:no-inbound-audio');
+  expect(await alice.evaluate(() => window.vx.calls.alice![0]!.warnings.map((w) => w.name))).toContain('no-inbound-audio');
+
+  await bob.evaluate(() => window.vx.calls.bob![0]!.unmute());
+  await expect.poll(() => seen(alice), { timeout: 15_000 }).toContain('cleared:no-inbound-audio');
+  expect(await alice.evaluate(() => window.vx.calls.alice![0]!.warnings.map((w) => w.name))).not.toContain('no-inbound-audio');
+  await alice.waitForTimeout(2000);
+  const audio = (await seen(alice)).filter((e) => e.endsWith('no-inbound-audio'));
+  expect(audio).toEqual(['warning:no-inbound-audio', 'cleared:no-inbound-audio']);
+  await alice.evaluate(() => window.vx.calls.alice![0]!.hangup());
+});

@@ -27,6 +27,7 @@ declare global {
       calls: Record<string, VoxlineSdk.Call[]>;
       trackCall(name: string, call: VoxlineSdk.Call): VoxlineSdk.Call;
       openPeerConnections(): number;
+      selectedLocalPorts(): Promise<number[]>;
       liveMicrophoneTracks(): number;
       audioElements(): number;
       sdk(): typeof VoxlineSdk;

@@ -18,6 +18,8 @@ function missingPackages(chromium) {
   const modules = kamailioModulesDir();
   if (!modules || !existsSync(`${modules}/websocket.so`)) missing.push('kamailio-websocket-modules');
   if (spawnSync('sh', ['-c', 'command -v ip && command -v unshare'], { stdio: 'ignore' }).status !== 0) missing.push('iproute2', 'util-linux');
+  // Packet-loss tests drop a share of one call's UDP inside the private network namespace.
+  if (spawnSync('sh', ['-c', 'command -v iptables || test -x /usr/sbin/iptables'], { stdio: 'ignore' }).status !== 0) missing.push('iptables');
   return missing;
 }
 

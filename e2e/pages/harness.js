@@ -89,6 +89,21 @@
     trackCall,
     pageErrors,
     openPeerConnections: () => pcs.size,
+    /** Local UDP ports of the selected ICE candidate pairs of the open peer connections. */
+    selectedLocalPorts: async () => {
+      const ports = [];
+      for (const pc of pcs) {
+        const report = await pc.getStats();
+        report.forEach((s) => {
+          if (s.type === 'transport' && s.selectedCandidatePairId) {
+            const pair = report.get(s.selectedCandidatePairId);
+            const local = pair && report.get(pair.localCandidateId);
+            if (local && local.port) ports.push(local.port);
+          }
+        });
+      }
+      return ports;
+    },
     liveMicrophoneTracks: () => captured.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length,
     audioElements: () => document.querySelectorAll('audio[data-voxline]').length,
     pendingTimers: () => timers.size,

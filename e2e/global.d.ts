@@ -28,6 +28,9 @@ declare global {
       trackCall(name: string, call: VoxlineSdk.Call): VoxlineSdk.Call;
       openPeerConnections(): number;
       selectedLocalPorts(): Promise<number[]>;
+      openWebSockets(): number;
+      pendingTimers(): number;
+      pageErrors: Array<{ type: string; message: string }>;
       liveMicrophoneTracks(): number;
       audioElements(): number;
       sdk(): typeof VoxlineSdk;

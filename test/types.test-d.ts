@@ -21,6 +21,9 @@ import {
   type LoginOptions,
   type VoxlineLogger,
   type QualityWarning,
+  preflight,
+  type PreflightReport,
+  type PreflightStep,
   type QualityWarningName,
   type CallStats,
   type ClientOptions,
@@ -160,3 +163,12 @@ client.once('unregistered', () => undefined);
 client.emit('connectionchange', { state: 'connected', previous: null, server: 'x', at: 0 });
 // @ts-expect-error calls come from the client, never from `new`
 new Call();
+
+async function setupCheck(): Promise<void> {
+  const report: PreflightReport = await preflight({ servers: ['wss://x'], user: 'alice', password: 'pw', timeoutMs: 5000, onProgress: (step: PreflightStep) => void [step.name, step.ok, step.skipped, step.message, step.figures, step.code] });
+  const failed: string[] = report.steps.filter((s) => !s.ok && !s.skipped).map((s) => s.name);
+  void failed;
+  // @ts-expect-error user and password are required
+  await preflight({ servers: ['wss://x'] });
+}
+void setupCheck;

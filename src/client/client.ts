@@ -303,6 +303,11 @@ export class Client extends SafeEmitter<ClientEvents> {
     clearListeners(this);
   }
 
+  /** @internal For the preflight check: the link's round trip (a keep-alive ping), in ms. */
+  _measureRoundTrip(timeoutMs: number): Promise<number> {
+    return this.link.measureRoundTrip(timeoutMs);
+  }
+
   private createUserAgent(user: string, password: string): SipUserAgent {
     const ua = new SipUserAgent({ options: this.options, link: this.link, logger: this.logger.child('sip'), user, password });
     ua.on('registered', () => emitSafely(this, 'registered'));

@@ -26,12 +26,13 @@
  * {@link OFFLINE_RETRY_MS}, in case the browser's online state is wrong).
  */
 import { EventEmitter } from 'eventemitter3';
-import { CancelledError, ConnectionError, InvalidStateError } from '../errors';
+import { CancelledError, ConnectionError, InvalidStateError, TimeoutError } from '../errors';
 import type { Logger } from '../logger';
 import { watchBrowserLifecycle } from './connection-monitor';
-import { KeepAlive, type KeepAliveStrategy } from './keep-alive';
+import { crlfKeepAlive, KeepAlive, type KeepAliveStrategy } from './keep-alive';
 import { openSocket, SIP_SUBPROTOCOL, type OpeningSocket } from './open-socket';
 import { Outage } from './outage';
+import { unwireSocket, wireSocket } from './socket-events';
 import type { ReconnectPolicy } from './reconnect-policy';
 import { defaultTickerFactory, type TickerFactory } from './ticker';
 import type { DisconnectReason, LinkLoss, LinkState, WebSocketFactory, WebSocketLike } from './types';
@@ -94,7 +95,8 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
   /** Set by the browser's `offline` event, cleared by `online`. */
   private offline = false;
   private unwatch: (() => void) | null = null;
-  private readonly decoder = typeof TextDecoder === 'function' ? new TextDecoder() : null;
+  /** Waiting {@link measureRoundTrip} calls: resolved by the next inbound frame. */
+  private readonly roundTrips: Array<() => void> = [];
 
   constructor(options: WebSocketTransportOptions) {
     super();
@@ -184,6 +186,27 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
     this.scheduleAttempt();
   }
 
+  /**
+   * Measures the link's round trip: sends a keep-alive ping and resolves with the ms until the
+   * next inbound frame (the pong). Rejects with {@link TimeoutError} after `timeoutMs`, or with
+   * {@link ConnectionError} when the link is not open.
+   */
+  async measureRoundTrip(timeoutMs: number): Promise<number> {
+    const started = this.now();
+    const answered = new Promise<void>((resolve) => this.roundTrips.push(resolve));
+    await this.send((this.o.keepAlive?.strategy ?? crlfKeepAlive).ping());
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new TimeoutError(`no answer to a keep-alive ping within ${timeoutMs} ms`, timeoutMs)), timeoutMs);
+    });
+    try {
+      await Promise.race([answered, late]);
+      return this.now() - started;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Closes the link deliberately: no `lost`, no attempts. The transport can connect again later. */
   disconnect(): void {
     if (this._state === 'closed') return;
@@ -258,22 +281,14 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
 
   private adopt(socket: WebSocketLike, url: string): void {
     this.socket = socket;
-    socket.binaryType = 'arraybuffer';
     if (socket.protocol !== SIP_SUBPROTOCOL) {
       this.o.logger.warn(`server ${url} did not select the "sip" WebSocket subprotocol (got "${socket.protocol}")`);
     }
-    socket.onmessage = (ev) => this.receive(ev.data);
-    // Browsers fire `error` and then `close` (with the code) for a failed connection; report
-    // once, from `close`, so the code is known. Should `close` not follow, report after 50 ms.
-    let errored: ReturnType<typeof setTimeout> | null = null;
-    socket.onerror = () => {
-      errored ??= setTimeout(() => socket === this.socket && this.lose('error'), 50);
-    };
-    socket.onclose = (ev) => {
-      if (errored !== null) clearTimeout(errored);
-      if (socket !== this.socket) return;
-      this.lose(errored !== null || ev.code === 1006 ? 'error' : ev.code === 1001 ? 'server-shutdown' : 'closed', ev.code);
-    };
+    wireSocket(socket, {
+      frame: (text) => this.receive(text),
+      unsupported: () => this.o.logger.warn('dropped a WebSocket frame of unsupported type'),
+      lost: (reason, code) => socket === this.socket && this.lose(reason, code),
+    });
     const reconnect = this.outage !== null;
     this.o.logger.info(`${reconnect ? 'reconnected' : 'connected'} to ${url}`);
     this.keepAlive?.start();
@@ -281,15 +296,9 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
     this.emit('open', url, reconnect);
   }
 
-  private receive(data: unknown): void {
-    let text: string;
-    if (typeof data === 'string') text = data;
-    else if (data instanceof ArrayBuffer && this.decoder) text = this.decoder.decode(data);
-    else {
-      this.o.logger.warn('dropped a WebSocket frame of unsupported type');
-      return;
-    }
+  private receive(text: string): void {
     this.keepAlive?.activity();
+    for (const waiter of this.roundTrips.splice(0)) waiter();
     if (this.o.keepAlive?.strategy.isPong(text)) return;
     if (this.o.logger.enabled('debug')) this.o.logger.debug(`received ${text.length} bytes:\n${text}`);
     this.emit('message', text);
@@ -373,7 +382,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> {
     const socket = this.socket;
     this.socket = null;
     if (!socket) return;
-    socket.onopen = socket.onclose = socket.onerror = socket.onmessage = null;
+    unwireSocket(socket);
     try {
       socket.close(code ?? 1000, reason);
     } catch {

@@ -3,8 +3,8 @@
 //   dist/voxline.cjs (CommonJS) + dist/voxline.d.cts
 //   dist/voxline.iife.min.js: minified <script> build defining the global `Voxline`, dependencies included
 // sip.js is bundled into all three (it is a devDependency): only the parts Voxline uses, without
-// sip.js's own WebSocket transport (see dropSipjsWebTransport), and the CommonJS build needs no
-// require() of an ES module (sip.js ships ESM only). `dependencies` (eventemitter3) stay external
+// sip.js's own WebSocket transport and web session description handler (see stubSipjsModule),
+// and the CommonJS build needs no require() of an ES module (sip.js ships ESM only). `dependencies` (eventemitter3) stay external
 // in the ESM and CJS builds. Every source map embeds its sources (sourcesContent), since src/ and
 // node_modules/ are not shipped: scripts/check-dist.mjs checks both.
 import { readFileSync } from 'node:fs';
@@ -26,21 +26,44 @@ const version = () => ({
 });
 
 /**
- * sip.js's UserAgent imports its own WebSocket transport as a default, but Voxline always passes
- * its own (`transportConstructor`), so every build replaces that module with a stub (≈ 14 KB of
- * code before minification that an application would otherwise carry for nothing).
+ * Replaces one module of sip.js with a stub in every build: sip.js's UserAgent imports defaults
+ * that Voxline always overrides, so their code would only weigh on the bundle.
  */
-const STUB_ID = '\0voxline:sipjs-web-transport-stub';
-const dropSipjsWebTransport = () => ({
-  name: 'voxline-drop-sipjs-web-transport',
-  resolveId(source, importer) {
-    if (importer?.includes('sip.js') && /platform\/web\/transport\/transport\.js$/.test(source)) return STUB_ID;
-    return null;
-  },
-  load(id) {
-    return id === STUB_ID ? 'export class Transport { constructor() { throw new Error("Voxline always provides the transport"); } }' : null;
-  },
-});
+const stubSipjsModule = (name, path, code) => {
+  const id = `\0voxline:sipjs-stub:${name}`;
+  return () => ({
+    name: `voxline-drop-sipjs-${name}`,
+    resolveId(source, importer) {
+      if (importer?.includes('sip.js') && path.test(source)) return id;
+      return null;
+    },
+    load(loaded) {
+      return loaded === id ? code : null;
+    },
+  });
+};
+
+/**
+ * sip.js's WebSocket transport (a UserAgent default): Voxline always passes its own
+ * (`transportConstructor`); ≈ 14 KB of code before minification.
+ */
+const dropSipjsWebTransport = stubSipjsModule(
+  'web-transport',
+  /platform\/web\/transport\/transport\.js$/,
+  'export class Transport { constructor() { throw new Error("Voxline always provides the transport"); } }',
+);
+
+/**
+ * sip.js's web session description handler (the UserAgent's default factory makes it, with its
+ * peer connection and media stream code): Voxline always passes its own factory
+ * (`sessionDescriptionHandlerFactory`, src/sip/media.ts over src/media). scripts/check-dist.mjs
+ * checks that it stays out of the bundles.
+ */
+const dropSipjsWebSessionDescriptionHandler = stubSipjsModule(
+  'web-session-description-handler',
+  /platform\/web\/session-description-handler\/session-description-handler-factory-default\.js$/,
+  'export function defaultSessionDescriptionHandlerFactory() { return () => { throw new Error("Voxline always provides the session description handler factory"); }; }',
+);
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: undefined, sourceMap: true, inlineSources: true });
 
@@ -54,7 +77,7 @@ export default [
   {
     input: 'src/index.ts',
     external,
-    plugins: [version(), dropSipjsWebTransport(), nodeResolve(), ts()],
+    plugins: [version(), dropSipjsWebTransport(), dropSipjsWebSessionDescriptionHandler(), nodeResolve(), ts()],
     onwarn,
     output: [
       { file: 'dist/voxline.mjs', format: 'es', sourcemap: true },
@@ -63,7 +86,7 @@ export default [
   },
   {
     input: 'src/index.ts',
-    plugins: [version(), dropSipjsWebTransport(), nodeResolve({ browser: true }), commonjs(), ts()],
+    plugins: [version(), dropSipjsWebTransport(), dropSipjsWebSessionDescriptionHandler(), nodeResolve({ browser: true }), commonjs(), ts()],
     onwarn,
     output: {
       file: 'dist/voxline.iife.min.js',

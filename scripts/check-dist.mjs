@@ -11,6 +11,7 @@
  *    file in src/, and each bundle's `sourceMappingURL` names its shipped map.
  *  - Imports: the ESM and CJS builds import nothing but the package's `dependencies` (sip.js is a
  *    devDependency, bundled in; importing it would break every install).
+ *  - sip.js's web session description handler is in no bundle (Voxline has its own, src/media).
  *  - Node: the ESM and the CommonJS build load in a bare Node process, the CommonJS one without
  *    `require()` of an ES module (as on Node < 20.19, or with --no-experimental-require-module),
  *    and importing them, constructing a Client and destroying it reads no browser global (SSR).
@@ -97,6 +98,22 @@ export function runtimeImportProblems(code, label, allowed = deps) {
 }
 
 /**
+ * Strings only sip.js's web session description handler holds (log lines and a property name,
+ * which minification keeps). Voxline brings its own media handler (src/media) and stubs sip.js's
+ * default factory out (rollup.config.mjs), so none may be in a bundle.
+ */
+export const SIPJS_WEB_SDH_MARKERS = ['SessionDescriptionHandler.getDescription', 'waitForIceGatheringToComplete', 'peerConnectionDelegate'];
+
+/**
+ * Problems when a bundle contains sip.js's web session description handler.
+ * @param {string} code @param {string} label
+ */
+export function sipjsWebHandlerProblems(code, label) {
+  const found = SIPJS_WEB_SDH_MARKERS.filter((marker) => code.includes(marker));
+  return found.length ? [`${label}: contains sip.js's web session description handler (${found.map((m) => `"${m}"`).join(', ')}); stub its module in rollup.config.mjs`] : [];
+}
+
+/**
  * Problems of a bundle's `//# sourceMappingURL=` comment.
  * @param {string} jsFile
  */
@@ -147,6 +164,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   for (const js of ['dist/voxline.mjs', 'dist/voxline.cjs']) {
     const abs = path.join(ROOT, js);
     report(`${js}: imports only the package's dependencies (${deps.join(', ') || 'none'})`, fs.existsSync(abs) ? runtimeImportProblems(fs.readFileSync(abs, 'utf8'), js) : [`${js}: missing`]);
+  }
+  for (const js of ['dist/voxline.iife.min.js', 'dist/voxline.mjs', 'dist/voxline.cjs']) {
+    const abs = path.join(ROOT, js);
+    report(`${js}: no sip.js web session description handler`, fs.existsSync(abs) ? sipjsWebHandlerProblems(fs.readFileSync(abs, 'utf8'), js) : [`${js}: missing`]);
   }
   report('dist/voxline.mjs: imports in Node, constructs and destroys a Client without touching browser globals', nodeLoadProblems('esm'));
   report('dist/voxline.cjs: requires in Node without require(esm), constructs and destroys a Client without touching browser globals', nodeLoadProblems('cjs'));

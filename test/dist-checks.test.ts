@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs scripts without declarations
-import { runtimeImportProblems, sourceMapProblems } from '../scripts/check-dist.mjs';
+import { runtimeImportProblems, sipjsWebHandlerProblems, sourceMapProblems } from '../scripts/check-dist.mjs';
 // @ts-expect-error plain .mjs scripts without declarations
 import { emitterProblems, importProblems, internalNameProblems } from '../scripts/check-dist-types.mjs';
 
@@ -148,5 +148,15 @@ describe('declaration rules', () => {
       'x.d.ts:3: declares internal type SipUserAgent (it must not be reachable from the public types)',
       'x.d.ts:4: declares internal variable WebSocketTransport (it must not be reachable from the public types)',
     ]);
+  });
+});
+
+describe("sip.js web session description handler rule", () => {
+  it("finds sip.js's own web handler, and passes Voxline's media code", () => {
+    const sipjsHandler = fs.readFileSync(path.join(ROOT, 'node_modules/sip.js/lib/platform/web/session-description-handler/session-description-handler.js'), 'utf8');
+    expect(sipjsWebHandlerProblems(sipjsHandler, 'x.js')).toEqual([expect.stringMatching(/^x\.js: contains sip\.js's web session description handler \("SessionDescriptionHandler\.getDescription", "waitForIceGatheringToComplete", "peerConnectionDelegate"\)/)]);
+    for (const file of ['src/media/audio-peer.ts', 'src/media/ice-gathering.ts', 'src/sip/sdh-adapter.ts']) {
+      expect(sipjsWebHandlerProblems(fs.readFileSync(path.join(ROOT, file), 'utf8'), file)).toEqual([]);
+    }
   });
 });

@@ -12,7 +12,7 @@
 import { VoxlineError, type VoxlineErrorCode } from '../errors';
 import { probeIce, probeMicrophone, probeRelayLoopback } from '../media/probes';
 import type { ClientOptions } from '../options';
-import { acquireAudio, stopStream } from '../sip/media';
+import { acquireAudio, stopStream } from '../media/audio-source';
 import { Client } from './client';
 
 /** The steps of a preflight check, in the order they run. */

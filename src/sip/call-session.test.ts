@@ -2,8 +2,10 @@ import { EmitterImpl, Invitation, SessionState } from 'sip.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InvalidStateError } from '../errors';
 import { createLogger } from '../logger';
+import { fakeLocalStream, FakePeerConnection, FakeStream, FakeTrack, remoteSdp } from '../../test/fake-peer-connection';
+import { AudioPeer } from '../media/audio-peer';
 import { CallSession, DTMF_PAUSE_MS, endReasonFor, type CallEnd } from './call-session';
-import { estimateMos } from './media';
+import { MediaSessionDescriptionHandler } from './sdh-adapter';
 
 describe('endReasonFor', () => {
   it.each([
@@ -23,25 +25,18 @@ describe('endReasonFor', () => {
   });
 });
 
-describe('estimateMos', () => {
-  it('is near the top on a clean loopback link', () => {
-    expect(estimateMos(1, 0.5, 0)).toBeGreaterThanOrEqual(4.3);
-    expect(estimateMos(1, 0.5, 0)).toBeLessThanOrEqual(4.5);
-  });
-
-  it('falls with delay and with loss, and stays within 1..4.5', () => {
-    const clean = estimateMos(20, 2, 0);
-    expect(estimateMos(400, 2, 0)).toBeLessThan(clean);
-    expect(estimateMos(20, 2, 0.05)).toBeLessThan(clean);
-    expect(estimateMos(20, 2, 0.2)).toBeLessThan(estimateMos(20, 2, 0.05));
-    expect(estimateMos(5000, 500, 1)).toBe(1);
-  });
-});
-
-/** A sip.js Invitation stand-in: the state and calls CallSession uses, driven by the test. */
+/**
+ * A sip.js Invitation stand-in: the state and calls CallSession uses, driven by the test. Its
+ * media is Voxline's real handler over a fake peer connection whose initial exchange is done,
+ * and its re-INVITE drives the handler as sip.js does (getDescription, then the answer).
+ */
 function fakeInvitation() {
   const stateChange = new EmitterImpl<SessionState>();
-  const track = { kind: 'audio', enabled: true };
+  const { stream, track } = fakeLocalStream();
+  let pc: FakePeerConnection | undefined;
+  const media = new AudioPeer({ localStream: stream, playRemoteAudio: false, createPeerConnection: () => (pc = new FakePeerConnection({})) as unknown as RTCPeerConnection, createMediaStream: () => new FakeStream().asMediaStream });
+  const sdh = new MediaSessionDescriptionHandler(media);
+  pc!.iceGatheringState = 'complete';
   const calls: string[] = [];
   const fake = Object.create(Invitation.prototype) as Invitation;
   let state = SessionState.Initial;
@@ -49,12 +44,15 @@ function fakeInvitation() {
     delegate: undefined,
     stateChange,
     remoteIdentity: { uri: { user: 'bob', toString: () => 'sip:bob@voxline.test' }, displayName: 'Bob' },
-    sessionDescriptionHandler: { peerConnection: { getSenders: () => [{ track }] } },
+    sessionDescriptionHandler: sdh,
     sessionDescriptionHandlerOptionsReInvite: {},
-    invite: (opts: { requestDelegate?: { onAccept?: () => void } }) => {
-      calls.push(`invite hold=${String((fake.sessionDescriptionHandlerOptionsReInvite as { hold?: boolean }).hold)}`);
-      queueMicrotask(() => opts.requestDelegate?.onAccept?.());
-      return Promise.resolve();
+    invite: async (opts: { requestDelegate?: { onAccept?: () => void } }) => {
+      const offer = await sdh.getDescription(fake.sessionDescriptionHandlerOptionsReInvite);
+      calls.push(`invite ${/a=(sendrecv|sendonly|recvonly|inactive)/.exec(offer.body)?.[1]}`);
+      queueMicrotask(() => {
+        const answered = offer.body.includes('a=sendonly') ? 'recvonly' : 'sendrecv';
+        void sdh.setDescription(remoteSdp(answered)).then(() => opts.requestDelegate?.onAccept?.());
+      });
     },
     info: (opts: { requestOptions: { body: { content: string } } }) => {
       calls.push(`info ${/Signal=(.)/.exec(opts.requestOptions.body.content)?.[1]}`);
@@ -83,7 +81,7 @@ function fakeInvitation() {
     state = next;
     stateChange.emit(next);
   }
-  return { fake, set, calls, track };
+  return { fake, set, calls, track, media, pc: pc! };
 }
 
 const silent = createLogger('silent');
@@ -145,8 +143,54 @@ describe('CallSession with a fake sip.js session', () => {
     expect(inv.track.enabled).toBe(true);
     await call.hold();
     expect(inv.track.enabled).toBe(false);
-    expect(inv.calls.filter((c) => c.startsWith('invite'))).toEqual(['invite hold=true', 'invite hold=false', 'invite hold=true']);
+    expect(inv.calls.filter((c) => c.startsWith('invite'))).toEqual(['invite sendonly', 'invite sendrecv', 'invite sendonly']);
     expect(events).toEqual(['answered', 'muted', 'held', 'resumed', 'unmuted', 'held']);
+  });
+
+  it('DTMF: rtp goes to the media\'s DTMF sender; auto falls back to SIP INFO when the media cannot', async () => {
+    const { inv, call } = answeredCall();
+    await call.answer();
+    await call.sendDtmf('12', 'rtp', 120);
+    expect(inv.pc.transceivers[0]!.sender.dtmf!.inserted).toEqual([{ tones: '12', duration: 120, gap: 70 }]);
+    expect(inv.calls.filter((c) => c.startsWith('info'))).toEqual([]);
+    inv.pc.transceivers[0]!.sender.dtmf!.canInsertDTMF = false;
+    await call.sendDtmf('3', 'auto', 120);
+    expect(inv.calls.filter((c) => c.startsWith('info'))).toEqual(['info 3']);
+    await expect(call.sendDtmf('4', 'rtp', 120)).rejects.toBeInstanceOf(InvalidStateError);
+  });
+
+  it('remote audio from the media becomes call.remoteStream and a remotestream event', async () => {
+    const { inv, call } = answeredCall();
+    const streams: MediaStream[] = [];
+    call.on('remotestream', (s) => streams.push(s));
+    inv.fake.delegate!.onSessionDescriptionHandler!(inv.fake.sessionDescriptionHandler!, false);
+    expect(call.remoteStream).toBeNull();
+    const track = new FakeTrack('audio');
+    inv.pc.receiveTrack(track);
+    expect(streams).toHaveLength(1);
+    expect(call.remoteStream).toBe(streams[0]);
+    expect(call.remoteStream!.getAudioTracks()).toEqual([track]);
+    expect(await call.getStats()).toMatchObject({ bytesReceived: 1234 });
+  });
+
+  it('muted before its media existed (incoming, ringing): the media starts muted', async () => {
+    const { inv, call } = answeredCall();
+    const sdh = inv.fake.sessionDescriptionHandler!;
+    (inv.fake as { sessionDescriptionHandler: unknown }).sessionDescriptionHandler = undefined;
+    call.mute();
+    (inv.fake as { sessionDescriptionHandler: unknown }).sessionDescriptionHandler = sdh;
+    inv.fake.delegate!.onSessionDescriptionHandler!(sdh, false);
+    expect([inv.media.muted, inv.track.enabled]).toEqual([true, false]);
+  });
+
+  it('the end of the call closes its media', async () => {
+    const { inv, call } = answeredCall();
+    await call.answer();
+    inv.fake.delegate!.onBye!({ accept: () => Promise.resolve() } as never);
+    inv.set(SessionState.Terminated);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(inv.pc.calls.filter((c) => c === 'close')).toHaveLength(1);
+    expect(inv.media.signalingState).toBe('closed');
   });
 
   it('SIP INFO DTMF keeps "," as a 2 s pause', async () => {

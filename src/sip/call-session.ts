@@ -9,11 +9,15 @@
  * ```
  */
 import { EventEmitter } from 'eventemitter3';
-import { Invitation, Inviter, SessionState, type Info, type Referral, type Session, type URI, type Web } from 'sip.js';
+import { Invitation, Inviter, SessionState, type Info, type Referral, type Session, type SessionDescriptionHandler, type URI } from 'sip.js';
 import { InvalidStateError, SipError } from '../errors';
 import type { Logger } from '../logger';
 import { unescapeDisplayName } from './display-name';
-import { readStats, RemoteAudio, stopStream, type CallStats } from './media';
+import { stopStream } from '../media/audio-source';
+import type { CallMedia } from '../media/call-media';
+import { readStats, type CallStats } from '../media/stats';
+import type { LocalAudio } from './media';
+import { mediaOf } from './sdh-adapter';
 
 /**
  * State of a call: `connecting` (INVITE sent), `ringing` (the callee rings, or an incoming call
@@ -88,7 +92,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   private _muted = false;
   private pendingEnd: CallEnd | null = null;
   private ended = false;
-  private readonly remoteAudio = new RemoteAudio();
 
   constructor(
     session: Inviter | Invitation,
@@ -111,7 +114,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       },
       onInfo: (info) => this.onInfo(info),
       onRefer: (referral) => this.emit('referred', referral),
-      onSessionDescriptionHandler: (sdh) => this.watchMedia(sdh as Web.SessionDescriptionHandler),
+      onSessionDescriptionHandler: (sdh) => this.watchMedia(sdh),
     };
     session.stateChange.addListener(this.onSessionState);
   }
@@ -133,14 +136,19 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   get remoteStream(): MediaStream | null {
-    const sdh = this.session.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined;
-    return sdh?.remoteMediaStream?.getAudioTracks().length ? sdh.remoteMediaStream : null;
+    return this.media?.remoteStream ?? null;
   }
 
   /** Sets the audio this call sends (incoming calls get it at answer time). */
   setLocalAudio(stream: MediaStream, owned: boolean): void {
     this.local.stream = stream;
     this.local.owned = owned;
+  }
+
+  /** The audio the media handler needs (see media.ts); undefined before {@link setLocalAudio}. */
+  localAudio(): LocalAudio | undefined {
+    const { stream, owned } = this.local;
+    return stream ? { stream, owned, playRemoteAudio: this.playRemoteAudio } : undefined;
   }
 
   /** For an outgoing call: sends the INVITE. Resolves when it is sent. */
@@ -218,20 +226,17 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   async hold(): Promise<void> {
     this.assertState('hold', this._state === 'answered' || this._state === 'held');
     if (this._state === 'held') return;
+    // The media offers sendonly/inactive audio and turns the microphone off (src/media).
     await this.reinvite(true);
     this.setState('held', 'held');
-    // Held calls send nothing: the microphone track goes off too (sip.js's handler does it as
-    // well; doing it here keeps it true for any media handler).
-    this.applyMute();
   }
 
   async unhold(): Promise<void> {
     this.assertState('unhold', this._state === 'held' || this._state === 'answered');
     if (this._state === 'answered') return;
+    // The media offers sendrecv again and turns the microphone back on unless muted.
     await this.reinvite(false);
     this.setState('answered', 'resumed');
-    // Re-enable the microphone track (unless muted) now that the call is no longer held.
-    this.applyMute();
   }
 
   /**
@@ -242,8 +247,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.assertState('sendDtmf', this._state === 'answered' || this._state === 'held');
     if (!DTMF.test(tones)) throw new TypeError(`sendDtmf(tones): "${tones}" has characters outside 0-9, *, #, A-D and ","`);
     if (method !== 'info') {
-      const sdh = this.session.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined;
-      if (sdh?.sendDtmf(tones, { duration: durationMs, interToneGap: 70 })) return;
+      if (this.media?.sendDtmf(tones, { durationMs, interToneGapMs: 70 })) return;
       if (method === 'rtp') throw new InvalidStateError('sendDtmf(): this call has no RTP DTMF sender (telephone-event was not negotiated)');
     }
     for (const tone of tones) {
@@ -283,12 +287,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   async refreshTarget(): Promise<void> {
     if (this._state !== 'answered' && this._state !== 'held') return;
     await this.reinvite(this._state === 'held');
-    this.applyMute();
   }
 
   async getStats(): Promise<CallStats> {
-    const sdh = this.session.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined;
-    return readStats(sdh?.peerConnection);
+    return this.media ? this.media.getStats() : readStats(undefined);
   }
 
   /** Ends the call now, without waiting for the network (logout/destroy, or a failed start). */
@@ -317,11 +319,13 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     });
   }
 
+  /** The call's media (src/media), once sip.js created its session description handler. */
+  private get media(): CallMedia | undefined {
+    return mediaOf(this.session.sessionDescriptionHandler);
+  }
+
   private applyMute(): void {
-    const sdh = this.session.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined;
-    for (const sender of sdh?.peerConnection?.getSenders() ?? []) {
-      if (sender.track?.kind === 'audio') sender.track.enabled = !this._muted && this._state !== 'held';
-    }
+    this.media?.setMuted(this._muted);
   }
 
   private onInfo(info: Info): void {
@@ -335,15 +339,13 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (tone) this.emit('dtmf', { tone: tone.toUpperCase() });
   }
 
-  private watchMedia(sdh: Web.SessionDescriptionHandler): void {
-    const pc = sdh.peerConnection;
-    if (!pc) return;
-    pc.addEventListener('track', () => {
-      const stream = this.remoteStream;
-      if (!stream) return;
-      if (this.playRemoteAudio) this.remoteAudio.play(stream);
-      this.emit('remotestream', stream);
-    });
+  /** A media handler was made for this call (the media plays the remote audio itself). */
+  private watchMedia(sdh: SessionDescriptionHandler): void {
+    const media = mediaOf(sdh);
+    if (!media) return;
+    media.delegate = { onRemoteStream: (stream) => this.emit('remotestream', stream) };
+    // Muted before the media existed (e.g. an incoming call muted while ringing).
+    if (this._muted) media.setMuted(true);
   }
 
   private readonly onSessionState = (state: SessionState): void => {
@@ -359,7 +361,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.ended = true;
     this._state = 'ended';
     this.session.stateChange.removeListener(this.onSessionState);
-    this.remoteAudio.stop();
+    // sip.js closes it too when the session ends; closing here also covers a call ended locally first.
+    this.media?.close();
     if (this.local.owned) stopStream(this.local.stream);
     this.logger.info(`${this.id} ended: ${end.reason}${end.status ? ` (${end.status})` : ''}`);
     this.emit('ended', end);

@@ -1,13 +1,14 @@
 /**
  * All calls of one user agent: placing, receiving, answering, blind transfers, and ending them
- * all when the user logs out. Holds the audio stream of each session for the media handler.
+ * all when the user logs out. Finds each session's call (and its audio) for the media handler.
  */
 import { EventEmitter } from 'eventemitter3';
 import { Inviter, type Invitation, type Referral, type Session, type SessionDescriptionHandlerFactory, type URI, type UserAgent } from 'sip.js';
 import { InvalidStateError, MediaError, VoxlineError } from '../errors';
 import type { Logger } from '../logger';
 import { CallSession } from './call-session';
-import { acquireAudio, sessionDescriptionHandlerFactory, stopStream, type AudioSource } from './media';
+import { acquireAudio, stopStream, type AudioSource } from '../media/audio-source';
+import { sessionDescriptionHandlerFactory } from './media';
 
 /** Options of an outgoing call or of answering one. */
 export interface CallMediaOptions {
@@ -23,7 +24,7 @@ export interface CallManagerEvents {
 }
 
 export class CallManager extends EventEmitter<CallManagerEvents> {
-  private readonly streams = new WeakMap<Session, MediaStream>();
+  private readonly sessions = new WeakMap<Session, CallSession>();
   private readonly live = new Set<CallSession>();
   private readonly answering = new Set<CallSession>();
   private userAgent: UserAgent | null = null;
@@ -36,7 +37,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     private readonly maxIncomingCalls: number,
   ) {
     super();
-    this.sdhFactory = sessionDescriptionHandlerFactory(iceServers, (session) => this.streams.get(session));
+    this.sdhFactory = sessionDescriptionHandlerFactory(iceServers, (session) => this.sessions.get(session)?.localAudio(), logger.child('media'));
   }
 
   /** Connects the manager to its user agent (which was created with {@link CallManager.sdhFactory}). */
@@ -93,7 +94,6 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
         if (owned) stopStream(stream);
         return await call.answer(); // throws InvalidStateError naming the state
       }
-      this.streams.set(call.session, stream);
       call.setLocalAudio(stream, owned);
       call.playRemoteAudio = media.playRemoteAudio ?? true;
       await call.answer().catch((cause: unknown) => {
@@ -120,7 +120,6 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
 
   /** Sends the INVITE of a prepared outgoing call with `stream` as its audio. */
   private async launch(call: CallSession, stream: MediaStream, owned: boolean): Promise<void> {
-    this.streams.set(call.session, stream);
     call.setLocalAudio(stream, owned);
     try {
       await call.invite();
@@ -132,6 +131,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
 
   private track(call: CallSession): CallSession {
     this.live.add(call);
+    this.sessions.set(call.session, call);
     call.on('ended', () => this.live.delete(call));
     call.on('referred', (referral) => void this.followReferral(call, referral));
     return call;

@@ -1,0 +1,288 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeLocalStream, FakePeerConnection, FakeStream, FakeTrack, remoteSdp } from '../../test/fake-peer-connection';
+import { InvalidStateError } from '../errors';
+import { AudioPeer, type AudioPeerOptions } from './audio-peer';
+import { ICE_GRACE_MS } from './ice-gathering';
+
+function peer(options: Partial<AudioPeerOptions> = {}) {
+  const { stream, track } = fakeLocalStream();
+  let pc: FakePeerConnection | undefined;
+  const media = new AudioPeer({
+    localStream: stream,
+    ownsLocalStream: true,
+    playRemoteAudio: false,
+    createPeerConnection: (configuration) => (pc = new FakePeerConnection(configuration)) as unknown as RTCPeerConnection,
+    createMediaStream: () => new FakeStream().asMediaStream,
+    ...options,
+  });
+  return { media, pc: pc!, track };
+}
+
+/** Settles a promise's state without waiting for it: 'pending', or its value / error. */
+async function peek<T>(promise: Promise<T>): Promise<{ state: 'pending' } | { state: 'resolved'; value: T } | { state: 'rejected'; error: unknown }> {
+  let result: { state: 'pending' } | { state: 'resolved'; value: T } | { state: 'rejected'; error: unknown } = { state: 'pending' };
+  promise.then(
+    (value) => (result = { state: 'resolved', value }),
+    (error: unknown) => (result = { state: 'rejected', error }),
+  );
+  await vi.advanceTimersByTimeAsync(0);
+  return result;
+}
+
+/** An answered call: our offer sent with one host candidate, the remote answer applied, gathering complete. */
+async function established(options: Partial<AudioPeerOptions> = {}) {
+  const p = peer(options);
+  const offer = p.media.createOffer();
+  await vi.advanceTimersByTimeAsync(0);
+  p.pc.gather('host');
+  p.pc.completeGathering();
+  await offer;
+  await p.media.acceptAnswer(remoteSdp());
+  return p;
+}
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('AudioPeer offer/answer', () => {
+  it('sends the local track and configures the peer connection as before', () => {
+    const { pc, track } = peer({ iceServers: [{ urls: 'stun:stun.example.org' }] });
+    expect(pc.configuration).toEqual({ bundlePolicy: 'balanced', rtcpMuxPolicy: 'require', iceServers: [{ urls: 'stun:stun.example.org' }] });
+    expect(pc.transceivers.map((t) => t.sender.track)).toEqual([track]);
+  });
+
+  it('an offer goes out ICE_GRACE_MS after the first host candidate, with it, then takes the answer', async () => {
+    const { media, pc } = peer();
+    const offer = media.createOffer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(media.signalingState).toBe('have-local-offer');
+    expect((await peek(offer)).state).toBe('pending');
+    pc.gather('host');
+    await vi.advanceTimersByTimeAsync(ICE_GRACE_MS - 1);
+    expect((await peek(offer)).state).toBe('pending');
+    pc.gather('host'); // a sibling within the grace goes along
+    await vi.advanceTimersByTimeAsync(1);
+    const sdp = await offer;
+    expect(sdp).toContain('a=sendrecv');
+    expect(sdp.match(/a=candidate:/g)).toHaveLength(2);
+    await media.acceptAnswer(remoteSdp());
+    expect(media.signalingState).toBe('stable');
+    expect(pc.calls).toEqual(['createOffer', 'setLocalDescription offer', 'setRemoteDescription answer']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('with ICE servers, host candidates are not enough: a srflx one is awaited', async () => {
+    const { media, pc } = peer({ iceServers: [{ urls: 'stun:stun.example.org' }] });
+    const offer = media.createOffer();
+    await vi.advanceTimersByTimeAsync(0);
+    pc.gather('host');
+    await vi.advanceTimersByTimeAsync(500);
+    expect((await peek(offer)).state).toBe('pending');
+    pc.gather('srflx');
+    await vi.advanceTimersByTimeAsync(ICE_GRACE_MS);
+    expect(await offer).toMatch(/typ srflx/);
+  });
+
+  it('sends what it has at the gathering timeout, or as soon as gathering completes', async () => {
+    const slow = peer({ iceServers: [{ urls: 'stun:unreachable.example.org' }], iceGatheringTimeoutMs: 2000 });
+    const offer = slow.media.createOffer();
+    await vi.advanceTimersByTimeAsync(1999);
+    expect((await peek(offer)).state).toBe('pending');
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await peek(offer)).state).toBe('resolved');
+
+    const quick = peer({ iceServers: [{ urls: 'stun:stun.example.org' }] });
+    const second = quick.media.createOffer();
+    await vi.advanceTimersByTimeAsync(0);
+    quick.pc.completeGathering();
+    expect((await peek(second)).state).toBe('resolved');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('answers a remote offer (sendrecv) and is stable again; a malformed offer rejects and changes nothing', async () => {
+    const { media, pc } = peer();
+    const bad = await media.createAnswer('garbage').catch((e: unknown) => e);
+    expect((bad as DOMException).name).toBe('OperationError');
+    expect(media.signalingState).toBe('stable');
+    const answer = media.createAnswer(remoteSdp('sendrecv'));
+    await vi.advanceTimersByTimeAsync(0);
+    pc.gather('host');
+    await vi.advanceTimersByTimeAsync(ICE_GRACE_MS);
+    expect(await answer).toMatch(/a=sendrecv[\s\S]*a=candidate:/);
+    expect(media.signalingState).toBe('stable');
+    expect(pc.calls).toEqual(['setRemoteDescription offer', 'setRemoteDescription offer', 'createAnswer', 'setLocalDescription answer']);
+  });
+
+  it('answers with the RFC 3264 direction: sendonly → recvonly, recvonly → sendonly, inactive → inactive', async () => {
+    const cases: [RTCRtpTransceiverDirection, RTCRtpTransceiverDirection][] = [
+      ['sendonly', 'recvonly'],
+      ['recvonly', 'sendonly'],
+      ['inactive', 'inactive'],
+    ];
+    for (const [offered, answered] of cases) {
+      const { media, pc } = peer();
+      const answer = media.createAnswer(remoteSdp(offered));
+      await vi.advanceTimersByTimeAsync(0);
+      pc.completeGathering();
+      expect(await answer).toContain(`a=${answered}\r\n`);
+      expect(pc.transceivers[0]!.direction).toBe(answered);
+    }
+  });
+
+  it('one exchange at a time; an answer without an offer, or anything after close(), is an InvalidStateError', async () => {
+    const { media } = peer();
+    await expect(media.acceptAnswer(remoteSdp())).rejects.toBeInstanceOf(InvalidStateError);
+    const first = media.createOffer();
+    await expect(media.createOffer()).rejects.toThrow(/createOffer\(\) is still in progress/);
+    media.close();
+    await expect(first).rejects.toThrow(/media is closed/);
+    await expect(media.createAnswer(remoteSdp())).rejects.toBeInstanceOf(InvalidStateError);
+  });
+});
+
+describe('AudioPeer hold and mute', () => {
+  it('hold offers sendonly and turns the microphone off; unhold offers sendrecv and turns it back on', async () => {
+    const { media, pc, track } = await established();
+    const hold = await media.createOffer({ hold: true });
+    expect(hold).toContain('a=sendonly\r\n');
+    expect(pc.transceivers[0]!.direction).toBe('sendonly');
+    expect([media.held, track.enabled]).toEqual([true, false]);
+    await media.acceptAnswer(remoteSdp('recvonly'));
+    const unhold = await media.createOffer({ hold: false });
+    expect(unhold).toContain('a=sendrecv\r\n');
+    expect([media.held, track.enabled]).toEqual([false, true]);
+  });
+
+  it('unhold keeps the microphone off while muted; unmute turns it on', async () => {
+    const { media, track } = await established();
+    media.setMuted(true);
+    expect(track.enabled).toBe(false);
+    await media.createOffer({ hold: true });
+    await media.acceptAnswer(remoteSdp('recvonly'));
+    await media.createOffer({ hold: false });
+    await media.acceptAnswer(remoteSdp());
+    expect([media.held, media.muted, track.enabled]).toEqual([false, true, false]);
+    media.setMuted(false);
+    expect(track.enabled).toBe(true);
+  });
+
+  it('a held call answers a remote re-offer as held (sendonly), keeping the microphone off', async () => {
+    const { media, track } = await established();
+    await media.createOffer({ hold: true });
+    await media.acceptAnswer(remoteSdp('recvonly'));
+    const answer = await media.createAnswer(remoteSdp('sendrecv'), { hold: true });
+    expect(answer).toContain('a=sendonly\r\n');
+    expect(track.enabled).toBe(false);
+  });
+
+  it('a refused hold offer is rolled back: direction, hold state and microphone as before', async () => {
+    const { media, pc, track } = await established();
+    await media.createOffer({ hold: true });
+    expect(track.enabled).toBe(false);
+    await media.rollback();
+    expect(pc.calls.at(-1)).toBe('setLocalDescription rollback');
+    expect([media.signalingState, media.held, track.enabled, pc.transceivers[0]!.direction]).toEqual(['stable', false, true, 'sendrecv']);
+    await media.rollback(); // nothing pending: nothing to do
+    expect(pc.calls.filter((c) => c.endsWith('rollback'))).toHaveLength(1);
+  });
+});
+
+describe('AudioPeer ICE restart', () => {
+  it('a re-offer without restart goes out at once when gathering is complete', async () => {
+    const { media, pc } = await established();
+    expect(pc.iceGatheringState).toBe('complete');
+    const offer = media.createOffer();
+    expect((await peek(offer)).state).toBe('resolved');
+  });
+
+  it('an ICE-restart offer waits for a candidate of the new generation, and carries it', async () => {
+    const { media, pc } = await established();
+    const offer = media.createOffer({ iceRestart: true });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(pc.calls.at(-2)).toBe('createOffer iceRestart');
+    expect(pc.gatheringUfrag).toBe('u2');
+    // Gathering still reads "complete" (the old generation's); a late old candidate, and the old
+    // generation's end-of-candidates, are not enough.
+    pc.gather('host', 'u1');
+    pc.completeGathering();
+    await vi.advanceTimersByTimeAsync(500);
+    expect((await peek(offer)).state).toBe('pending');
+    pc.startGathering();
+    pc.gather('host');
+    await vi.advanceTimersByTimeAsync(ICE_GRACE_MS);
+    const sdp = await offer;
+    expect(sdp).toContain('a=ice-ufrag:u2');
+    expect(sdp).toMatch(/a=candidate:.* ufrag u2/);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('answering a remote ICE restart also waits for our new generation', async () => {
+    const { media, pc } = await established();
+    const answer = media.createAnswer(remoteSdp('sendrecv', 'remote2'));
+    await vi.advanceTimersByTimeAsync(100);
+    expect((await peek(answer)).state).toBe('pending');
+    pc.gather('host');
+    await vi.advanceTimersByTimeAsync(ICE_GRACE_MS);
+    expect(await answer).toMatch(/a=ice-ufrag:u2[\s\S]*ufrag u2/);
+  });
+});
+
+describe('AudioPeer DTMF, remote audio, stats, close', () => {
+  it('DTMF goes to the RTCDTMFSender; false when it cannot (not negotiated, closed)', async () => {
+    const { media, pc } = await established();
+    const dtmf = pc.transceivers[0]!.sender.dtmf!;
+    expect(media.sendDtmf('12#')).toBe(true);
+    expect(media.sendDtmf('9', { durationMs: 250, interToneGapMs: 90 })).toBe(true);
+    expect(dtmf.inserted).toEqual([
+      { tones: '12#', duration: 100, gap: 70 },
+      { tones: '9', duration: 250, gap: 90 },
+    ]);
+    dtmf.canInsertDTMF = false;
+    expect(media.sendDtmf('1')).toBe(false);
+    dtmf.canInsertDTMF = true;
+    media.close();
+    expect(media.sendDtmf('1')).toBe(false);
+    expect(dtmf.inserted).toHaveLength(2);
+  });
+
+  it('a remote audio track becomes remoteStream and is announced once per new track', async () => {
+    const { media, pc } = peer();
+    const announced: MediaStream[] = [];
+    media.delegate = { onRemoteStream: (s) => announced.push(s) };
+    expect(media.remoteStream).toBeNull();
+    const first = new FakeTrack('audio');
+    pc.receiveTrack(first);
+    pc.receiveTrack(new FakeTrack('video'));
+    expect(announced).toHaveLength(1);
+    expect(media.remoteStream?.getAudioTracks()).toEqual([first]);
+    const second = new FakeTrack('audio');
+    pc.receiveTrack(second);
+    expect(media.remoteStream?.getAudioTracks()).toEqual([second]);
+    expect(announced).toHaveLength(2);
+  });
+
+  it('stats come from the peer connection; after close they are empty', async () => {
+    const { media } = await established();
+    expect(await media.getStats()).toMatchObject({ bytesReceived: 1234, packetsLost: 1, jitterMs: 2 });
+    media.close();
+    expect(await media.getStats()).toMatchObject({ bytesReceived: 0, jitterMs: null });
+  });
+
+  it('close() stops the microphone it owns, closes the peer connection once, and leaves no timer', async () => {
+    const { media, pc, track } = peer();
+    void media.createOffer().catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(0);
+    media.close();
+    media.close();
+    expect(track.readyState).toBe('ended');
+    expect(pc.calls.filter((c) => c === 'close')).toHaveLength(1);
+    expect(media.signalingState).toBe('closed');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("close() leaves the application's own stream running", () => {
+    const { media, track } = peer({ ownsLocalStream: false });
+    media.close();
+    expect(track.readyState).toBe('live');
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * The contract between a call's signalling (src/sip) and its media (this folder). The SIP side
+ * holds a {@link CallMedia} and never touches WebRTC objects itself, so the media can be
+ * implemented by {@link AudioPeer} in the page, or later by a forwarder in a SharedWorker engine
+ * that relays each call to the tab showing the call. Session descriptions cross it as SDP strings.
+ *
+ * Offer/answer state (one exchange at a time; a call made in the wrong state rejects with
+ * `InvalidStateError`, and every call after `close()` too):
+ * ```txt
+ *            createOffer(options)                   acceptAnswer(sdp)
+ *   stable ─────────────────────▶ have-local-offer ──────────────────▶ stable
+ *     ▲ │                               │ rollback() (offer refused)     │
+ *     │ │ createAnswer(offer, options)  └───────────────▶ stable         │
+ *     │ └──── (remote offer set, answer made) ───▶ stable ◀──────────────┘
+ *   any state ──close()──▶ closed
+ * ```
+ * Hold is carried by the exchanges: `hold: true` offers (or answers with) `sendonly`/`inactive`
+ * audio and turns the microphone track off; `hold: false` restores `sendrecv` and turns the
+ * track back on unless {@link CallMedia.setMuted | muted}. A rolled-back offer restores the
+ * previous hold state.
+ */
+import type { CallStats } from './stats';
+
+/** Options of {@link CallMedia.createOffer}. */
+export interface OfferOptions {
+  /**
+   * Restart ICE: new credentials, new candidates. The offer waits for a candidate of the new
+   * generation (see ice-gathering.ts).
+   * @defaultValue false
+   */
+  iceRestart?: boolean;
+  /**
+   * Put the call on hold (`true`) or take it off hold (`false`) with this offer.
+   * @defaultValue false
+   */
+  hold?: boolean;
+}
+
+/** Options of {@link CallMedia.createAnswer}. */
+export interface AnswerOptions {
+  /**
+   * Answer as a call on hold (we keep our hold across the remote party's re-INVITEs).
+   * @defaultValue false
+   */
+  hold?: boolean;
+}
+
+/** Options of {@link CallMedia.sendDtmf}. */
+export interface DtmfToneOptions {
+  /** Length of each tone, in ms. @defaultValue 100 */
+  durationMs?: number;
+  /** Gap between tones, in ms. @defaultValue 70 */
+  interToneGapMs?: number;
+}
+
+/** What the media tells its owner. */
+export interface CallMediaDelegate {
+  /** The remote audio arrived (or was replaced); `stream` is {@link CallMedia.remoteStream}. */
+  onRemoteStream?(stream: MediaStream): void;
+}
+
+/** One call's media, as the SIP side sees it. */
+export interface CallMedia {
+  /** Receives the media's notifications; set it right after creating the media. */
+  delegate: CallMediaDelegate | undefined;
+  /** The offer/answer state drawn above. */
+  readonly signalingState: 'stable' | 'have-local-offer' | 'closed';
+  /** Whether the last exchange put the call on hold. */
+  readonly held: boolean;
+  /** Whether {@link CallMedia.setMuted} muted the microphone. */
+  readonly muted: boolean;
+  /** The remote audio, once a remote track arrived; `null` before. */
+  readonly remoteStream: MediaStream | null;
+
+  /** Makes a local offer and returns its SDP, with candidates (stable → have-local-offer). */
+  createOffer(options?: OfferOptions): Promise<string>;
+  /** Applies the remote answer to our offer (have-local-offer → stable). */
+  acceptAnswer(sdp: string): Promise<void>;
+  /** Applies a remote offer and returns our answer's SDP (stable → stable). */
+  createAnswer(offer: string, options?: AnswerOptions): Promise<string>;
+  /** Withdraws our pending offer (have-local-offer → stable); nothing to do when stable. */
+  rollback(): Promise<void>;
+  /** Mutes or unmutes the microphone track (it stays off while held). */
+  setMuted(muted: boolean): void;
+  /** Plays DTMF tones in the audio (RFC 4733); false when the call cannot (not negotiated, closed). */
+  sendDtmf(tones: string, options?: DtmfToneOptions): boolean;
+  /** Call quality now; all-empty statistics once closed. */
+  getStats(): Promise<CallStats>;
+  /** Ends the media: stops what it owns (the microphone it was given to own, remote playback), closes the peer connection. Idempotent. */
+  close(): void;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { answerDirection, iceUfrag, offerDirection, offeredDirection } from './sdp';
+
+const sdp = (session: string, audio: string, video = ''): string =>
+  `v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n${session}m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n${audio}${video ? `m=video 9 UDP/TLS/RTP/SAVPF 96\r\n${video}` : ''}`;
+
+describe('offeredDirection', () => {
+  it("reads the audio section's direction, else the session level's, else sendrecv", () => {
+    expect(offeredDirection(sdp('', 'a=sendonly\r\n'))).toBe('sendonly');
+    expect(offeredDirection(sdp('a=inactive\r\n', 'a=rtpmap:111 opus/48000/2\r\n'))).toBe('inactive');
+    expect(offeredDirection(sdp('a=inactive\r\n', 'a=recvonly\r\n'))).toBe('recvonly');
+    expect(offeredDirection(sdp('', 'a=rtpmap:111 opus/48000/2\r\n'))).toBe('sendrecv');
+    // A video section's direction is not the audio's.
+    expect(offeredDirection(sdp('', 'a=rtpmap:111 opus/48000/2\r\n', 'a=inactive\r\n'))).toBe('sendrecv');
+  });
+});
+
+describe('iceUfrag', () => {
+  it('reads the audio (or session-level) ICE username fragment', () => {
+    expect(iceUfrag(sdp('', 'a=ice-ufrag:abcd\r\na=ice-pwd:x\r\n'))).toBe('abcd');
+    expect(iceUfrag(sdp('a=ice-ufrag:sess\r\n', ''))).toBe('sess');
+    expect(iceUfrag(sdp('', ''))).toBeUndefined();
+    expect(iceUfrag(undefined)).toBeUndefined();
+  });
+});
+
+describe('hold directions (RFC 3264)', () => {
+  it('offers: hold makes sendrecv sendonly and recvonly inactive; resume reverses', () => {
+    expect(['sendrecv', 'sendonly', 'recvonly', 'inactive'].map((d) => [offerDirection(d as RTCRtpTransceiverDirection, true), offerDirection(d as RTCRtpTransceiverDirection, false)])).toEqual([
+      ['sendonly', 'sendrecv'],
+      ['sendonly', 'sendrecv'],
+      ['inactive', 'recvonly'],
+      ['inactive', 'recvonly'],
+    ]);
+  });
+
+  it('answers: intersect the offer with our hold', () => {
+    expect(['sendrecv', 'sendonly', 'recvonly', 'inactive'].map((d) => [answerDirection(d as RTCRtpTransceiverDirection, false), answerDirection(d as RTCRtpTransceiverDirection, true)])).toEqual([
+      ['sendrecv', 'sendonly'],
+      ['recvonly', 'inactive'],
+      ['sendonly', 'sendonly'],
+      ['inactive', 'inactive'],
+    ]);
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * The little SDP reading the media needs, and the hold rules for the audio direction
+ * (RFC 3264 §6.1, §8.4; the rules sip.js's web handler applied, kept so calls behave as before).
+ */
+
+/** The audio `m=` section of an SDP (up to the next `m=` line), or `''` when there is none. */
+function audioSection(sdp: string): string {
+  return /(?:^|\n)m=audio [\s\S]*?(?=\r?\nm=|$)/.exec(sdp)?.[0] ?? '';
+}
+
+/** The session-level part of an SDP (before the first `m=` line). */
+function sessionSection(sdp: string): string {
+  return sdp.split(/\r?\nm=/)[0] ?? '';
+}
+
+const DIRECTION = /(?:^|\r?\n)a=(sendrecv|sendonly|recvonly|inactive)[ \t]*(?=\r?\n|$)/;
+
+/**
+ * The direction an SDP offers for its audio: the audio section's attribute, else the
+ * session-level one, else `sendrecv` (the default when none is given).
+ */
+export function offeredDirection(sdp: string): RTCRtpTransceiverDirection {
+  const found = DIRECTION.exec(audioSection(sdp)) ?? DIRECTION.exec(sessionSection(sdp));
+  return (found?.[1] as RTCRtpTransceiverDirection | undefined) ?? 'sendrecv';
+}
+
+/**
+ * The ICE username fragment of an SDP's audio section (or of its session level): it changes
+ * with every ICE restart, so it names the candidates' generation.
+ */
+export function iceUfrag(sdp: string | undefined): string | undefined {
+  if (!sdp) return undefined;
+  const ufrag = /(?:^|\r?\n)a=ice-ufrag:(\S+)/;
+  return ufrag.exec(audioSection(sdp))?.[1] ?? ufrag.exec(sessionSection(sdp))?.[1];
+}
+
+/**
+ * The direction to offer, from the transceiver's current one and our hold state: holding
+ * turns sending-and-receiving into `sendonly`, and receiving-only into `inactive`; resuming
+ * turns them back. A side the remote party stopped (it offered `sendonly`, we answered
+ * `recvonly`) stays so until the remote party resumes.
+ */
+export function offerDirection(current: RTCRtpTransceiverDirection, hold: boolean): RTCRtpTransceiverDirection {
+  switch (current) {
+    case 'sendrecv':
+    case 'sendonly':
+      return hold ? 'sendonly' : 'sendrecv';
+    case 'recvonly':
+    case 'inactive':
+      return hold ? 'inactive' : 'recvonly';
+    default:
+      return current; // 'stopped'
+  }
+}
+
+/** The direction to answer an offer with, from the offered direction and our hold state. */
+export function answerDirection(offered: RTCRtpTransceiverDirection, hold: boolean): RTCRtpTransceiverDirection {
+  switch (offered) {
+    case 'sendonly':
+      return hold ? 'inactive' : 'recvonly';
+    case 'recvonly':
+      return 'sendonly';
+    case 'inactive':
+      return 'inactive';
+    default:
+      return hold ? 'sendonly' : 'sendrecv';
+  }
+}

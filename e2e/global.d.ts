@@ -29,6 +29,8 @@ declare global {
       openPeerConnections(): number;
       selectedLocalPorts(): Promise<number[]>;
       openWebSockets(): number;
+      sipFramesSeen(method: string): number;
+      sentTrackLabels(): string[];
       pendingTimers(): number;
       pageErrors: Array<{ type: string; message: string }>;
       liveMicrophoneTracks(): number;

@@ -17,6 +17,7 @@ export { Client } from './client/client';
 export type { CallOptions, LoginOptions } from './client/client';
 export { Call } from './client/call';
 export { preflight } from './client/preflight';
+export type { AudioDevices, AudioDevice, AudioDeviceList, AudioDeviceEvents } from './client/audio';
 export type { PreflightOptions, PreflightReport, PreflightStep, PreflightStepName } from './client/preflight';
 export type { AnswerOptions, CallDirection, CallEnd, CallEndReason, CallEvents, CallParty, CallState, CallStats, DtmfOptions } from './client/call';
 export type { ClientEvents, ConnectionChange, ConnectionChangeState, ConnectionState, IncomingTextMessage, ReconnectAttempt } from './client/events';

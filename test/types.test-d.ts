@@ -24,6 +24,7 @@ import {
   preflight,
   type PreflightReport,
   type PreflightStep,
+  type AudioDevice,
   type QualityWarningName,
   type CallStats,
   type ClientOptions,
@@ -172,3 +173,17 @@ async function setupCheck(): Promise<void> {
   await preflight({ servers: ['wss://x'] });
 }
 void setupCheck;
+
+async function devices(): Promise<void> {
+  const { inputs, outputs } = await client.audio.listDevices();
+  const first: AudioDevice | undefined = inputs[0];
+  await client.audio.setInputDevice(first?.deviceId ?? null);
+  await client.audio.setOutputDevice(outputs[0]?.deviceId ?? null);
+  const selected: string | null = client.audio.inputDeviceId ?? client.audio.outputDeviceId;
+  void selected;
+  client.audio.on('devicelost', ({ kind, device }) => void [kind satisfies 'input' | 'output', device.label]);
+  client.audio.on('devicechange', (list) => void list.inputs.length);
+  // @ts-expect-error a device id is a string or null
+  await client.audio.setInputDevice(3);
+}
+void devices;

@@ -36,12 +36,18 @@
   window.addEventListener('unhandledrejection', (e) => pageErrors.push({ type: 'unhandledrejection', message: String((e.reason && e.reason.message) || e.reason) }));
   // Count WebSockets not yet closing or closed, to prove destroy() and logout() leave no socket open.
   const sockets = new Set();
+  // Count SIP requests received, by method, to prove e.g. that a device switch sends no re-INVITE.
+  const received = {};
   const NativeWebSocket = window.WebSocket;
   if (NativeWebSocket) {
     window.WebSocket = class extends NativeWebSocket {
       constructor(...args) {
         super(...args);
         sockets.add(this);
+        this.addEventListener('message', (e) => {
+          const method = typeof e.data === 'string' ? /^([A-Z]+) sip/.exec(e.data) : null;
+          if (method) received[method[1]] = (received[method[1]] || 0) + 1;
+        });
       }
     };
   }
@@ -89,6 +95,9 @@
     trackCall,
     pageErrors,
     openPeerConnections: () => pcs.size,
+    sipFramesSeen: (method) => received[method] || 0,
+    /** Labels of the microphone tracks the open peer connections are sending. */
+    sentTrackLabels: () => [...pcs].flatMap((pc) => pc.getSenders().map((s) => (s.track ? s.track.label : ''))),
     /** Local UDP ports of the selected ICE candidate pairs of the open peer connections. */
     selectedLocalPorts: async () => {
       const ports = [];

@@ -12,6 +12,7 @@ import { SipUserAgent } from '../sip/user-agent';
 import { mainThreadTicker } from '../transport/ticker';
 import { WebSocketTransport } from '../transport/websocket-transport';
 import { validateHeaders, validateLogin, validateMessage } from './arguments';
+import { AudioDevices } from './audio';
 import { Call, type AnswerOptions } from './call';
 import { ConnectionReporter, type RefreshOutcome } from './connection-reporter';
 import type { ClientEvents, ConnectionState } from './events';
@@ -85,6 +86,14 @@ export class Client extends SafeEmitter<ClientEvents> {
   /** Set while `login()` runs; aborting it cancels the login. */
   private loginAbort: AbortController | null = null;
   private destroyed = false;
+  /**
+   * The microphone and speaker of this client's calls, with hot-swap: see {@link AudioDevices}.
+   * @example
+   * ```ts
+   * await client.audio.setInputDevice(headsetId);
+   * ```
+   */
+  readonly audio: AudioDevices;
 
   /**
    * @param options - see {@link ClientOptions}; validated here, before anything else happens.
@@ -116,6 +125,13 @@ export class Client extends SafeEmitter<ClientEvents> {
       paused: () => this.ua?.messaging.setReady(false),
       emit: (change) => emitSafely(this, 'connectionchange', change),
     });
+    this.audio = new AudioDevices(
+      {
+        useInput: async (deviceId) => this.ua?.calls.useInput(deviceId),
+        useOutput: async (deviceId) => this.ua?.calls.useOutput(deviceId),
+      },
+      logger.child('audio'),
+    );
     this.link.on('reconnecting', (attempt) => emitSafely(this, 'reconnecting', attempt));
     this.link.on('gaveup', (error) => emitSafely(this, 'error', error));
   }
@@ -300,6 +316,7 @@ export class Client extends SafeEmitter<ClientEvents> {
     this.ua = null;
     if (ua) void ua.stop();
     this.link.dispose();
+    this.audio._dispose();
     clearListeners(this);
   }
 
@@ -310,6 +327,8 @@ export class Client extends SafeEmitter<ClientEvents> {
 
   private createUserAgent(user: string, password: string): SipUserAgent {
     const ua = new SipUserAgent({ options: this.options, link: this.link, logger: this.logger.child('sip'), user, password });
+    ua.calls.inputDeviceId = this.audio.inputDeviceId;
+    ua.calls.outputDeviceId = this.audio.outputDeviceId;
     ua.on('registered', () => emitSafely(this, 'registered'));
     ua.on('unregistered', () => emitSafely(this, 'unregistered'));
     ua.on('message', (message) => emitSafely(this, 'message', message));

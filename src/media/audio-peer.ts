@@ -61,7 +61,7 @@ export class AudioPeer implements CallMedia {
   delegate: CallMediaDelegate | undefined;
   private pc: RTCPeerConnection | null;
   private readonly sender: RTCRtpSender;
-  private readonly track: MediaStreamTrack;
+  private track: MediaStreamTrack;
   private state: CallMedia['signalingState'] = 'stable';
   private busy: string | null = null;
   private wait: IceWait | null = null;
@@ -168,6 +168,23 @@ export class AudioPeer implements CallMedia {
   setMuted(muted: boolean): void {
     this._muted = muted;
     this.applyTrack();
+  }
+
+  async replaceInput(stream: MediaStream, owned: boolean): Promise<void> {
+    const track = stream.getAudioTracks()[0];
+    if (!track) throw new TypeError('replaceInput(stream): the stream has no audio track');
+    this.assertOpen('replaceInput');
+    track.enabled = !this._muted && !this._held;
+    await this.sender.replaceTrack(track);
+    const previous = { stream: this.options.localStream, owned: this.options.ownsLocalStream ?? false };
+    this.track = track;
+    this.options.localStream = stream;
+    this.options.ownsLocalStream = owned;
+    if (previous.owned && previous.stream !== stream) stopStream(previous.stream);
+  }
+
+  setOutputDevice(deviceId: string | null): Promise<void> {
+    return this.remoteAudio.setSinkId(deviceId ?? '');
   }
 
   sendDtmf(tones: string, options: DtmfToneOptions = {}): boolean {

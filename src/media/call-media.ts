@@ -82,6 +82,13 @@ export interface CallMedia {
   rollback(): Promise<void>;
   /** Mutes or unmutes the microphone track (it stays off while held). */
   setMuted(muted: boolean): void;
+  /**
+   * Sends `stream`'s audio track from now on instead of the current one (`replaceTrack`, no
+   * renegotiation); stops the old track if this media owned it, and owns the new one if `owned`.
+   */
+  replaceInput(stream: MediaStream, owned: boolean): Promise<void>;
+  /** Plays the remote audio on output device `deviceId` (`null`: the default), now and later. */
+  setOutputDevice(deviceId: string | null): Promise<void>;
   /** Plays DTMF tones in the audio (RFC 4733); false when the call cannot (not negotiated, closed). */
   sendDtmf(tones: string, options?: DtmfToneOptions): boolean;
   /** Call quality now; all-empty statistics once closed. */

@@ -5,6 +5,18 @@
 /** Plays a remote stream through an `<audio>` element the SDK owns; `stop()` removes it. */
 export class RemoteAudio {
   private element: HTMLAudioElement | null = null;
+  private sinkId = '';
+
+  /** Routes playback to output device `deviceId` ('' = the default), now and for later playback. */
+  async setSinkId(deviceId: string): Promise<void> {
+    this.sinkId = deviceId;
+    await this.applySink();
+  }
+
+  private async applySink(): Promise<void> {
+    const element = this.element as (HTMLAudioElement & { sinkId?: string; setSinkId?: (id: string) => Promise<void> }) | null;
+    if (element?.setSinkId && element.sinkId !== this.sinkId) await element.setSinkId(this.sinkId);
+  }
 
   /** Plays `stream` (creating the element on first use); without a `document` (SSR) does nothing. */
   play(stream: MediaStream): void {
@@ -16,6 +28,8 @@ export class RemoteAudio {
       this.element.setAttribute('data-voxline', 'remote-audio');
       this.element.style.display = 'none';
       doc.body?.appendChild(this.element);
+      // A chosen output device applies to a new element too; a refusal keeps the default.
+      if (this.sinkId) void this.applySink().catch(() => undefined);
     }
     if (this.element.srcObject !== stream) this.element.srcObject = stream;
     this.element.play().catch(() => {

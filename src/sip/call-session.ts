@@ -92,6 +92,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   private _muted = false;
   private pendingEnd: CallEnd | null = null;
   private ended = false;
+  /** Output device of the remote audio (`client.audio.setOutputDevice`); `null`: the default. */
+  outputDeviceId: string | null = null;
 
   constructor(
     session: Inviter | Invitation,
@@ -148,7 +150,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   /** The audio the media handler needs (see media.ts); undefined before {@link setLocalAudio}. */
   localAudio(): LocalAudio | undefined {
     const { stream, owned } = this.local;
-    return stream ? { stream, owned, playRemoteAudio: this.playRemoteAudio } : undefined;
+    return stream ? { stream, owned, playRemoteAudio: this.playRemoteAudio, outputDeviceId: this.outputDeviceId } : undefined;
   }
 
   /** For an outgoing call: sends the INVITE. Resolves when it is sent. */
@@ -207,6 +209,23 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     }
   }
 
+  /** True when the SDK opened this call's microphone (so it may switch it to another device). */
+  get ownsLocalAudio(): boolean {
+    return this.local.owned;
+  }
+  /** Sends `stream` (an SDK-opened microphone) instead of the current audio, without renegotiation. */
+  async replaceLocalAudio(stream: MediaStream): Promise<void> {
+    const media = this.media;
+    if (media) await media.replaceInput(stream, true);
+    else if (this.local.owned) stopStream(this.local.stream);
+    this.local.stream = stream;
+    this.local.owned = true;
+  }
+  /** Plays this call's remote audio on `deviceId` (`null`: the default). */
+  async setOutputDevice(deviceId: string | null): Promise<void> {
+    this.outputDeviceId = deviceId;
+    await this.media?.setOutputDevice(deviceId);
+  }
   mute(): void {
     this.assertState('mute', this._state !== 'ended');
     if (this._muted) return;

@@ -40,6 +40,40 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     this.sdhFactory = sessionDescriptionHandlerFactory(iceServers, (session) => this.sessions.get(session)?.localAudio(), logger.child('media'));
   }
 
+  /** Microphone for calls that do not name one (`client.audio.setInputDevice`); `null`: the default. */
+  inputDeviceId: string | null = null;
+  /** Output device of the remote audio of new calls (`client.audio.setOutputDevice`). */
+  outputDeviceId: string | null = null;
+
+  /** The microphone constraints of a call that gives none: the selected input device, if any. */
+  private defaultAudio(): MediaTrackConstraints | undefined {
+    return this.inputDeviceId === null ? undefined : { deviceId: { exact: this.inputDeviceId } };
+  }
+
+  /**
+   * Moves every live call's microphone to `deviceId` (`null`: the default) without renegotiation;
+   * calls the application gave its own stream keep it.
+   * @throws MediaError when the device cannot be opened (no call is changed then).
+   */
+  async useInput(deviceId: string | null): Promise<void> {
+    const audio = deviceId === null ? undefined : { deviceId: { exact: deviceId } };
+    for (const call of this.live) {
+      if (!call.ownsLocalAudio) continue;
+      const { stream } = await acquireAudio(audio);
+      await call.replaceLocalAudio(stream).catch((err: unknown) => {
+        stopStream(stream);
+        throw err;
+      });
+    }
+    this.inputDeviceId = deviceId;
+  }
+
+  /** Plays every live call's remote audio on `deviceId` (`null`: the default), and new calls' too. */
+  async useOutput(deviceId: string | null): Promise<void> {
+    for (const call of this.live) await call.setOutputDevice(deviceId);
+    this.outputDeviceId = deviceId;
+  }
+
   /** Connects the manager to its user agent (which was created with {@link CallManager.sdhFactory}). */
   attach(userAgent: UserAgent): void {
     this.userAgent = userAgent;
@@ -52,7 +86,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
   async place(target: URI, headers: Record<string, string>, media: CallMediaOptions): Promise<CallSession> {
     const ua = this.ua();
     const extraHeaders = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
-    const { stream, owned } = await acquireAudio(media.audio);
+    const { stream, owned } = await acquireAudio(media.audio ?? this.defaultAudio());
     let inviter: Inviter;
     try {
       inviter = new Inviter(ua, target, { extraHeaders, sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } });
@@ -89,7 +123,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     if (call.state !== 'ringing' || call.direction !== 'incoming') return call.answer(); // throws InvalidStateError naming the state
     this.answering.add(call);
     try {
-      const { stream, owned } = await acquireAudio(media.audio);
+      const { stream, owned } = await acquireAudio(media.audio ?? this.defaultAudio());
       if (call.state !== 'ringing') {
         if (owned) stopStream(stream);
         return await call.answer(); // throws InvalidStateError naming the state
@@ -130,6 +164,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
   }
 
   private track(call: CallSession): CallSession {
+    call.outputDeviceId = this.outputDeviceId;
     this.live.add(call);
     this.sessions.set(call.session, call);
     call.on('ended', () => this.live.delete(call));
@@ -147,7 +182,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     this.emit('transferred', from, next);
     try {
       await referral.accept();
-      const { stream, owned } = await acquireAudio(undefined);
+      const { stream, owned } = await acquireAudio(this.defaultAudio());
       await this.launch(next, stream, owned);
     } catch (err) {
       this.logger.warn(`transfer to ${referral.referTo.uri.toString()} failed: ${(err as Error).message}`);

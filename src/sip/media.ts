@@ -19,6 +19,8 @@ export interface LocalAudio {
   owned: boolean;
   /** Play the remote audio through an element the SDK manages. */
   playRemoteAudio: boolean;
+  /** Output device of that element; `null`: the default. */
+  outputDeviceId: string | null;
 }
 
 /** How long a description may wait for usable ICE candidates, in ms. */
@@ -40,6 +42,7 @@ export function sessionDescriptionHandlerFactory(iceServers: RTCIceServer[], aud
       iceGatheringTimeoutMs: ICE_GATHERING_TIMEOUT_MS,
       ...(logger ? { logger } : {}),
     });
+    if (audio.outputDeviceId !== null) media.setOutputDevice(audio.outputDeviceId).catch(() => undefined);
     return new MediaSessionDescriptionHandler(media);
   };
 }

@@ -4,9 +4,9 @@
  * - axe-core finds no serious or critical violation, the page has its level-one heading and all
  *   of its content sits in landmarks: on the sign-in screen (with the advanced section open and a
  *   sign-in error shown) and in the signed-in app, desktop and phone layouts: every phone tab, an
- *   incoming call, a call in progress with the keypad and the transfer form open, a failed call
- *   with its error toast, and a chat holding sent, received and failed messages. Besides axe's
- *   default rules (WCAG 2.x A/AA and best practices) the scan turns on
+ *   incoming call, a call in progress with the keypad and the transfer form open and an error
+ *   toast, a failed call, the recent calls, and a chat holding sent, received and failed
+ *   messages. Besides axe's default rules (WCAG 2.x A/AA and best practices) the scan turns on
  *   `label-content-name-mismatch` (WCAG 2.5.3 label in name), which axe ships disabled as
  *   experimental.
  * - The phone works with the keyboard alone (Tab, Shift+Tab, Enter, Space, typing; arrow keys in
@@ -225,7 +225,7 @@ test.describe('demo accessibility (axe-core)', () => {
     expect(bob.errors).toEqual([]);
   });
 
-  test('calls, desktop and phone: incoming, in progress with keypad and transfer open, ended, failed with a toast', async ({ browser, sip }, testInfo) => {
+  test('calls, desktop and phone: incoming, in progress with keypad and transfer open, an error toast', async ({ browser, sip }, testInfo) => {
     const alice = await signIn(browser, sip, 'alice', DESKTOP);
     const bob = await signIn(browser, sip, 'bob', PHONE);
     await alice.page.getByLabel('Who to call').fill('bob');
@@ -242,23 +242,34 @@ test.describe('demo accessibility (axe-core)', () => {
     await alice.page.getByRole('group', { name: 'Send tones' }).getByRole('button', { name: '5', exact: true }).click();
     await expect(bob.page.locator('#dtmf-received')).toHaveText('5');
     await bob.page.getByRole('button', { name: 'Transfer' }).click();
+    // Calling from a chat while on a call: an error toast.
+    await alice.page.getByLabel('Start a conversation with').fill('bob');
+    await alice.page.getByLabel('Start a conversation with').press('Enter');
+    await alice.page.getByRole('button', { name: 'Call this contact' }).click();
+    await expect(alice.page.locator('.toast.error')).toHaveText('Finish the current call first.');
     await expect(alice.page.locator('#quality-grade')).not.toHaveText('Measuring…', { timeout: 8000 });
     await shot(alice.page, testInfo, 'desktop-call');
     await shot(bob.page, testInfo, 'phone-call');
     await scan(alice.page, testInfo, 'desktop-call');
     await scan(bob.page, testInfo, 'phone-call');
-
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
-    await expect(bob.page.locator('#call-status')).toHaveText(/hung up$/);
-    await expect(alice.page.locator('#recents li')).toHaveCount(1);
-    // A call that fails: red status, an error toast, an unanswered entry in the recent calls.
-    await alice.page.getByLabel('Who to call').fill('nobody-here');
-    await alice.page.getByLabel('Who to call').press('Enter');
-    await expect(alice.page.locator('#call-status')).toHaveText('No such user: nobody-here');
-    await expect(alice.page.locator('#recents li')).toHaveCount(2);
-    await scan(alice.page, testInfo, 'desktop-call-failed');
-    await expect(bob.page.locator('#recents li')).toHaveCount(1);
-    await scan(bob.page, testInfo, 'phone-recents');
+    await expect(bob.page.locator('#call-status')).toHaveText('alice hung up');
+    expect(alice.errors).toEqual([]);
+    expect(bob.errors).toEqual([]);
+  });
+
+  test('a call that fails, then the recent calls, desktop and phone', async ({ browser, sip }, testInfo) => {
+    const alice = await signIn(browser, sip, 'alice', DESKTOP);
+    const bob = await signIn(browser, sip, 'bob', PHONE);
+    for (const [layout, { page }] of [['desktop', alice], ['phone', bob]] as const) {
+      await page.getByLabel('Who to call').fill('nobody-here');
+      await page.getByLabel('Who to call').press('Enter');
+      await expect(page.locator('#call-status')).toHaveText('No such user: nobody-here');
+      await scan(page, testInfo, `${layout}-call-failed`);
+      await expect(page.locator('#recents .recent.unanswered')).toHaveCount(1);
+      await expect(page.locator('#recents .recent-detail')).toHaveText(/Outgoing · No such user$/);
+      await scan(page, testInfo, `${layout}-recents`);
+    }
     expect(alice.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
   });

@@ -65,9 +65,14 @@ export class Dialer {
         avatar.setAttribute('aria-hidden', 'true');
         const text = el('span', 'recent-text');
         const detail = call.outcome === 'answered' ? formatDuration(call.durationMs ?? 0) : (OUTCOMES[call.outcome] ?? call.outcome);
-        text.append(el('span', 'recent-name', call.remote), el('span', 'recent-detail', `${call.direction === 'incoming' ? '↙ Incoming' : '↗ Outgoing'} · ${detail}`));
+        const arrow = el('span', undefined, call.direction === 'incoming' ? '↙ ' : '↗ ');
+        arrow.setAttribute('aria-hidden', 'true');
+        const line = el('span', 'recent-detail');
+        line.append(arrow, `${call.direction === 'incoming' ? 'Incoming' : 'Outgoing'} · ${detail}`);
+        text.append(el('span', 'recent-name', call.remote), line);
         button.append(avatar, text, el('time', 'recent-time', formatTime(call.at)));
-        button.setAttribute('aria-label', `${call.remote}, ${call.direction}, ${detail}, ${formatTime(call.at)}. Put in the number field.`);
+        // The name is the visible text (WCAG 2.5.3, label in name); what a press does is the description.
+        button.setAttribute('aria-describedby', 'recent-hint');
         item.append(button);
         return item;
       }),

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the Playwright e2e suite. When it can (root, with `unshare` and `ip`), it runs inside a
-// fresh network namespace that has only the loopback interface, so nothing in the tests (ICE
-// candidates included) can reach any address but 127.0.0.1. Extra arguments go to Playwright.
+// fresh network namespace that has only loopback and a veth pair inside the namespace, so
+// nothing in the tests (ICE candidates included) can reach any address outside it. Extra
+// arguments go to Playwright.
 import { spawnSync, spawn } from 'node:child_process';
 
 const args = process.argv.slice(2);
@@ -31,7 +32,7 @@ const commandArgs = isolate
   ? ['-n', 'sh', '-c', `${NAMESPACE_SETUP} && exec npx playwright test "$@"`, 'run-e2e', ...args]
   : ['playwright', 'test', ...args];
 if (isolate) {
-  console.log('e2e: running in a private network namespace (loopback only)');
+  console.log('e2e: running in a private network namespace (loopback and an internal veth pair, no route out)');
 } else {
   console.log('e2e: no network namespace available (needs root, unshare and ip); running on the host network, servers bound to 127.0.0.1');
 }

@@ -11,12 +11,15 @@ import { gatewayUnavailable, startGateway, type Gateway } from './harness/gatewa
 
 export { expect, gatewayUnavailable };
 
+/** Set once a test of this worker failed: the gateway's run directory then stays. */
+let failedInWorker = false;
+
 export const test = base.extend<{ gatewayLogs: void }, { gateway: Gateway }>({
   gateway: [
     async ({}, use) => {
       const gateway = await startGateway();
       await use(gateway);
-      await gateway.stop();
+      await gateway.stop({ keepFiles: failedInWorker });
     },
     { scope: 'worker', timeout: 60_000 },
   ],
@@ -24,6 +27,7 @@ export const test = base.extend<{ gatewayLogs: void }, { gateway: Gateway }>({
     async ({ gateway }, use, testInfo) => {
       await use();
       if (testInfo.status !== testInfo.expectedStatus) {
+        failedInWorker = true;
         const index = gateway.logIndex();
         console.log(`\n${testInfo.title}: server logs\n${index}`);
         await testInfo.attach('gateway-logs', { body: index, contentType: 'text/plain' });

@@ -123,11 +123,16 @@ export async function startGateway(opts = {}) {
   const runDir = opts.runDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'voxline-gateway-'));
   /** @type {{ name: string, logFile: string, stop(): Promise<void> }[]} */
   const started = [];
-  const stop = async () => {
+  /**
+   * Stops every process, last started first. The run directory (logs, recordings) stays when
+   * `keepFiles` is set, for a look after a failure; otherwise it goes.
+   * @param {{ keepFiles?: boolean }} [o]
+   */
+  const stop = async ({ keepFiles = false } = {}) => {
     for (const p of started.reverse()) await p.stop().catch(() => undefined);
     started.length = 0;
-    // the logs and recordings stay for a look after a failure; the big tone files go
-    for (const f of ['desk-tone-48k-stereo.wav', 'desk-tone-8k-mono.wav']) fs.rmSync(path.join(runDir, f), { force: true });
+    if (!keepFiles && !opts.runDir) fs.rmSync(runDir, { recursive: true, force: true });
+    else for (const f of ['desk-tone-48k-stereo.wav', 'desk-tone-8k-mono.wav']) fs.rmSync(path.join(runDir, f), { force: true });
   };
   try {
     // baresip 1.0's aufile does not resample: the file's rate and channels must be the codec's
@@ -243,7 +248,7 @@ export async function startGateway(opts = {}) {
       stop,
     };
   } catch (err) {
-    await stop();
+    await stop({ keepFiles: true }); // the error names a log in there
     throw err;
   }
 }

@@ -9,8 +9,13 @@ if (!executablePath) {
 
 /**
  * Every spec runs twice: once against a real Kamailio, once against the embedded dev server.
- * The `sipServer` option picks which one the fixtures start.
+ * The `sipServer` option picks which one the fixtures start. The gateway specs
+ * (e2e/gateway*.spec.ts) run only in the third project, "gateway": Kamailio + rtpengine, desk
+ * phones (baresip), a PSTN stand-in (SIPp) and TURN (coturn), one topology on one worker,
+ * wss:// with a self-signed certificate the harness makes (hence ignoreHTTPSErrors).
  */
+const GATEWAY_SPECS = /[\\/]gateway[^\\/]*\.spec\.ts$/; // the file name (the worktree path may say "gateway" too)
+
 export default defineConfig<Options>({
   testDir: './e2e',
   testMatch: '**/*.spec.ts',
@@ -29,7 +34,8 @@ export default defineConfig<Options>({
     trace: 'off',
   },
   projects: [
-    { name: 'kamailio', use: { sipServer: 'kamailio' } },
-    { name: 'devserver', use: { sipServer: 'devserver' } },
+    { name: 'kamailio', use: { sipServer: 'kamailio' }, testIgnore: GATEWAY_SPECS },
+    { name: 'devserver', use: { sipServer: 'devserver' }, testIgnore: GATEWAY_SPECS },
+    { name: 'gateway', use: { sipServer: 'kamailio', ignoreHTTPSErrors: true }, testMatch: GATEWAY_SPECS, workers: 1 },
   ],
 });

@@ -13,12 +13,12 @@ export interface Options {
   sipServer: SipServerKind;
 }
 
-interface WorkerFixtures {
+export interface WorkerFixtures {
   sip: SipServer;
   web: { url: string };
 }
 
-interface TestFixtures {
+export interface TestFixtures {
   openPage: (kind?: 'iife' | 'esm') => Promise<Page>;
 }
 

@@ -1,0 +1,138 @@
+/**
+ * Calls between the browser and plain SIP desk phones (baresip over UDP) through Kamailio and
+ * rtpengine: the browser speaks WebRTC (ICE, DTLS-SRTP, rtcp-mux), the phones plain RTP/AVP, and
+ * rtpengine turns one into the other. The phones have neither ICE nor DTLS, so audio in both
+ * directions proves the bridge; the browser side is checked from WebRTC statistics, the phone
+ * side from what it recorded (non-silent 20 ms frames in its WAV file of received audio).
+ * Two phones: "desk-opus" (opus/48000/2 + telephone-event/8000) and "desk-pcmu" (PCMU only).
+ */
+import type { Page } from '@playwright/test';
+import { test, expect, gatewayUnavailable, browserUser, dial, callEvents, callDo, received, HEARD } from './gateway-fixtures';
+import { analyseRecording } from './harness/audio-files.mjs';
+import type { Baresip } from './harness/baresip.mjs';
+import type { Gateway } from './harness/gateway.mjs';
+
+test.skip(gatewayUnavailable() !== null, gatewayUnavailable() ?? '');
+
+const PHONES = [
+  { user: 'desk-opus', codec: 'opus', phone: (g: Gateway) => g.deskOpus },
+  { user: 'desk-pcmu', codec: 'pcmu', phone: (g: Gateway) => g.deskPcmu },
+] as const;
+
+/** Alice calls `phone` (which auto-answers); resolves once the call is answered. */
+async function aliceCalls(alice: Page, phone: Baresip): Promise<number> {
+  const since = phone.mark();
+  const index = await dial(alice, 'alice', phone.user);
+  await expect.poll(() => callEvents(alice, 'alice', index), { timeout: 10_000 }).toEqual(['ringing', 'answered']);
+  await phone.waitEvent((e) => e.type === 'CALL_ESTABLISHED' && e.direction === 'incoming', { since });
+  return index;
+}
+
+/** What the phone heard in the call that started at `since`: seconds recorded and loud seconds. */
+function phoneHeard(phone: Baresip, since: number, fromSeconds = 0) {
+  const file = phone.recordingSince(since);
+  expect(file, `${phone.user} recorded nothing (${phone.recordDir})`).not.toBeNull();
+  return analyseRecording(file!, { fromSeconds });
+}
+
+test.describe('desk phones through rtpengine', () => {
+  for (const { user, codec, phone: pick } of PHONES) {
+    test(`browser → ${user}: answered through rtpengine, ${codec} both ways, phone hears the browser`, async ({ openPage, gateway }) => {
+      const phone = pick(gateway);
+      const alice = await browserUser(openPage, gateway, 'alice');
+      const commands = gateway.rtpengineCommands().length;
+      const started = Date.now();
+      const since = phone.mark();
+      const index = await aliceCalls(alice, phone);
+      // the INVITE's offer and the 200's answer went through rtpengine
+      expect(gateway.rtpengineCommands().slice(commands)).toEqual(expect.arrayContaining(['offer', 'answer']));
+
+      const heard = await received(alice, 'alice', index, 1500);
+      expect(heard.codec).toBe(codec);
+      expect(heard.energy).toBeGreaterThan(HEARD); // the phone's tone
+      expect(heard.bytes).toBeGreaterThan(1000);
+      expect(heard.bytesSent).toBeGreaterThan(1000);
+
+      await callDo(alice, 'alice', 'hangup');
+      await phone.waitEvent((e) => e.type === 'CALL_CLOSED', { since });
+      const recording = phoneHeard(phone, started);
+      expect(recording.seconds).toBeGreaterThan(1);
+      expect(recording.loudSeconds).toBeGreaterThan(0.1); // Chromium's fake microphone beeps
+      await expect.poll(() => alice.evaluate(() => window.vx.openPeerConnections())).toBe(0);
+      expect(gateway.rtpengineCommands().slice(commands)).toContain('delete');
+    });
+
+    test(`${user} → browser: the phone dials alice, audio both ways, the phone hangs up`, async ({ openPage, gateway }) => {
+      const phone = pick(gateway);
+      const alice = await browserUser(openPage, gateway, 'alice', gateway.kamailio.url, true);
+      const started = Date.now();
+      const since = phone.mark();
+      expect((await phone.command('dial', 'sip:alice@voxline.test')).ok).toBe(true);
+      await phone.waitEvent((e) => e.type === 'CALL_ESTABLISHED' && e.direction === 'outgoing', { since });
+      await expect.poll(() => alice.evaluate(() => window.vx.of('alice', 'incomingcall').map((e) => (e.payload as { remote: { user: string } }).remote.user))).toEqual([user]);
+      await expect.poll(() => callEvents(alice, 'alice')).toEqual(['answered']);
+
+      const heard = await received(alice, 'alice', 0, 1500);
+      expect(heard.codec).toBe(codec);
+      expect(heard.energy).toBeGreaterThan(HEARD);
+
+      expect((await phone.command('hangup')).ok).toBe(true);
+      await expect.poll(() => callEvents(alice, 'alice')).toEqual(['answered', 'ended:remote-hangup']);
+      const recording = phoneHeard(phone, started);
+      expect(recording.loudSeconds).toBeGreaterThan(0.1);
+    });
+  }
+
+  test('hold and unhold across rtpengine: audio stops both ways and comes back both ways', async ({ openPage, gateway }) => {
+    const phone = gateway.deskOpus;
+    const alice = await browserUser(openPage, gateway, 'alice');
+    const since = phone.mark();
+    await aliceCalls(alice, phone);
+    expect((await received(alice, 'alice')).energy).toBeGreaterThan(HEARD);
+    await expect.poll(() => phone.bitrates()?.rx ?? 0, { timeout: 6000 }).toBeGreaterThan(8000);
+    const offers = gateway.rtpengineCommands().filter((c) => c === 'offer').length;
+
+    expect(await callDo(alice, 'alice', 'hold')).toBe('held');
+    await expect.poll(async () => (await received(alice, 'alice', 0, 600)).bytes, { timeout: 6000 }).toBe(0);
+    // a held browser sends no audio, at most a trickle of silence packets
+    await expect.poll(() => phone.bitrates()?.rx ?? 0, { timeout: 6000 }).toBeLessThan(4000);
+
+    expect(await callDo(alice, 'alice', 'unhold')).toBe('answered');
+    await expect.poll(async () => (await received(alice, 'alice', 0, 600)).energy, { timeout: 6000 }).toBeGreaterThan(HEARD);
+    await expect.poll(() => phone.bitrates()?.rx ?? 0, { timeout: 6000 }).toBeGreaterThan(8000);
+    // both re-INVITEs reached the phone, through rtpengine
+    expect(gateway.rtpengineCommands().filter((c) => c === 'offer').length - offers).toBe(2);
+    expect(phone.messages.slice(since).filter((m) => m.type === 'CALL_REMOTE_SDP' && m.param === 'offer')).toHaveLength(3);
+    expect(await callEvents(alice, 'alice')).toEqual(['ringing', 'answered', 'held', 'resumed']);
+    await callDo(alice, 'alice', 'hangup');
+  });
+
+  test('DTMF: RFC 4733 reaches the PCMU phone; SIP INFO reaches the opus phone', async ({ openPage, gateway }) => {
+    const alice = await browserUser(openPage, gateway, 'alice');
+    const pcmu = gateway.deskPcmu;
+    let since = pcmu.mark();
+    await aliceCalls(alice, pcmu);
+    await alice.evaluate(() => window.vx.calls.alice![0]!.sendDtmf('159#', { method: 'rtp' }));
+    await expect.poll(() => pcmu.dtmfDigits(since), { timeout: 5000 }).toEqual(['1', '5', '9', '#']);
+    await callDo(alice, 'alice', 'hangup');
+
+    const opus = gateway.deskOpus;
+    since = opus.mark();
+    const index = await aliceCalls(alice, opus);
+    await alice.evaluate((i) => window.vx.calls.alice![i]!.sendDtmf('73*', { method: 'info' }), index);
+    await expect.poll(() => opus.dtmfDigits(since), { timeout: 5000 }).toEqual(['7', '3', '*']);
+    await callDo(alice, 'alice', 'hangup', index);
+  });
+
+  // Issue #13 item 3, for the SDK step that fixes it: with opus negotiated and the phone offering
+  // telephone-event only at 8000 Hz, RFC 4733 digits are lost today (baresip reports only
+  // CALL_DTMF_END events without a digit). Enable once sendDtmf falls back to SIP INFO (or sends
+  // telephone-event at the codec's clock rate) in that case.
+  test.fixme('DTMF with the default method reaches the opus phone (telephone-event/8000 next to opus/48000)', async ({ openPage, gateway }) => {
+    const alice = await browserUser(openPage, gateway, 'alice');
+    const since = gateway.deskOpus.mark();
+    await aliceCalls(alice, gateway.deskOpus);
+    await alice.evaluate(() => window.vx.calls.alice![0]!.sendDtmf('159#'));
+    await expect.poll(() => gateway.deskOpus.dtmfDigits(since), { timeout: 5000 }).toEqual(['1', '5', '9', '#']);
+  });
+});

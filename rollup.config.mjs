@@ -3,7 +3,8 @@
 //   dist/voxline.cjs (CommonJS) + dist/voxline.d.cts
 //   dist/voxline.iife.min.js: minified <script> build defining the global `Voxline`, dependencies included
 // sip.js is bundled into all three (it is a devDependency): only the parts Voxline uses, without
-// sip.js's own WebSocket transport and web session description handler (see stubSipjsModule),
+// sip.js's own WebSocket transport, web session description handler and call classes (see
+// stubSipjsModule),
 // and the CommonJS build needs no require() of an ES module (sip.js ships ESM only). `dependencies` (eventemitter3) stay external
 // in the ESM and CJS builds. Every source map embeds its sources (sourcesContent), since src/ and
 // node_modules/ are not shipped: scripts/check-dist.mjs checks both.
@@ -55,15 +56,28 @@ const dropSipjsWebTransport = stubSipjsModule(
 
 /**
  * sip.js's web session description handler (the UserAgent's default factory makes it, with its
- * peer connection and media stream code): Voxline always passes its own factory
- * (`sessionDescriptionHandlerFactory`, src/sip/media.ts over src/media). scripts/check-dist.mjs
- * checks that it stays out of the bundles.
+ * peer connection and media stream code): only sip.js's API-layer sessions would ask for one, and
+ * Voxline's calls have their own media (src/media). scripts/check-dist.mjs checks that it stays
+ * out of the bundles.
  */
 const dropSipjsWebSessionDescriptionHandler = stubSipjsModule(
   'web-session-description-handler',
   /platform\/web\/session-description-handler\/session-description-handler-factory-default\.js$/,
   'export function defaultSessionDescriptionHandlerFactory() { return () => { throw new Error("Voxline always provides the session description handler factory"); }; }',
 );
+
+/**
+ * sip.js's API-layer call classes, `Inviter` and `Invitation` (and with them its `Session`,
+ * `Referral` and their offer/answer code): sip.js's UserAgent imports them, but Voxline's calls
+ * run on sip.js's core (src/sip/call-session.ts), place INVITEs through `UserAgentCore.invite`,
+ * and take incoming INVITEs from the core's delegate, so the UserAgent never makes either.
+ * scripts/check-dist.mjs checks that they stay out of the bundles.
+ */
+const dropSipjsInviter = stubSipjsModule('inviter', /\/inviter\.js$/, 'export class Inviter { constructor() { throw new Error("Voxline places calls on sip.js\'s core"); } }');
+const dropSipjsInvitation = stubSipjsModule('invitation', /\/invitation\.js$/, 'export class Invitation { constructor() { throw new Error("Voxline takes incoming calls from sip.js\'s core"); } }');
+
+/** Every stub above, in the order the builds apply them. */
+const sipjsStubs = () => [dropSipjsWebTransport(), dropSipjsWebSessionDescriptionHandler(), dropSipjsInviter(), dropSipjsInvitation()];
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: undefined, sourceMap: true, inlineSources: true });
 
@@ -77,7 +91,7 @@ export default [
   {
     input: 'src/index.ts',
     external,
-    plugins: [version(), dropSipjsWebTransport(), dropSipjsWebSessionDescriptionHandler(), nodeResolve(), ts()],
+    plugins: [version(), ...sipjsStubs(), nodeResolve(), ts()],
     onwarn,
     output: [
       { file: 'dist/voxline.mjs', format: 'es', sourcemap: true },
@@ -86,7 +100,7 @@ export default [
   },
   {
     input: 'src/index.ts',
-    plugins: [version(), dropSipjsWebTransport(), dropSipjsWebSessionDescriptionHandler(), nodeResolve({ browser: true }), commonjs(), ts()],
+    plugins: [version(), ...sipjsStubs(), nodeResolve({ browser: true }), commonjs(), ts()],
     onwarn,
     output: {
       file: 'dist/voxline.iife.min.js',

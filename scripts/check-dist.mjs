@@ -11,7 +11,10 @@
  *    file in src/, and each bundle's `sourceMappingURL` names its shipped map.
  *  - Imports: the ESM and CJS builds import nothing but the package's `dependencies` (sip.js is a
  *    devDependency, bundled in; importing it would break every install).
- *  - sip.js's web session description handler is in no bundle (Voxline has its own, src/media).
+ *  - sip.js's API layer for calls, registration and MESSAGE (`Inviter`, `Invitation`, its
+ *    `Session`, `Registerer`, `Messager`), its WebSocket transport and its web session description
+ *    handler are in no bundle: Voxline runs on sip.js's core (only its `UserAgent` remains, as the
+ *    owner of the core) with its own transport and media.
  *  - Node: the ESM and the CommonJS build load in a bare Node process, the CommonJS one without
  *    `require()` of an ES module (as on Node < 20.19, or with --no-experimental-require-module),
  *    and importing them, constructing a Client and destroying it reads no browser global (SSR).
@@ -98,19 +101,35 @@ export function runtimeImportProblems(code, label, allowed = deps) {
 }
 
 /**
- * Strings only sip.js's web session description handler holds (log lines and a property name,
- * which minification keeps). Voxline brings its own media handler (src/media) and stubs sip.js's
- * default factory out (rollup.config.mjs), so none may be in a bundle.
+ * Parts of sip.js no bundle may contain, each with strings only its module holds (logger
+ * categories and log or error lines, which minification keeps) and that module's path in
+ * sip.js's `lib/`. Voxline's calls, registration and MESSAGE run on sip.js's core (src/sip), its
+ * media is its own (src/media) and its transport too (src/transport): sip.js's API-layer classes
+ * for them are either never imported or stubbed out (rollup.config.mjs). sip.js's `UserAgent`
+ * (the owner of the core) is still bundled.
  */
-export const SIPJS_WEB_SDH_MARKERS = ['SessionDescriptionHandler.getDescription', 'waitForIceGatheringToComplete', 'peerConnectionDelegate'];
+export const SIPJS_LEFT_OUT = {
+  Inviter: { module: 'api/inviter.js', markers: ['sip.Inviter', 'Inviter.invite'] },
+  Invitation: { module: 'api/invitation.js', markers: ['sip.Invitation', 'Invitation.accept'] },
+  'API-layer Session': { module: 'api/session.js', markers: ['Session.invite', 'Session.onAckRequest'] },
+  Registerer: { module: 'api/registerer.js', markers: ['sip.Registerer', 'Registerer terminated. Unable to register.'] },
+  Messager: { module: 'api/messager.js', markers: ['sip.Messager'] },
+  'web transport': { module: 'platform/web/transport/transport.js', markers: ['Invalid scheme in WebSocket Server URL', 'configuration.connectionTimeout'] },
+  'web session description handler': {
+    module: 'platform/web/session-description-handler/session-description-handler.js',
+    markers: ['SessionDescriptionHandler.getDescription', 'waitForIceGatheringToComplete', 'peerConnectionDelegate'],
+  },
+};
 
 /**
- * Problems when a bundle contains sip.js's web session description handler.
+ * Problems when a bundle contains a part of sip.js listed in {@link SIPJS_LEFT_OUT}: one per part.
  * @param {string} code @param {string} label
  */
-export function sipjsWebHandlerProblems(code, label) {
-  const found = SIPJS_WEB_SDH_MARKERS.filter((marker) => code.includes(marker));
-  return found.length ? [`${label}: contains sip.js's web session description handler (${found.map((m) => `"${m}"`).join(', ')}); stub its module in rollup.config.mjs`] : [];
+export function sipjsLeftOutProblems(code, label) {
+  return Object.entries(SIPJS_LEFT_OUT).flatMap(([part, { markers }]) => {
+    const found = markers.filter((marker) => code.includes(marker));
+    return found.length ? [`${label}: contains sip.js's ${part} (${found.map((m) => `"${m}"`).join(', ')}); use sip.js's core instead, or stub its module in rollup.config.mjs`] : [];
+  });
 }
 
 /**
@@ -167,7 +186,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   for (const js of ['dist/voxline.iife.min.js', 'dist/voxline.mjs', 'dist/voxline.cjs']) {
     const abs = path.join(ROOT, js);
-    report(`${js}: no sip.js web session description handler`, fs.existsSync(abs) ? sipjsWebHandlerProblems(fs.readFileSync(abs, 'utf8'), js) : [`${js}: missing`]);
+    report(`${js}: none of sip.js's ${Object.keys(SIPJS_LEFT_OUT).join(', ')}`, fs.existsSync(abs) ? sipjsLeftOutProblems(fs.readFileSync(abs, 'utf8'), js) : [`${js}: missing`]);
   }
   report('dist/voxline.mjs: imports in Node, constructs and destroys a Client without touching browser globals', nodeLoadProblems('esm'));
   report('dist/voxline.cjs: requires in Node without require(esm), constructs and destroys a Client without touching browser globals', nodeLoadProblems('cjs'));

@@ -1,11 +1,15 @@
-import { EmitterImpl, Invitation, SessionState } from 'sip.js';
+/**
+ * A call's setup and teardown on sip.js's core, against a scripted far end (test/sip-call-bed.ts:
+ * a real UserAgent core over an in-memory transport, fake media): INVITE both ways, every end
+ * reason, CANCEL races, forked answers, offerless INVITEs.
+ */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { InvalidStateError } from '../errors';
-import { createLogger } from '../logger';
-import { fakeLocalStream, FakePeerConnection, FakeStream, FakeTrack, remoteSdp } from '../../test/fake-peer-connection';
-import { AudioPeer } from '../media/audio-peer';
-import { CallSession, DTMF_PAUSE_MS, endReasonFor, type CallEnd } from './call-session';
-import { MediaSessionDescriptionHandler } from './sdh-adapter';
+import { InvalidStateError, MediaError } from '../errors';
+import type { CallEnd, CallSession } from './call-session';
+import { endReasonFor } from './call-events';
+import { NO_ANSWER_TIMEOUT_MS } from './invite-server';
+import { BOB_CONTACT, bobUri, startCallBed, stubMicrophone, type CallBed } from '../../test/sip-call-bed';
+import type { SipFrame } from '../../test/fake-registrar';
 
 describe('endReasonFor', () => {
   it.each([
@@ -25,184 +29,314 @@ describe('endReasonFor', () => {
   });
 });
 
-/**
- * A sip.js Invitation stand-in: the state and calls CallSession uses, driven by the test. Its
- * media is Voxline's real handler over a fake peer connection whose initial exchange is done,
- * and its re-INVITE drives the handler as sip.js does (getDescription, then the answer).
- */
-function fakeInvitation() {
-  const stateChange = new EmitterImpl<SessionState>();
-  const { stream, track } = fakeLocalStream();
-  let pc: FakePeerConnection | undefined;
-  const media = new AudioPeer({ localStream: stream, playRemoteAudio: false, createPeerConnection: () => (pc = new FakePeerConnection({})) as unknown as RTCPeerConnection, createMediaStream: () => new FakeStream().asMediaStream });
-  const sdh = new MediaSessionDescriptionHandler(media);
-  pc!.iceGatheringState = 'complete';
-  const calls: string[] = [];
-  const fake = Object.create(Invitation.prototype) as Invitation;
-  let state = SessionState.Initial;
-  const props: Record<string, unknown> = {
-    delegate: undefined,
-    stateChange,
-    remoteIdentity: { uri: { user: 'bob', toString: () => 'sip:bob@voxline.test' }, displayName: 'Bob' },
-    sessionDescriptionHandler: sdh,
-    sessionDescriptionHandlerOptionsReInvite: {},
-    invite: async (opts: { requestDelegate?: { onAccept?: () => void } }) => {
-      const offer = await sdh.getDescription(fake.sessionDescriptionHandlerOptionsReInvite);
-      calls.push(`invite ${/a=(sendrecv|sendonly|recvonly|inactive)/.exec(offer.body)?.[1]}`);
-      queueMicrotask(() => {
-        const answered = offer.body.includes('a=sendonly') ? 'recvonly' : 'sendrecv';
-        void sdh.setDescription(remoteSdp(answered)).then(() => opts.requestDelegate?.onAccept?.());
-      });
-    },
-    info: (opts: { requestOptions: { body: { content: string } } }) => {
-      calls.push(`info ${/Signal=(.)/.exec(opts.requestOptions.body.content)?.[1]}`);
-      return Promise.resolve();
-    },
-    bye: () => {
-      calls.push('bye');
-      return Promise.resolve();
-    },
-    accept: () => {
-      calls.push('accept');
-      set(SessionState.Established);
-      return Promise.resolve();
-    },
-    reject: () => {
-      calls.push('reject');
-      set(SessionState.Terminated);
-      return Promise.resolve();
-    },
-    progress: () => Promise.resolve(),
-    dispose: () => Promise.resolve(),
-  };
-  for (const [key, value] of Object.entries(props)) Object.defineProperty(fake, key, { value, writable: true, configurable: true });
-  Object.defineProperty(fake, 'state', { get: () => state, configurable: true });
-  function set(next: SessionState): void {
-    state = next;
-    stateChange.emit(next);
-  }
-  return { fake, set, calls, track, media, pc: pc! };
-}
+let bed: CallBed;
+beforeEach(async () => {
+  vi.useFakeTimers();
+  stubMicrophone();
+  bed = await startCallBed();
+});
+afterEach(async () => {
+  await bed.stop();
+  vi.clearAllTimers();
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
 
-const silent = createLogger('silent');
-
-function answeredCall() {
-  const inv = fakeInvitation();
-  const call = new CallSession(inv.fake, silent, { stream: null, owned: false }, false);
-  const ended: CallEnd[] = [];
+/** Records a call's events (`ended` with its payload). */
+function record(call: CallSession): { events: string[]; ended: CallEnd[] } {
   const events: string[] = [];
-  call.on('ended', (e) => ended.push(e));
-  for (const name of ['answered', 'held', 'resumed', 'muted', 'unmuted'] as const) call.on(name, () => events.push(name));
-  return { inv, call, ended, events };
+  const ended: CallEnd[] = [];
+  for (const name of ['ringing', 'answered', 'held', 'resumed'] as const) call.on(name, () => events.push(name));
+  call.on('ended', (end) => {
+    events.push('ended');
+    ended.push(end);
+  });
+  return { events, ended };
 }
 
-describe('CallSession with a fake sip.js session', () => {
-  beforeEach(() => vi.useFakeTimers());
-  afterEach(() => vi.useRealTimers());
+/** Alice calls bob; returns the call once the INVITE is out. */
+async function dial(headers: Record<string, string> = {}): Promise<{ call: CallSession; invite: SipFrame; log: ReturnType<typeof record> }> {
+  const placing = bed.manager.place(bobUri(), headers, {});
+  await bed.settle();
+  const call = await placing;
+  return { call, invite: bed.peer.last('INVITE'), log: record(call) };
+}
 
-  it('ends once with remote-hangup when the BYE arrives, even if a hangup races it', async () => {
-    const { inv, call, ended } = answeredCall();
-    await call.answer();
-    inv.fake.delegate!.onBye!({ accept: () => Promise.resolve() } as never);
-    inv.set(SessionState.Terminated);
+describe('outgoing call', () => {
+  it('INVITE with our offer, 180 → ringing, 200 with the answer → acceptAnswer, ACK, answered; their BYE → 200, remote-hangup', async () => {
+    const { call, invite, log } = await dial({ 'X-Ticket': '42' });
+    const media = bed.medias[0]!;
+    expect(invite.body).toBe('v=0 offer 1 hold=false\r\n');
+    expect(invite.header('content-type')).toBe('application/sdp');
+    expect(invite.header('x-ticket')).toBe('42');
+    expect(invite.header('contact')).toMatch(/;ob>$/);
+    expect(invite.header('allow')).toContain('REFER');
+    expect(call.state).toBe('connecting');
+    bed.peer.respond(invite, 100, 'Trying');
+    bed.peer.respond(invite, 180, 'Ringing', { toTag: 'b1' });
+    expect(call.state).toBe('ringing');
+    bed.peer.respond(invite, 200, 'OK', { toTag: 'b1', sdp: 'v=0 answer-from-bob\r\n' });
+    await bed.settle();
+    expect(media.calls).toEqual(['createOffer hold=false', 'acceptAnswer']);
+    expect(media.log[1]).toBe('acceptAnswer v=0 answer-from-bob');
+    const ack = bed.peer.last('ACK');
+    expect(ack.header('cseq')).toBe(`${Number.parseInt(invite.header('cseq')!, 10)} ACK`);
+    expect(call.state).toBe('answered');
+    const bye = bed.peer.inDialog(bed.peer.dialogOf(invite, 'b1'), 'BYE');
+    expect(bed.peer.answersTo(bye)).toEqual([200]);
+    expect(log.events).toEqual(['ringing', 'answered', 'ended']);
+    expect(log.ended).toEqual([{ reason: 'remote-hangup' }]);
+    expect(media.calls.at(-1)).toBe('close');
+  });
+
+  it.each([
+    [486, 'Busy Here', { reason: 'busy', status: 486 }],
+    [404, 'Not Found', { reason: 'not-found', status: 404 }],
+    [603, 'Decline', { reason: 'rejected', status: 603 }],
+    [480, 'Temporarily Unavailable', { reason: 'unavailable', status: 480 }],
+    [500, 'Server Internal Error', { reason: 'failed', status: 500 }],
+    [302, 'Moved Temporarily', { reason: 'failed', status: 302 }],
+  ])('a final %i ends the call with %o; the INVITE is ACKed', async (status, reason, end) => {
+    const { invite, log } = await dial();
+    bed.peer.respond(invite, 180, 'Ringing', { toTag: 'b1' });
+    bed.peer.respond(invite, status, reason, { toTag: 'b1' });
+    await bed.settle();
+    expect(log.ended).toEqual([end]);
+    expect(bed.peer.requests('ACK')).toHaveLength(1);
+    expect(bed.medias[0]!.calls.at(-1)).toBe('close');
+  });
+
+  it('401: the core answers the challenge (same Call-ID, higher CSeq, Authorization) and the call goes on', async () => {
+    const { invite, log } = await dial();
+    bed.peer.respond(invite, 401, 'Unauthorized', { toTag: 'r1', headers: ['WWW-Authenticate: Digest realm="voxline.test", nonce="abc123", qop="auth", algorithm=MD5'] });
+    await bed.settle();
+    const again = bed.peer.last('INVITE');
+    expect(bed.peer.requests('INVITE')).toHaveLength(2);
+    expect(again.header('call-id')).toBe(invite.header('call-id'));
+    expect(again.header('authorization')).toMatch(/^Digest .*username="alice"/);
+    expect(again.body).toBe(invite.body);
+    bed.peer.respond(again, 200, 'OK', { toTag: 'b1', sdp: 'v=0 a\r\n' });
+    await bed.settle();
+    expect(log.events).toEqual(['answered']);
+  });
+
+  it('hangup() after 180: CANCEL (the INVITE’s branch); the 487 ends the call as canceled', async () => {
+    const { call, invite, log } = await dial();
+    bed.peer.respond(invite, 180, 'Ringing', { toTag: 'b1' });
     await call.hangup();
-    await vi.advanceTimersByTimeAsync(0);
-    expect(ended).toEqual([{ reason: 'remote-hangup' }]);
+    const cancel = bed.peer.last('CANCEL');
+    expect(cancel.header('via')).toBe(invite.header('via'));
+    expect(log.ended).toEqual([]);
+    bed.peer.respond(cancel, 200, 'OK');
+    bed.peer.respond(invite, 487, 'Request Terminated', { toTag: 'b1' });
+    await bed.settle();
+    expect(log.ended).toEqual([{ reason: 'canceled' }]);
+    expect(log.events).toEqual(['ringing', 'ended']);
   });
 
-  it('a local hangup that wins the race is reported as local-hangup, once', async () => {
-    const { inv, call, ended } = answeredCall();
-    await call.answer();
+  it('hangup() before any provisional: the CANCEL waits for one (RFC 3261 §9.1)', async () => {
+    const { call, invite } = await dial();
     await call.hangup();
-    inv.fake.delegate!.onBye!({ accept: () => Promise.resolve() } as never);
-    inv.set(SessionState.Terminated);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(inv.calls).toContain('bye');
-    expect(ended).toEqual([{ reason: 'local-hangup' }]);
+    expect(bed.peer.requests('CANCEL')).toHaveLength(0);
+    bed.peer.respond(invite, 100, 'Trying');
+    expect(bed.peer.requests('CANCEL')).toHaveLength(1);
   });
 
-  it('a CANCEL before the answer ends the call as canceled; answer() then fails with InvalidStateError', async () => {
-    const { inv, call, ended } = answeredCall();
-    inv.fake.delegate!.onCancel!({} as never);
-    inv.set(SessionState.Terminated);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(ended).toEqual([{ reason: 'canceled' }]);
-    await expect(call.answer()).rejects.toBeInstanceOf(InvalidStateError);
+  it('a 200 that crosses our CANCEL is ACKed and hung up (BYE); the call ends as canceled, never answered', async () => {
+    const { call, invite, log } = await dial();
+    bed.peer.respond(invite, 180, 'Ringing', { toTag: 'b1' });
+    await call.hangup();
+    bed.peer.respond(invite, 200, 'OK', { toTag: 'b1', sdp: 'v=0 late\r\n' });
+    await bed.settle();
+    expect(bed.peer.requests('ACK')).toHaveLength(1);
+    const bye = bed.peer.last('BYE');
+    expect(bye.header('to')).toContain('tag=b1');
+    expect(log.events).toEqual(['ringing', 'ended']);
+    expect(log.ended).toEqual([{ reason: 'canceled' }]);
+    expect(bed.medias[0]!.calls).not.toContain('acceptAnswer');
   });
 
-  it('mute and hold switch the microphone track; unhold keeps it off while muted', async () => {
-    const { inv, call, events } = answeredCall();
-    await call.answer();
-    call.mute();
-    expect(inv.track.enabled).toBe(false);
-    await call.hold();
-    expect(call.state).toBe('held');
-    await call.unhold();
-    expect(inv.track.enabled).toBe(false);
-    call.unmute();
-    expect(inv.track.enabled).toBe(true);
-    await call.hold();
-    expect(inv.track.enabled).toBe(false);
-    expect(inv.calls.filter((c) => c.startsWith('invite'))).toEqual(['invite sendonly', 'invite sendrecv', 'invite sendonly']);
-    expect(events).toEqual(['answered', 'muted', 'held', 'resumed', 'unmuted', 'held']);
+  it('a 200 that arrives while hangup() waits for the answer to apply is ACKed and hung up too', async () => {
+    const { call, invite, log } = await dial();
+    let release = (): void => undefined;
+    bed.medias[0]!.holdNext.acceptAnswer = new Promise<void>((r) => (release = r));
+    bed.peer.respond(invite, 200, 'OK', { toTag: 'b1', sdp: 'v=0 a\r\n' });
+    await bed.settle();
+    await call.hangup();
+    release();
+    await bed.settle();
+    expect(bed.peer.requests('ACK')).toHaveLength(1);
+    expect(bed.peer.requests('BYE')).toHaveLength(1);
+    expect(log.events).toEqual(['ended']);
+    expect(log.ended).toEqual([{ reason: 'canceled' }]);
   });
 
-  it('DTMF: rtp goes to the media\'s DTMF sender; auto falls back to SIP INFO when the media cannot', async () => {
-    const { inv, call } = answeredCall();
-    await call.answer();
-    await call.sendDtmf('12', 'rtp', 120);
-    expect(inv.pc.transceivers[0]!.sender.dtmf!.inserted).toEqual([{ tones: '12', duration: 120, gap: 70 }]);
-    expect(inv.calls.filter((c) => c.startsWith('info'))).toEqual([]);
-    inv.pc.transceivers[0]!.sender.dtmf!.canInsertDTMF = false;
-    await call.sendDtmf('3', 'auto', 120);
-    expect(inv.calls.filter((c) => c.startsWith('info'))).toEqual(['info 3']);
-    await expect(call.sendDtmf('4', 'rtp', 120)).rejects.toBeInstanceOf(InvalidStateError);
+  it('forked INVITE: the first 2xx makes the call; a 2xx from a second phone is ACKed and hung up, the call goes on', async () => {
+    const { call, invite, log } = await dial();
+    bed.peer.respond(invite, 180, 'Ringing', { toTag: 'phone1' });
+    bed.peer.respond(invite, 180, 'Ringing', { toTag: 'phone2' });
+    bed.peer.respond(invite, 200, 'OK', { toTag: 'phone1', sdp: 'v=0 one\r\n' });
+    bed.peer.respond(invite, 200, 'OK', { toTag: 'phone2', sdp: 'v=0 two\r\n' });
+    await bed.settle();
+    expect(bed.peer.requests('ACK').map((a) => /tag=(\w+)/.exec(a.header('to')!)?.[1]).sort()).toEqual(['phone1', 'phone2']);
+    expect(bed.peer.requests('BYE').map((b) => /tag=(\w+)/.exec(b.header('to')!)?.[1])).toEqual(['phone2']);
+    expect(bed.medias[0]!.log.filter((l) => l.startsWith('acceptAnswer'))).toEqual(['acceptAnswer v=0 one']);
+    expect(call.state).toBe('answered');
+    expect(log.events).toEqual(['ringing', 'answered']);
+    await call.hangup();
+    expect(bed.peer.requests('BYE').map((b) => /tag=(\w+)/.exec(b.header('to')!)?.[1])).toEqual(['phone2', 'phone1']);
+    expect(log.ended).toEqual([{ reason: 'local-hangup' }]);
   });
 
-  it('remote audio from the media becomes call.remoteStream and a remotestream event', async () => {
-    const { inv, call } = answeredCall();
-    const streams: MediaStream[] = [];
-    call.on('remotestream', (s) => streams.push(s));
-    inv.fake.delegate!.onSessionDescriptionHandler!(inv.fake.sessionDescriptionHandler!, false);
-    expect(call.remoteStream).toBeNull();
-    const track = new FakeTrack('audio');
-    inv.pc.receiveTrack(track);
-    expect(streams).toHaveLength(1);
-    expect(call.remoteStream).toBe(streams[0]);
-    expect(call.remoteStream!.getAudioTracks()).toEqual([track]);
-    expect(await call.getStats()).toMatchObject({ bytesReceived: 1234 });
+  it('a 2xx whose answer the media refuses (or that has none): ACK, BYE with Reason 488, ended failed', async () => {
+    const { invite, log } = await dial();
+    bed.medias[0]!.failNext.acceptAnswer = new Error('bad SDP');
+    bed.peer.respond(invite, 200, 'OK', { toTag: 'b1', sdp: 'v=0 broken\r\n' });
+    await bed.settle();
+    expect(bed.peer.requests('ACK')).toHaveLength(1);
+    expect(bed.peer.last('BYE').header('reason')).toContain('cause=488');
+    expect(log.ended).toEqual([{ reason: 'failed' }]);
+
+    const second = await dial();
+    bed.peer.respond(second.invite, 200, 'OK', { toTag: 'b2' });
+    await bed.settle();
+    expect(bed.peer.requests('BYE')).toHaveLength(2);
+    expect(second.log.ended).toEqual([{ reason: 'failed' }]);
   });
 
-  it('muted before its media existed (incoming, ringing): the media starts muted', async () => {
-    const { inv, call } = answeredCall();
-    const sdh = inv.fake.sessionDescriptionHandler!;
-    (inv.fake as { sessionDescriptionHandler: unknown }).sessionDescriptionHandler = undefined;
-    call.mute();
-    (inv.fake as { sessionDescriptionHandler: unknown }).sessionDescriptionHandler = sdh;
-    inv.fake.delegate!.onSessionDescriptionHandler!(sdh, false);
-    expect([inv.media.muted, inv.track.enabled]).toEqual([true, false]);
+  it('the core’s Timer B (no answer at all) ends the call as unavailable (408)', async () => {
+    const { log } = await dial();
+    await bed.settle(32_000);
+    expect(log.ended).toEqual([{ reason: 'unavailable', status: 408 }]);
+  });
+});
+
+/** Bob calls alice: the INVITE arrives, the call is announced. */
+async function ringing(sdp: string | null = 'v=0 offer-from-bob\r\n') {
+  const sent = bed.peer.invite(sdp === null ? {} : { sdp });
+  await bed.settle();
+  const call = bed.incoming.at(-1)!;
+  return { call, sent, log: record(call), answers: () => bed.peer.answersTo(sent.text) };
+}
+
+describe('incoming call', () => {
+  it('100 and 180 at once; answer(): createAnswer, 200 with our answer; ACK; hangup(): BYE, local-hangup', async () => {
+    const { call, sent, log, answers } = await ringing();
+    expect(answers()).toEqual([100, 180]);
+    expect(call).toMatchObject({ direction: 'incoming', state: 'ringing', remote: { user: 'bob', uri: 'sip:bob@voxline.test' } });
+    await bed.manager.answer(call, {});
+    const media = bed.medias[0]!;
+    expect(media.log[0]).toBe('createAnswer hold=false to v=0 offer-from-bob');
+    const ok = bed.peer.responses('INVITE').find((r) => r.status === 200)!;
+    expect(ok.body).toBe('v=0 answer 1 hold=false\r\n');
+    expect(ok.header('contact')).toBeDefined();
+    expect(call.state).toBe('answered');
+    const dialog = sent.dialog(ok);
+    bed.peer.inDialog(dialog, 'ACK', { cseq: 1 });
+    await call.hangup();
+    expect(bed.peer.last('BYE').startLine).toBe(`BYE ${BOB_CONTACT} SIP/2.0`);
+    expect(log.events).toEqual(['answered', 'ended']);
+    expect(log.ended).toEqual([{ reason: 'local-hangup' }]);
+    expect(media.calls.at(-1)).toBe('close');
   });
 
-  it('the end of the call closes its media', async () => {
-    const { inv, call } = answeredCall();
-    await call.answer();
-    inv.fake.delegate!.onBye!({ accept: () => Promise.resolve() } as never);
-    inv.set(SessionState.Terminated);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(inv.pc.calls.filter((c) => c === 'close')).toHaveLength(1);
-    expect(inv.media.signalingState).toBe('closed');
+  it('reject(): 486, ended rejected (486)', async () => {
+    const { call, log, answers } = await ringing();
+    await call.reject();
+    expect(answers()).toEqual([100, 180, 486]);
+    expect(log.ended).toEqual([{ reason: 'rejected', status: 486 }]);
   });
 
-  it('SIP INFO DTMF keeps "," as a 2 s pause', async () => {
-    const { inv, call } = answeredCall();
-    await call.answer();
-    const done = call.sendDtmf('1,2', 'info', 100);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(inv.calls.filter((c) => c.startsWith('info'))).toEqual(['info 1']);
-    await vi.advanceTimersByTimeAsync(DTMF_PAUSE_MS - 1);
-    expect(inv.calls.filter((c) => c.startsWith('info'))).toEqual(['info 1']);
-    await vi.advanceTimersByTimeAsync(1);
-    await done;
-    expect(inv.calls.filter((c) => c.startsWith('info'))).toEqual(['info 1', 'info 2']);
+  it('CANCEL: 200 to the CANCEL, 487 to the INVITE, ended canceled; answer() then throws InvalidStateError', async () => {
+    const { call, sent, log, answers } = await ringing();
+    const cancel = bed.peer.cancel(sent.text);
+    expect(bed.peer.answersTo(cancel)).toEqual([200]);
+    expect(answers()).toEqual([100, 180, 487]);
+    expect(log.ended).toEqual([{ reason: 'canceled' }]);
+    await expect(bed.manager.answer(call, {})).rejects.toBeInstanceOf(InvalidStateError);
+  });
+
+  it('a CANCEL while answer() makes the answer: 487, no 200, ended canceled, answer() resolves', async () => {
+    const { call, sent, log, answers } = await ringing();
+    let release = (): void => undefined;
+    bed.mediaSetup = (media) => (media.holdNext.createAnswer = new Promise<void>((r) => (release = r)));
+    const answering = bed.manager.answer(call, {});
+    await bed.settle();
+    expect(bed.medias[0]!.calls).toEqual(['createAnswer hold=false']);
+    bed.peer.cancel(sent.text);
+    release();
+    await expect(answering).resolves.toBeUndefined();
+    expect(answers()).toEqual([100, 180, 487]);
+    expect(log.ended).toEqual([{ reason: 'canceled' }]);
+  });
+
+  it('an INVITE without an offer: our offer goes in the 200, the answer comes in the ACK', async () => {
+    const { call, sent } = await ringing(null);
+    await bed.manager.answer(call, {});
+    const ok = bed.peer.responses('INVITE').find((r) => r.status === 200)!;
+    expect(ok.body).toBe('v=0 offer 1 hold=false\r\n');
+    bed.peer.inDialog(sent.dialog(ok), 'ACK', { cseq: 1, sdp: 'v=0 answer-in-ack\r\n' });
+    await bed.settle();
+    expect(bed.medias[0]!.log).toEqual(['createOffer hold=false', 'acceptAnswer v=0 answer-in-ack']);
+    expect(call.state).toBe('answered');
+  });
+
+  it('an offerless INVITE whose ACK brings no answer: BYE with Reason 488, ended failed', async () => {
+    const { call, sent, log } = await ringing(null);
+    await bed.manager.answer(call, {});
+    const ok = bed.peer.responses('INVITE').find((r) => r.status === 200)!;
+    bed.peer.inDialog(sent.dialog(ok), 'ACK', { cseq: 1 });
+    await bed.settle();
+    expect(bed.peer.last('BYE').header('reason')).toContain('cause=488');
+    expect(log.ended).toEqual([{ reason: 'failed' }]);
+  });
+
+  it('hangup() before the ACK of our 200: ended at once, the BYE goes out when the ACK arrives', async () => {
+    const { call, sent, log } = await ringing();
+    await bed.manager.answer(call, {});
+    await call.hangup();
+    expect(log.ended).toEqual([{ reason: 'local-hangup' }]);
+    expect(bed.peer.requests('BYE')).toHaveLength(0);
+    const ok = bed.peer.responses('INVITE').find((r) => r.status === 200)!;
+    bed.peer.inDialog(sent.dialog(ok), 'ACK', { cseq: 1 });
+    expect(bed.peer.requests('BYE')).toHaveLength(1);
+  });
+
+  it('nobody answers: 480 after 60 s, ended failed', async () => {
+    const { log, answers } = await ringing();
+    await bed.settle(NO_ANSWER_TIMEOUT_MS - 1);
+    expect(log.ended).toEqual([]);
+    await bed.settle(1);
+    expect(answers()).toEqual([100, 180, 480]);
+    expect(log.ended).toEqual([{ reason: 'failed' }]);
+  });
+
+  it('a body that is not SDP: 415, no call announced', async () => {
+    const { text } = bed.peer.invite({ sdp: 'hello', contentType: 'text/plain' });
+    await bed.settle();
+    expect(bed.peer.answersTo(text)).toEqual([100, 415]);
+    expect(bed.incoming).toHaveLength(0);
+  });
+
+  it('answer() with media that cannot use the offer: MediaError, 488, ended failed', async () => {
+    const { call, log, answers } = await ringing();
+    bed.mediaSetup = (media) => (media.failNext.createAnswer = new Error('Failed to parse SessionDescription'));
+    const err = await bed.manager.answer(call, {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MediaError);
+    expect((err as Error).message).toMatch(/offer could not be used/);
+    expect(answers()).toEqual([100, 180, 488]);
+    expect(log.ended).toEqual([{ reason: 'failed' }]);
+    expect(bed.medias[0]!.calls.at(-1)).toBe('close');
+  });
+
+  it('beyond maxIncomingCalls a further INVITE is answered 486 and not announced', async () => {
+    await bed.stop();
+    bed = await startCallBed({ maxIncomingCalls: 1 });
+    const first = await ringing();
+    const second = bed.peer.invite({ sdp: 'v=0 x\r\n' });
+    await bed.settle();
+    expect(bed.incoming).toEqual([first.call]);
+    expect(bed.peer.answersTo(second.text)).toEqual([100, 486]);
+    expect(first.answers()).toEqual([100, 180]);
   });
 });

@@ -1,136 +1,118 @@
 /**
- * One call: a sip.js `Inviter` (outgoing) or `Invitation` (incoming) with its media, turned into
- * a small state machine with plain events.
- *
+ * One call, outgoing or incoming, on sip.js's core: the call's one state machine, signalling and
+ * media together. Its media is a {@link CallMedia} (src/media); its SIP runs on the core's
+ * transactions and dialog (`Core.Session`). Three helpers keep transaction details out of it:
+ * invite-client.ts (our INVITE: forks, a 2xx crossing our CANCEL), invite-server.ts (their
+ * INVITE: 180, 487 to a CANCEL, no-answer timer) and reinvite.ts (re-INVITEs both ways, glare).
  * ```txt
- *  outgoing: connecting ──180/183──▶ ringing ──2xx──▶ answered ◀──unhold()── held
- *  incoming:                         ringing ──answer()──▶ answered ──hold()──▶ held
- *  any state ──hangup / reject / BYE / CANCEL / failure / logout──▶ ended (once, with a reason)
+ *  outgoing:
+ *   connecting ──invite(media): createOffer, INVITE ──18x──▶ ringing ──first 2xx: acceptAnswer, ACK──▶ answered
+ *       │ (a 2xx in connecting goes straight to answered; an unusable answer: ACK, BYE ─▶ ended failed)
+ *       ├──3xx–6xx──▶ ended (endReasonFor(status), status)
+ *       └──hangup(): CANCEL ──final response──▶ ended canceled (a 2xx crossing the CANCEL: ACK, BYE)
+ *  incoming:
+ *   ringing (100, 180 sent) ──answer(media): createAnswer(offer) / createOffer if none, 200──▶ answered
+ *       │                     (no offer in the INVITE: our offer goes in the 200, the answer comes in the ACK)
+ *       ├──reject() / hangup(): 486──▶ ended rejected (486)
+ *       ├──CANCEL: 487──▶ ended canceled          └──no answer in 60 s: 480──▶ ended failed
+ *  answered ──hold(): re-INVITE, hold offer──▶ held ──unhold(): re-INVITE──▶ answered (event resumed)
+ *  answered / held, staying there:
+ *       their re-INVITE: answered keeping our hold │ INFO: DTMF out (sendDtmf) and in (event dtmf)
+ *       REFER out: transfer() ─202─▶ BYE (ended local-hangup) │ REFER in: 202, NOTIFY, event referred
+ *       refreshTarget(): re-INVITE from our new connection (after a reconnect)
+ *  answered / held ──hangup(): BYE (an incoming call sends it once the ACK came)──▶ ended local-hangup
+ *                  ──BYE──▶ 200 ──▶ ended remote-hangup
+ *                  ──no ACK for our 200, or media broken after a 2xx: BYE──▶ ended failed
+ *  any ──terminate(reason)──▶ what hangup() would send goes out; ended (reason) at once
  * ```
+ * `ended` fires once; then the media is closed and every timer of the call is gone.
  */
 import { EventEmitter } from 'eventemitter3';
-import { Invitation, Inviter, SessionState, type Info, type Referral, type Session, type SessionDescriptionHandler, type URI } from 'sip.js';
-import { InvalidStateError, SipError } from '../errors';
+import type { Core, URI } from 'sip.js';
+import { InvalidStateError } from '../errors';
 import type { Logger } from '../logger';
-import { unescapeDisplayName } from './display-name';
-import { stopStream } from '../media/audio-source';
 import type { CallMedia } from '../media/call-media';
 import { readStats, type CallStats } from '../media/stats';
-import type { LocalAudio } from './media';
-import { mediaOf } from './sdh-adapter';
+import { dtmfToneOf, reasonHeader, sdpOf } from './call-messages';
+import { endReasonFor, type CallDirection, type CallEnd, type CallEndReason, type CallSessionEvents, type CallState } from './call-events';
+import { unescapeDisplayName } from './display-name';
+import { acceptRefer, sendDtmf, sendRefer } from './dialog-requests';
+import { InviteClient } from './invite-client';
+import { InviteServer } from './invite-server';
+import { Renegotiation } from './reinvite';
 
-/**
- * State of a call: `connecting` (INVITE sent), `ringing` (the callee rings, or an incoming call
- * waits for `answer()`), `answered`, `held` (by `hold()`), `ended` (terminal).
- */
-export type CallState = 'connecting' | 'ringing' | 'answered' | 'held' | 'ended';
-/** `outgoing` (placed with `client.call()`) or `incoming` (from the `incomingcall` event). */
-export type CallDirection = 'outgoing' | 'incoming';
-/**
- * Why a call ended: `local-hangup` (this side hung up, logged out or destroyed the client),
- * `remote-hangup` (BYE from the other side), `rejected` (declined: 603, or `reject()` here),
- * `busy` (486/600), `not-found` (404/604/484/410), `canceled` (the caller gave up before the
- * answer), `unavailable` (480/408/503/502/504), `failed` (anything else, e.g. media setup failed).
- */
-export type CallEndReason = 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'failed';
+export type { CallDirection, CallEnd, CallEndReason, CallLifecycleEvents, CallState } from './call-events';
 
-/** Payload of a call's `ended` event. */
-export interface CallEnd {
-  /** Why the call ended. */
-  reason: CallEndReason;
-  /** SIP status of the final response, when a response ended the call. */
-  status?: number;
+/** Where a call starts: our INVITE to `target` (with extra header lines), or their INVITE. */
+export type CallLeg = { direction: 'outgoing'; target: URI; headers: string[] } | { direction: 'incoming'; request: Core.IncomingInviteRequest };
+
+/** What a call needs from its user agent. */
+export interface CallContext {
+  core: Core.UserAgentCore;
+  /** Our `Contact` header value for this call's requests and responses. */
+  contact: string;
+  logger: Logger;
 }
 
-/** Events every call has, public and internal alike. */
-export interface CallLifecycleEvents {
-  /** The callee's phone is ringing (180/183). @event */
-  ringing: () => void;
-  /** The call is answered and audio flows. @event */
-  answered: () => void;
-  /** The call was put on hold by `hold()`. @event */
-  held: () => void;
-  /** The call was taken off hold by `unhold()`. @event */
-  resumed: () => void;
-  /** The microphone was muted on this call. @event */
-  muted: () => void;
-  /** The microphone was unmuted on this call. @event */
-  unmuted: () => void;
-  /** A DTMF tone arrived (SIP INFO; RFC 4733 tones are not visible to web pages). @event */
-  dtmf: (event: { tone: string }) => void;
-  /** The remote audio stream is available (`call.remoteStream`). @event */
-  remotestream: (stream: MediaStream) => void;
-  /** The call ended; fires once, with why. @event */
-  ended: (end: CallEnd) => void;
-}
-
-export interface CallSessionEvents extends CallLifecycleEvents {
-  /** The remote party asked us (REFER) to call someone else: a blind transfer. */
-  referred: (referral: Referral) => void;
-}
-
-/** Maps a final failure status of an outgoing INVITE to an end reason. */
-export function endReasonFor(status: number): CallEndReason {
-  if (status === 486 || status === 600) return 'busy';
-  if (status === 603) return 'rejected';
-  if (status === 404 || status === 604 || status === 484 || status === 410) return 'not-found';
-  if (status === 487) return 'canceled';
-  if (status === 480 || status === 408 || status === 503 || status === 502 || status === 504) return 'unavailable';
-  return 'failed';
-}
-
-const DTMF = /^[0-9A-D*#,]+$/i;
-/** Length of a `,` pause in a DTMF string, in ms (as `RTCDTMFSender.insertDTMF`). */
-export const DTMF_PAUSE_MS = 2000;
 let counter = 0;
 
+/** One call's state machine (see the file's doc comment); the public `Call` wraps it. */
 export class CallSession extends EventEmitter<CallSessionEvents> {
   readonly id = `call-${Date.now().toString(36)}-${(++counter).toString(36)}`;
   readonly direction: CallDirection;
-  readonly session: Session;
+  /** The other party: user, display name, URI. */
+  readonly remote: { user: string; displayName?: string; uri: string };
   private _state: CallState;
   private _muted = false;
-  private pendingEnd: CallEnd | null = null;
   private ended = false;
-  /** Output device of the remote audio (`client.audio.setOutputDevice`); `null`: the default. */
-  outputDeviceId: string | null = null;
+  private media: CallMedia | null = null;
+  private dialog: Core.Session | null = null;
+  private renegotiation: Renegotiation | null = null;
+  private readonly client: InviteClient | null = null;
+  private readonly server: InviteServer | null = null;
+  /** hangup() sent a CANCEL: the final response ends the call as `canceled`. */
+  private canceling = false;
+  /** answer() is making our answer; the 200 is not out yet. */
+  private answering = false;
+  /** An incoming call's 200 is out, its ACK not yet in (`answer`: the ACK carries the answer to our offer). */
+  private initialAck: 'ack' | 'answer' | null = null;
+  /** hangup() came before the ACK of our 200: BYE once it arrives (or times out). */
+  private byeOnAck = false;
 
   constructor(
-    session: Inviter | Invitation,
-    private readonly logger: Logger,
-    private readonly local: { stream: MediaStream | null; owned: boolean },
-    /** Play the remote audio through an element the SDK manages. */
+    private readonly leg: CallLeg,
+    private readonly context: CallContext,
+    /** Play the remote audio through an element the SDK manages (read when the media is made). */
     public playRemoteAudio: boolean,
   ) {
     super();
-    this.session = session;
-    this.direction = session instanceof Inviter ? 'outgoing' : 'incoming';
-    this._state = this.direction === 'outgoing' ? 'connecting' : 'ringing';
-    session.delegate = {
-      onBye: (bye) => {
-        this.pendingEnd ??= { reason: 'remote-hangup' };
-        void bye.accept();
-      },
-      onCancel: () => {
-        this.pendingEnd ??= { reason: 'canceled' };
-      },
-      onInfo: (info) => this.onInfo(info),
-      onRefer: (referral) => this.emit('referred', referral),
-      onSessionDescriptionHandler: (sdh) => this.watchMedia(sdh),
-    };
-    session.stateChange.addListener(this.onSessionState);
+    this.direction = leg.direction;
+    const logger = context.logger;
+    if (leg.direction === 'outgoing') {
+      this._state = 'connecting';
+      this.remote = { user: leg.target.user ?? '', uri: leg.target.toString() };
+      this.client = new InviteClient(context.core, {
+        onProgress: (status) => {
+          if ((status === 180 || status === 183) && this._state === 'connecting') this.setState('ringing', 'ringing');
+        },
+        onAnswer: (_dialog, sdp) => this.onAnswer(sdp),
+        onAnswered: (dialog) => {
+          this.adopt(dialog);
+          this.setState('answered', 'answered');
+        },
+        onRefused: (status) => this.finish(this.canceling ? { reason: 'canceled' } : { reason: endReasonFor(status), status }),
+      }, logger);
+    } else {
+      this._state = 'ringing';
+      const from = leg.request.message.from;
+      this.remote = { user: from.uri.user ?? '', uri: from.uri.toString() };
+      if (from.displayName) this.remote.displayName = unescapeDisplayName(from.displayName);
+      this.server = new InviteServer(leg.request, { onCanceled: () => this.finish({ reason: 'canceled' }), onTimedOut: () => this.finish({ reason: 'failed' }) }, logger);
+    }
   }
 
   get state(): CallState {
     return this._state;
-  }
-
-  /** The other party: user, display name, URI. */
-  get remote(): { user: string; displayName?: string; uri: string } {
-    const identity = this.session.remoteIdentity;
-    const party: { user: string; displayName?: string; uri: string } = { user: identity.uri.user ?? '', uri: identity.uri.toString() };
-    if (identity.displayName) party.displayName = unescapeDisplayName(identity.displayName);
-    return party;
   }
 
   get muted(): boolean {
@@ -141,160 +123,98 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     return this.media?.remoteStream ?? null;
   }
 
-  /** Sets the audio this call sends (incoming calls get it at answer time). */
-  setLocalAudio(stream: MediaStream, owned: boolean): void {
-    this.local.stream = stream;
-    this.local.owned = owned;
-  }
-
-  /** The audio the media handler needs (see media.ts); undefined before {@link setLocalAudio}. */
-  localAudio(): LocalAudio | undefined {
-    const { stream, owned } = this.local;
-    return stream ? { stream, owned, playRemoteAudio: this.playRemoteAudio, outputDeviceId: this.outputDeviceId } : undefined;
-  }
-
-  /** For an outgoing call: sends the INVITE. Resolves when it is sent. */
-  async invite(): Promise<void> {
-    const inviter = this.session as Inviter;
-    await inviter.invite({
-      requestDelegate: {
-        onProgress: (response) => {
-          const status = response.message.statusCode ?? 0;
-          if ((status === 180 || status === 183) && this._state === 'connecting') this.setState('ringing', 'ringing');
-        },
-        onAccept: () => this.setState('answered', 'answered'),
-        onReject: (response) => {
-          const status = response.message.statusCode ?? 0;
-          this.pendingEnd ??= { reason: endReasonFor(status), status };
-        },
-      },
-    });
+  /** For an outgoing call: makes the offer with `media` and sends the INVITE. Resolves when it is sent. */
+  async invite(media: CallMedia): Promise<void> {
+    const leg = this.leg;
+    if (leg.direction !== 'outgoing' || this.media) throw new InvalidStateError('invite() is only for a new outgoing call');
+    this.useMedia(media);
+    const offer = await media.createOffer();
+    if (this.ended) throw new InvalidStateError('the call ended before its INVITE was sent');
+    this.client!.send(leg.target, offer, this.context.contact, leg.headers);
   }
 
   /** For an incoming call: tells the caller it is ringing (180). */
   ring(): void {
-    (this.session as Invitation).progress().catch((err: unknown) => this.logger.warn(`could not send 180 Ringing: ${(err as Error).message}`));
+    this.server?.ring();
   }
 
-  async answer(): Promise<void> {
-    this.assertState('answer', this.direction === 'incoming' && this._state === 'ringing');
-    await (this.session as Invitation).accept();
+  /** Throws InvalidStateError naming the state unless this is an incoming call that can be answered now. */
+  checkAnswer(): void {
+    this.assertState('answer', this.direction === 'incoming' && this._state === 'ringing' && !this.answering);
+  }
+
+  /** Answers an incoming call with `media`: our answer (or offer) in a 200 OK. */
+  async answer(media: CallMedia): Promise<void> {
+    this.checkAnswer();
+    const server = this.server!;
+    this.useMedia(media);
+    this.answering = true;
+    const offer = sdpOf(server.request.message);
+    let sdp: string;
+    try {
+      sdp = offer === undefined ? await media.createOffer() : await media.createAnswer(offer);
+    } catch (err) {
+      if (this.ended) return; // cancelled or hung up meanwhile (the media was closed): 'ended' says so
+      server.reject(488);
+      throw err;
+    } finally {
+      this.answering = false;
+    }
+    if (this.ended || !server.pending) return; // cancelled or hung up meanwhile: 'ended' says so
+    this.adopt(server.accept(sdp));
+    this.initialAck = offer === undefined ? 'answer' : 'ack';
     this.setState('answered', 'answered');
   }
 
   async reject(): Promise<void> {
     this.assertState('reject', this.direction === 'incoming' && this._state === 'ringing');
-    this.pendingEnd = { reason: 'rejected', status: 486 };
-    await (this.session as Invitation).reject({ statusCode: 486 });
+    this.server!.reject(486);
+    this.finish({ reason: 'rejected', status: 486 });
   }
 
   /** Ends the call from any live state: CANCEL before an answer, BYE after, 486 for an unanswered incoming call. */
   async hangup(): Promise<void> {
-    if (this.ended) return;
-    const session = this.session;
-    // Already over (a BYE or CANCEL arrived, its end reason is recorded): nothing to send.
-    if (session.state === SessionState.Terminated || session.state === SessionState.Terminating) return;
-    if (session.state === SessionState.Established) {
-      this.pendingEnd = { reason: 'local-hangup' };
-      await session.bye();
-    } else if (session instanceof Inviter) {
-      this.pendingEnd = { reason: 'canceled' };
-      await session.cancel();
-    } else if (session instanceof Invitation && session.state === SessionState.Initial) {
-      this.pendingEnd = { reason: 'rejected', status: 486 };
-      await session.reject({ statusCode: 486 });
-    } else {
-      this.pendingEnd = { reason: 'local-hangup' };
-      await session.dispose();
-    }
+    const end = this.abandon();
+    if (end) this.finish(end);
   }
 
-  /** True when the SDK opened this call's microphone (so it may switch it to another device). */
-  get ownsLocalAudio(): boolean {
-    return this.local.owned;
+  /** The call's media once it has one (devices are switched on it directly). */
+  get currentMedia(): CallMedia | null {
+    return this.media;
   }
-  /** Sends `stream` (an SDK-opened microphone) instead of the current audio, without renegotiation. */
-  async replaceLocalAudio(stream: MediaStream): Promise<void> {
-    const media = this.media;
-    if (media) await media.replaceInput(stream, true);
-    else if (this.local.owned) stopStream(this.local.stream);
-    this.local.stream = stream;
-    this.local.owned = true;
-  }
-  /** Plays this call's remote audio on `deviceId` (`null`: the default). */
-  async setOutputDevice(deviceId: string | null): Promise<void> {
-    this.outputDeviceId = deviceId;
-    await this.media?.setOutputDevice(deviceId);
-  }
+
   mute(): void {
-    this.assertState('mute', this._state !== 'ended');
-    if (this._muted) return;
-    this._muted = true;
-    this.applyMute();
-    this.emit('muted');
+    this.setMuted(true);
   }
 
   unmute(): void {
-    this.assertState('unmute', this._state !== 'ended');
-    if (!this._muted) return;
-    this._muted = false;
-    this.applyMute();
-    this.emit('unmuted');
+    this.setMuted(false);
   }
 
   async hold(): Promise<void> {
     this.assertState('hold', this._state === 'answered' || this._state === 'held');
     if (this._state === 'held') return;
-    // The media offers sendonly/inactive audio and turns the microphone off (src/media).
-    await this.reinvite(true);
+    await this.renegotiation!.offer(true, 'hold');
     this.setState('held', 'held');
   }
 
   async unhold(): Promise<void> {
     this.assertState('unhold', this._state === 'held' || this._state === 'answered');
     if (this._state === 'answered') return;
-    // The media offers sendrecv again and turns the microphone back on unless muted.
-    await this.reinvite(false);
+    await this.renegotiation!.offer(false, 'unhold');
     this.setState('answered', 'resumed');
   }
 
-  /**
-   * Sends DTMF tones: RFC 4733 in the audio stream where the call negotiated it (`rtp`), or
-   * SIP INFO (`info`); `auto` prefers RTP and falls back to INFO.
-   */
+  /** Sends DTMF tones (RFC 4733 in the audio, or SIP INFO; see dialog-requests.ts). */
   async sendDtmf(tones: string, method: 'auto' | 'rtp' | 'info', durationMs: number): Promise<void> {
     this.assertState('sendDtmf', this._state === 'answered' || this._state === 'held');
-    if (!DTMF.test(tones)) throw new TypeError(`sendDtmf(tones): "${tones}" has characters outside 0-9, *, #, A-D and ","`);
-    if (method !== 'info') {
-      if (this.media?.sendDtmf(tones, { durationMs, interToneGapMs: 70 })) return;
-      if (method === 'rtp') throw new InvalidStateError('sendDtmf(): this call has no RTP DTMF sender (telephone-event was not negotiated)');
-    }
-    for (const tone of tones) {
-      if (this.ended) return;
-      if (tone === ',') {
-        // A pause, as in RTCDTMFSender.insertDTMF: 2 s.
-        await new Promise((resolve) => setTimeout(resolve, DTMF_PAUSE_MS));
-        continue;
-      }
-      await this.session.info({
-        requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content: `Signal=${tone}\r\nDuration=${durationMs}\r\n` } },
-      });
-    }
+    await sendDtmf(this.media, this.dialog!, tones, method, durationMs, () => !this.ended);
   }
 
   /** Blind transfer (REFER). Resolves when the other side accepted (2xx); then hangs up this leg. */
   async transfer(target: URI): Promise<void> {
     this.assertState('transfer', this._state === 'answered' || this._state === 'held');
-    await new Promise<void>((resolve, reject) => {
-      this.session
-        .refer(target, {
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: ({ message }) => reject(new SipError(message.statusCode ?? 0, message.reasonPhrase ?? '', `transfer to ${target.toString()} refused: SIP ${message.statusCode} ${message.reasonPhrase}`)),
-          },
-        })
-        .catch(reject);
-    });
+    await sendRefer(this.dialog!, target, this.context.core.configuration.aor, this.context.contact);
     await this.hangup();
   }
 
@@ -305,85 +225,160 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
    */
   async refreshTarget(): Promise<void> {
     if (this._state !== 'answered' && this._state !== 'held') return;
-    await this.reinvite(this._state === 'held');
+    await this.renegotiation!.offer(this._state === 'held', 'refresh');
   }
 
-  async getStats(): Promise<CallStats> {
+  getStats(): Promise<CallStats> {
     return this.media ? this.media.getStats() : readStats(undefined);
   }
 
   /** Ends the call now, without waiting for the network (logout/destroy, or a failed start). */
   terminate(reason: CallEndReason = 'local-hangup'): void {
     if (this.ended) return;
-    this.hangup().catch(() => undefined);
+    this.abandon();
     this.finish({ reason });
   }
 
-  private async reinvite(hold: boolean): Promise<void> {
-    const session = this.session;
-    const previous = session.sessionDescriptionHandlerOptionsReInvite;
-    session.sessionDescriptionHandlerOptionsReInvite = { ...previous, hold } as typeof previous;
-    await new Promise<void>((resolve, reject) => {
-      session
-        .invite({
-          requestDelegate: {
-            onAccept: () => resolve(),
-            onReject: ({ message }) => reject(new SipError(message.statusCode ?? 0, message.reasonPhrase ?? '', `${hold ? 'hold' : 'unhold'} refused: SIP ${message.statusCode} ${message.reasonPhrase}`)),
-          },
-        })
-        .catch(reject);
-    }).catch((err: unknown) => {
-      session.sessionDescriptionHandlerOptionsReInvite = previous;
+  /**
+   * Sends what ends the call on the wire; returns how it ended, or null when the end comes
+   * later (our CANCEL waits for the INVITE's final response).
+   */
+  private abandon(): CallEnd | null {
+    if (this.ended) return null;
+    if (this.dialog) {
+      if (this.initialAck) this.byeOnAck = true;
+      else this.bye();
+      return { reason: 'local-hangup' };
+    }
+    if (this.client) {
+      if (!this.client.sent) return { reason: 'canceled' };
+      this.canceling = true;
+      this.client.cancel();
+      return null;
+    }
+    if (this.answering) {
+      this.server!.reject(480);
+      return { reason: 'local-hangup' };
+    }
+    this.server!.reject(486);
+    return { reason: 'rejected', status: 486 };
+  }
+
+  /** The first 2xx to our INVITE: true to keep it (its answer applied), false to refuse it. */
+  private async onAnswer(sdp: string | undefined): Promise<boolean> {
+    if (this.canceling || this.ended) {
+      this.finish({ reason: 'canceled' });
+      return false;
+    }
+    try {
+      if (sdp === undefined) throw new Error('the 2xx carries no session description');
+      await this.media!.acceptAnswer(sdp);
+    } catch (err) {
+      this.finish({ reason: 'failed' });
       throw err;
+    }
+    if (this.canceling || this.ended) {
+      this.finish({ reason: 'canceled' });
+      return false;
+    }
+    return true;
+  }
+
+  /** Makes `dialog` the call's: its requests come here, re-INVITEs go through a {@link Renegotiation}. */
+  private adopt(dialog: Core.Session): void {
+    this.dialog = dialog;
+    const logger = this.context.logger;
+    this.renegotiation = new Renegotiation(dialog, this.media!, {
+      contact: this.context.contact,
+      ownsCallId: this.direction === 'outgoing',
+      held: () => this._state === 'held',
+      onBroken: (why) => this.fail(why),
+      logger,
     });
+    dialog.delegate = {
+      onAck: (ack) => this.onAck(ack.message),
+      onAckTimeout: () => {
+        this.initialAck = null;
+        if (this.byeOnAck) this.bye(); // hung up already
+        else this.fail('no ACK came for our 200 OK');
+        this.byeOnAck = false;
+      },
+      onBye: (bye) => {
+        bye.accept();
+        this.finish({ reason: 'remote-hangup' });
+      },
+      onInfo: (info) => {
+        info.accept();
+        const tone = dtmfToneOf(info.message);
+        if (tone && !this.ended) this.emit('dtmf', { tone });
+      },
+      onInvite: (request) => this.renegotiation!.answer(request),
+      onNotify: (notify) => notify.accept(),
+      onRefer: (refer) => {
+        const transfer = acceptRefer(refer, dialog, () => !this.ended);
+        if (transfer) this.emit('referred', transfer);
+      },
+    };
   }
 
-  /** The call's media (src/media), once sip.js created its session description handler. */
-  private get media(): CallMedia | undefined {
-    return mediaOf(this.session.sessionDescriptionHandler);
+  private onAck(message: Core.IncomingRequestMessage): void {
+    const initial = this.server?.request.message;
+    if (this.initialAck === null || message.cseq !== initial?.cseq) {
+      this.renegotiation?.onAck(message);
+      return;
+    }
+    const needsAnswer = this.initialAck === 'answer';
+    this.initialAck = null;
+    if (this.byeOnAck) {
+      this.byeOnAck = false;
+      this.bye();
+      return;
+    }
+    if (!needsAnswer) return;
+    const sdp = sdpOf(message);
+    (sdp === undefined ? Promise.reject(new Error('the ACK carries no answer to our offer')) : this.media!.acceptAnswer(sdp)).catch((err: unknown) => this.fail(`the answer in the ACK could not be used (${(err as Error).message})`));
   }
 
-  private applyMute(): void {
-    this.media?.setMuted(this._muted);
+  /** The call cannot go on (media broken, no ACK): BYE with Reason 488, ended as failed. */
+  private fail(why: string): void {
+    if (this.ended) return;
+    this.context.logger.warn(`${this.id}: ${why}; hanging up`);
+    this.bye([reasonHeader(488, 'Not Acceptable Here')]);
+    this.finish({ reason: 'failed' });
   }
 
-  private onInfo(info: Info): void {
-    void info.accept();
-    const request = info.request;
-    const type = (request.getHeader('Content-Type') ?? '').toLowerCase();
-    const body = request.body ?? '';
-    let tone: string | undefined;
-    if (type.startsWith('application/dtmf-relay')) tone = /Signal\s*=\s*([0-9A-D*#])/i.exec(body)?.[1];
-    else if (type.startsWith('application/dtmf')) tone = /^\s*([0-9A-D*#])/i.exec(body)?.[1];
-    if (tone) this.emit('dtmf', { tone: tone.toUpperCase() });
+  /** Sends BYE in the call's dialog; never throws (the dialog may be gone already). */
+  private bye(extraHeaders: string[] = []): void {
+    try {
+      this.dialog?.bye(undefined, { extraHeaders });
+    } catch (err) {
+      this.context.logger.debug(`could not send BYE: ${(err as Error).message}`);
+    }
   }
 
-  /** A media handler was made for this call (the media plays the remote audio itself). */
-  private watchMedia(sdh: SessionDescriptionHandler): void {
-    const media = mediaOf(sdh);
-    if (!media) return;
+  private setMuted(muted: boolean): void {
+    this.assertState(muted ? 'mute' : 'unmute', this._state !== 'ended');
+    if (this._muted === muted) return;
+    this._muted = muted;
+    this.media?.setMuted(muted);
+    this.emit(muted ? 'muted' : 'unmuted');
+  }
+
+  private useMedia(media: CallMedia): void {
+    this.media = media;
     media.delegate = { onRemoteStream: (stream) => this.emit('remotestream', stream) };
     // Muted before the media existed (e.g. an incoming call muted while ringing).
     if (this._muted) media.setMuted(true);
   }
 
-  private readonly onSessionState = (state: SessionState): void => {
-    if (state === SessionState.Established && this._state !== 'answered' && this._state !== 'held') this.setState('answered', 'answered');
-    if (state === SessionState.Terminated) {
-      // Let a final response or BYE handler that runs right after record why it ended.
-      queueMicrotask(() => this.finish(this.pendingEnd ?? { reason: 'failed' }));
-    }
-  };
-
   private finish(end: CallEnd): void {
     if (this.ended) return;
     this.ended = true;
     this._state = 'ended';
-    this.session.stateChange.removeListener(this.onSessionState);
-    // sip.js closes it too when the session ends; closing here also covers a call ended locally first.
+    this.server?.dispose();
+    this.renegotiation?.dispose();
     this.media?.close();
-    if (this.local.owned) stopStream(this.local.stream);
-    this.logger.info(`${this.id} ended: ${end.reason}${end.status ? ` (${end.status})` : ''}`);
+    this.context.logger.info(`${this.id} ended: ${end.reason}${end.status ? ` (${end.status})` : ''}`);
     this.emit('ended', end);
     this.removeAllListeners();
   }

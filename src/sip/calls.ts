@@ -1,20 +1,26 @@
 /**
  * All calls of one user agent: placing, receiving, answering, blind transfers, and ending them
- * all when the user logs out. Finds each session's call (and its audio) for the media handler.
+ * all when the user logs out. It opens the microphone and makes each call's media (a
+ * {@link CallMedia}) before the call's INVITE or answer; the calls run on sip.js's core.
  */
 import { EventEmitter } from 'eventemitter3';
-import { Inviter, type Invitation, type Referral, type Session, type SessionDescriptionHandlerFactory, type URI, type UserAgent } from 'sip.js';
+import type { Core, URI, UserAgent } from 'sip.js';
 import { InvalidStateError, MediaError, VoxlineError } from '../errors';
 import type { Logger } from '../logger';
-import { CallSession } from './call-session';
+import type { CallMedia } from '../media/call-media';
+import { hasForeignBody } from './call-messages';
+import type { IncomingTransfer } from './call-events';
+import { CallSession, type CallContext } from './call-session';
 import { acquireAudio, stopStream, type AudioSource } from '../media/audio-source';
-import { sessionDescriptionHandlerFactory } from './media';
 
 /** Options of an outgoing call or of answering one. */
 export interface CallMediaOptions {
   audio?: AudioSource;
   playRemoteAudio?: boolean;
 }
+
+/** Makes one call's media from the audio it sends; `owned` streams are stopped when the media closes. */
+export type CallMediaFactory = (audio: { stream: MediaStream; owned: boolean; playRemoteAudio: boolean }) => CallMedia;
 
 export interface CallManagerEvents {
   /** A new incoming call, already ringing (180 sent). */
@@ -24,90 +30,56 @@ export interface CallManagerEvents {
 }
 
 export class CallManager extends EventEmitter<CallManagerEvents> {
-  private readonly sessions = new WeakMap<Session, CallSession>();
   private readonly live = new Set<CallSession>();
   private readonly answering = new Set<CallSession>();
   private userAgent: UserAgent | null = null;
-  readonly sdhFactory: SessionDescriptionHandlerFactory;
 
   constructor(
-    iceServers: RTCIceServer[],
+    private readonly createMedia: CallMediaFactory,
     private readonly logger: Logger,
     /** Incoming calls ringing or live at once; a further INVITE is answered 486. */
     private readonly maxIncomingCalls: number,
   ) {
     super();
-    this.sdhFactory = sessionDescriptionHandlerFactory(iceServers, (session) => this.sessions.get(session)?.localAudio(), logger.child('media'));
   }
 
-  /** Microphone for calls that do not name one (`client.audio.setInputDevice`); `null`: the default. */
-  inputDeviceId: string | null = null;
-  /** Output device of the remote audio of new calls (`client.audio.setOutputDevice`). */
-  outputDeviceId: string | null = null;
-
-  /** The microphone constraints of a call that gives none: the selected input device, if any. */
-  private defaultAudio(): MediaTrackConstraints | undefined {
-    return this.inputDeviceId === null ? undefined : { deviceId: { exact: this.inputDeviceId } };
-  }
-
-  /**
-   * Moves every live call's microphone to `deviceId` (`null`: the default) without renegotiation;
-   * calls the application gave its own stream keep it.
-   * @throws MediaError when the device cannot be opened (no call is changed then).
-   */
-  async useInput(deviceId: string | null): Promise<void> {
-    const audio = deviceId === null ? undefined : { deviceId: { exact: deviceId } };
-    for (const call of this.live) {
-      if (!call.ownsLocalAudio) continue;
-      const { stream } = await acquireAudio(audio);
-      await call.replaceLocalAudio(stream).catch((err: unknown) => {
-        stopStream(stream);
-        throw err;
-      });
-    }
-    this.inputDeviceId = deviceId;
-  }
-
-  /** Plays every live call's remote audio on `deviceId` (`null`: the default), and new calls' too. */
-  async useOutput(deviceId: string | null): Promise<void> {
-    for (const call of this.live) await call.setOutputDevice(deviceId);
-    this.outputDeviceId = deviceId;
-  }
-
-  /** Connects the manager to its user agent (which was created with {@link CallManager.sdhFactory}). */
+  /** Connects the manager to the user agent whose core carries the calls. */
   attach(userAgent: UserAgent): void {
     this.userAgent = userAgent;
   }
 
   /**
    * Opens the microphone, then creates and sends the INVITE. Rejects with MediaError before
-   * anything is created or sent (no session is left behind).
+   * anything is created or sent (no call is left behind).
    */
   async place(target: URI, headers: Record<string, string>, media: CallMediaOptions): Promise<CallSession> {
-    const ua = this.ua();
+    const context = this.context('outgoing');
     const extraHeaders = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
     const { stream, owned } = await acquireAudio(media.audio ?? this.defaultAudio());
-    let inviter: Inviter;
-    try {
-      inviter = new Inviter(ua, target, { extraHeaders, sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } });
-    } catch (err) {
-      if (owned) stopStream(stream);
-      throw err;
-    }
-    const call = this.track(new CallSession(inviter, this.logger, { stream, owned }, media.playRemoteAudio ?? true));
+    const call = this.track(new CallSession({ direction: 'outgoing', target, headers: extraHeaders }, context, media.playRemoteAudio ?? true));
     await this.launch(call, stream, owned);
     return call;
   }
 
-  /** A new incoming INVITE: wraps it, rings, and announces it; 486 beyond `maxIncomingCalls`. */
-  receive(invitation: Invitation): void {
-    const incoming = [...this.live].filter((c) => c.direction === 'incoming').length;
-    if (incoming >= this.maxIncomingCalls) {
-      this.logger.warn(`declined a call from ${invitation.remoteIdentity.uri.toString()} with 486: already ${incoming} incoming call(s) (maxIncomingCalls)`);
-      invitation.reject({ statusCode: 486 }).catch((err: unknown) => this.logger.debug(`could not decline: ${(err as Error).message}`));
+  /**
+   * A new incoming INVITE (from the core): 100 Trying, then a ringing call announced with
+   * `incoming`; 415 for a body that is not SDP, 486 beyond `maxIncomingCalls`.
+   */
+  receive(request: Core.IncomingInviteRequest): void {
+    const from = request.message.from.uri.toString();
+    request.trying();
+    if (hasForeignBody(request.message)) {
+      this.logger.warn(`declined a call from ${from} with 415: its body is ${request.message.getHeader('content-type') ?? 'unknown'}, not SDP`);
+      request.reject({ statusCode: 415 });
       return;
     }
-    const call = this.track(new CallSession(invitation, this.logger, { stream: null, owned: false }, true));
+    const incoming = [...this.live].filter((c) => c.direction === 'incoming').length;
+    if (incoming >= this.maxIncomingCalls) {
+      this.logger.warn(`declined a call from ${from} with 486: already ${incoming} incoming call(s) (maxIncomingCalls)`);
+      request.reject({ statusCode: 486 });
+      return;
+    }
+    const call = this.track(new CallSession({ direction: 'incoming', request }, this.context('incoming'), true));
     call.ring();
     this.emit('incoming', call);
   }
@@ -120,17 +92,17 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
    */
   async answer(call: CallSession, media: CallMediaOptions): Promise<void> {
     if (this.answering.has(call)) throw new InvalidStateError('answer() is already in progress for this call');
-    if (call.state !== 'ringing' || call.direction !== 'incoming') return call.answer(); // throws InvalidStateError naming the state
+    call.checkAnswer();
     this.answering.add(call);
     try {
       const { stream, owned } = await acquireAudio(media.audio ?? this.defaultAudio());
       if (call.state !== 'ringing') {
         if (owned) stopStream(stream);
-        return await call.answer(); // throws InvalidStateError naming the state
+        return call.checkAnswer(); // throws InvalidStateError naming the state
       }
-      call.setLocalAudio(stream, owned);
       call.playRemoteAudio = media.playRemoteAudio ?? true;
-      await call.answer().catch((cause: unknown) => {
+      const callMedia = this.makeMedia(call, stream, owned);
+      await call.answer(callMedia).catch((cause: unknown) => {
         if (cause instanceof VoxlineError) throw cause;
         call.terminate('failed');
         throw new MediaError(`could not answer: the caller's audio offer could not be used (${(cause as Error)?.message ?? String(cause)})`, { cause });
@@ -152,46 +124,99 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     for (const call of [...this.live]) call.terminate();
   }
 
-  /** Sends the INVITE of a prepared outgoing call with `stream` as its audio. */
+  /** Microphone for calls that do not name one (`client.audio.setInputDevice`); `null`: the default. */
+  inputDeviceId: string | null = null;
+  /** Output device of the remote audio of new calls (`client.audio.setOutputDevice`). */
+  outputDeviceId: string | null = null;
+  /** Calls whose microphone the SDK opened (it may switch those to another device). */
+  private readonly ownedAudio = new WeakSet<CallSession>();
+
+  /** The microphone constraints of a call that gives none: the selected input device, if any. */
+  private defaultAudio(): MediaTrackConstraints | undefined {
+    return this.inputDeviceId === null ? undefined : { deviceId: { exact: this.inputDeviceId } };
+  }
+
+  /**
+   * Moves every live call's microphone to `deviceId` (`null`: the default) without
+   * renegotiation; calls the application gave its own stream keep it.
+   * @throws MediaError when the device cannot be opened.
+   */
+  async useInput(deviceId: string | null): Promise<void> {
+    const audio = deviceId === null ? undefined : { deviceId: { exact: deviceId } };
+    for (const call of this.live) {
+      const media = call.currentMedia;
+      if (!media || !this.ownedAudio.has(call)) continue;
+      const { stream } = await acquireAudio(audio);
+      await media.replaceInput(stream, true).catch((err: unknown) => {
+        stopStream(stream);
+        throw err;
+      });
+    }
+    this.inputDeviceId = deviceId;
+  }
+
+  /** Plays every live call's remote audio on `deviceId` (`null`: the default), and new calls' too. */
+  async useOutput(deviceId: string | null): Promise<void> {
+    for (const call of this.live) await call.currentMedia?.setOutputDevice(deviceId);
+    this.outputDeviceId = deviceId;
+  }
+
+  /** Makes the media of a prepared outgoing call with `stream` as its audio and sends the INVITE. */
   private async launch(call: CallSession, stream: MediaStream, owned: boolean): Promise<void> {
-    call.setLocalAudio(stream, owned);
     try {
-      await call.invite();
+      await call.invite(this.makeMedia(call, stream, owned));
     } catch (err) {
       call.terminate('failed');
       throw err;
     }
   }
 
+  /** The call's media; a stream we opened is stopped if it cannot be made. */
+  private makeMedia(call: CallSession, stream: MediaStream, owned: boolean): CallMedia {
+    try {
+      const media = this.createMedia({ stream, owned, playRemoteAudio: call.playRemoteAudio });
+      if (owned) this.ownedAudio.add(call);
+      if (this.outputDeviceId !== null) media.setOutputDevice(this.outputDeviceId).catch(() => undefined);
+      return media;
+    } catch (err) {
+      if (owned) stopStream(stream);
+      throw err;
+    }
+  }
+
   private track(call: CallSession): CallSession {
-    call.outputDeviceId = this.outputDeviceId;
     this.live.add(call);
-    this.sessions.set(call.session, call);
     call.on('ended', () => this.live.delete(call));
-    call.on('referred', (referral) => void this.followReferral(call, referral));
+    call.on('referred', (transfer) => void this.followReferral(call, transfer));
     return call;
   }
 
   /**
-   * Blind transfer, transferee side: accept the REFER and call the new target. The new call is
-   * announced at once, while the old one is still live (its BYE follows right after the REFER).
+   * Blind transfer, transferee side (the REFER was accepted with 202): call the new target. The
+   * new call is announced at once, while the old one is still live (its BYE follows right after
+   * the REFER); its progress is reported to the transferor while the old call lasts.
    */
-  private async followReferral(from: CallSession, referral: Referral): Promise<void> {
-    const inviter = referral.makeInviter({ sessionDescriptionHandlerOptions: { constraints: { audio: true, video: false } } });
-    const next = this.track(new CallSession(inviter, this.logger, { stream: null, owned: false }, from.playRemoteAudio));
+  private async followReferral(from: CallSession, transfer: IncomingTransfer): Promise<void> {
+    const next = this.track(new CallSession({ direction: 'outgoing', target: transfer.uri, headers: transfer.headers }, this.context('outgoing'), from.playRemoteAudio));
+    next.on('ringing', () => transfer.report(180, 'Ringing'));
+    next.on('answered', () => transfer.report(200, 'OK'));
+    next.on('ended', (end) => {
+      if (end.status) transfer.report(end.status, 'Failed');
+    });
     this.emit('transferred', from, next);
     try {
-      await referral.accept();
       const { stream, owned } = await acquireAudio(this.defaultAudio());
       await this.launch(next, stream, owned);
     } catch (err) {
-      this.logger.warn(`transfer to ${referral.referTo.uri.toString()} failed: ${(err as Error).message}`);
+      this.logger.warn(`transfer to ${transfer.uri.toString()} failed: ${(err as Error).message}`);
       next.terminate('failed');
     }
   }
 
-  private ua(): UserAgent {
-    if (!this.userAgent) throw new Error('CallManager used before attach()');
-    return this.userAgent;
+  /** What a new call needs: the core, our Contact (with `;ob` on the calls we place, as sip.js's `Inviter`), a logger. */
+  private context(direction: 'outgoing' | 'incoming'): CallContext {
+    const ua = this.userAgent;
+    if (!ua) throw new Error('CallManager used before attach()');
+    return { core: ua.userAgentCore, contact: ua.contact.toString({ outbound: direction === 'outgoing' }), logger: this.logger };
   }
 }

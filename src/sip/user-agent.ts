@@ -19,6 +19,7 @@ import type { LinkState } from '../transport/types';
 import type { WebSocketTransport } from '../transport/websocket-transport';
 import { CallManager } from './calls';
 import { escapeDisplayName } from './display-name';
+import { pageCallMedia } from './media';
 import { Messaging, type IncomingTextMessage } from './messaging';
 import { Registration } from './registration';
 import { SipTransportAdapter, type SipTransportAdapterOptions } from './sipjs-transport';
@@ -53,7 +54,7 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
     if (!uri) throw new ConfigurationError('domain', `sip:${user}@${options.domain} is not a valid SIP address`);
     const transportOptions: SipTransportAdapterOptions = { link };
     const sipLogger = logger.child('sip.js');
-    this.calls = new CallManager(options.iceServers, logger.child('call'), options.maxIncomingCalls);
+    this.calls = new CallManager(pageCallMedia(options.iceServers, logger.child('media')), logger.child('call'), options.maxIncomingCalls);
     this.userAgent = new UserAgent({
       uri,
       authorizationUsername: user,
@@ -72,12 +73,12 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
         else if (level === 'warn') sipLogger.warn(line);
         else sipLogger.debug(line);
       },
-      sessionDescriptionHandlerFactory: this.calls.sdhFactory,
       delegate: {
         onMessage: (message) => this.emit('message', this.messaging.receive(message)),
-        onInvite: (invitation) => this.calls.receive(invitation),
       },
     });
+    // Calls run on the core: its incoming INVITEs come to our call layer, not to sip.js's `Invitation`.
+    this.userAgent.userAgentCore.delegate.onInvite = (request) => this.calls.receive(request);
     this.calls.attach(this.userAgent);
     this.messaging = new Messaging(this.userAgent, options.domain, () => link.state === 'connected', logger.child('messaging'), { timeoutMs: options.messageTimeoutMs, maxQueued: options.maxQueuedMessages });
     this.registration = new Registration(this.userAgent, options.registerExpiresSec, logger.child('registration'));

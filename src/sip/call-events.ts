@@ -1,0 +1,73 @@
+/**
+ * The vocabulary of a call, shared by the call layer (call-session.ts) and the public `Call`
+ * (src/client/call.ts): its states, why it ended, its events, and how a final SIP status maps to
+ * an end reason.
+ */
+import type { ReferTarget } from './call-messages';
+
+/**
+ * State of a call: `connecting` (INVITE sent), `ringing` (the callee rings, or an incoming call
+ * waits for `answer()`), `answered`, `held` (by `hold()`), `ended` (terminal).
+ */
+export type CallState = 'connecting' | 'ringing' | 'answered' | 'held' | 'ended';
+/** `outgoing` (placed with `client.call()`) or `incoming` (from the `incomingcall` event). */
+export type CallDirection = 'outgoing' | 'incoming';
+/**
+ * Why a call ended: `local-hangup` (this side hung up, logged out or destroyed the client),
+ * `remote-hangup` (BYE from the other side), `rejected` (declined: 603, or `reject()` here),
+ * `busy` (486/600), `not-found` (404/604/484/410), `canceled` (the caller gave up before the
+ * answer), `unavailable` (480/408/503/502/504), `failed` (anything else, e.g. media setup failed).
+ */
+export type CallEndReason = 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'failed';
+
+/** Payload of a call's `ended` event. */
+export interface CallEnd {
+  /** Why the call ended. */
+  reason: CallEndReason;
+  /** SIP status of the final response, when a response ended the call. */
+  status?: number;
+}
+
+/** Events every call has, public and internal alike. */
+export interface CallLifecycleEvents {
+  /** The callee's phone is ringing (180/183). @event */
+  ringing: () => void;
+  /** The call is answered and audio flows. @event */
+  answered: () => void;
+  /** The call was put on hold by `hold()`. @event */
+  held: () => void;
+  /** The call was taken off hold by `unhold()`. @event */
+  resumed: () => void;
+  /** The microphone was muted on this call. @event */
+  muted: () => void;
+  /** The microphone was unmuted on this call. @event */
+  unmuted: () => void;
+  /** A DTMF tone arrived (SIP INFO; RFC 4733 tones are not visible to web pages). @event */
+  dtmf: (event: { tone: string }) => void;
+  /** The remote audio stream is available (`call.remoteStream`). @event */
+  remotestream: (stream: MediaStream) => void;
+  /** The call ended; fires once, with why. @event */
+  ended: (end: CallEnd) => void;
+}
+
+/** A REFER from the other party (blind transfer), already accepted with 202. */
+export interface IncomingTransfer extends ReferTarget {
+  /** Tells the transferor how the new call went (NOTIFY with a sipfrag), while this call lasts. */
+  report(status: number, reason: string): void;
+}
+
+/** Events of a call in the call layer: the public ones, and `referred` for the call manager. */
+export interface CallSessionEvents extends CallLifecycleEvents {
+  /** The remote party asked us (REFER) to call someone else: a blind transfer. */
+  referred: (transfer: IncomingTransfer) => void;
+}
+
+/** Maps a final failure status of an outgoing INVITE to an end reason. */
+export function endReasonFor(status: number): CallEndReason {
+  if (status === 486 || status === 600) return 'busy';
+  if (status === 603) return 'rejected';
+  if (status === 404 || status === 604 || status === 484 || status === 410) return 'not-found';
+  if (status === 487) return 'canceled';
+  if (status === 480 || status === 408 || status === 503 || status === 502 || status === 504) return 'unavailable';
+  return 'failed';
+}

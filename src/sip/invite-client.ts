@@ -1,0 +1,103 @@
+/**
+ * The INVITE that starts an outgoing call (RFC 3261 §13.2), on sip.js's core
+ * (`UserAgentCore.invite`, whose INVITE client transaction does retransmissions, digest
+ * authentication on 401/407, early dialogs and re-ACKing retransmitted 2xx). What the core leaves
+ * to its user is here: which 2xx makes the call. A forked INVITE may be answered by several
+ * phones; the first 2xx wins and every later one, from another dialog, is ACKed and hung up at
+ * once. The call (call-session.ts) decides about the first one: it refuses it when it was
+ * cancelled meanwhile (a 2xx that crossed our CANCEL, §9.1) or when its answer is unusable, and
+ * that dialog is ACKed and hung up too.
+ * ```txt
+ *   send() ──100──▶ (nothing) ──18x──▶ onProgress(status)
+ *     │ ──first 2xx──▶ onAnswer(dialog, sdp) ──true──▶ ACK, onAnswered(dialog): the call's dialog
+ *     │                                   ├──false──▶ ACK + BYE
+ *     │                                   └──throws──▶ ACK + BYE with Reason: 488
+ *     │ ──2xx from another dialog (fork)──▶ ACK + BYE that dialog
+ *     │ ──3xx–6xx (incl. 408 timeout, 503 link failure from the core)──▶ onRefused(status, reason)
+ *   cancel(): CANCEL, sent by the core once the INVITE is in Proceeding (a provisional arrived)
+ * ```
+ */
+import type { Core, URI } from 'sip.js';
+import type { Logger } from '../logger';
+import { ALLOW_HEADER, reasonHeader, sdpBody, sdpOf } from './call-messages';
+
+/** What an {@link InviteClient} reports to its call. */
+export interface InviteClientOwner {
+  /** A provisional response other than 100 Trying. */
+  onProgress(status: number): void;
+  /**
+   * The first 2xx: apply its answer. Resolve `true` to keep the call, `false` or reject to
+   * refuse it (ACK, then BYE).
+   */
+  onAnswer(dialog: Core.Session, sdp: string | undefined): Promise<boolean>;
+  /** The kept 2xx was ACKed: `dialog` is the call's. */
+  onAnswered(dialog: Core.Session): void;
+  /** A final failure (3xx–6xx), including the 408/503 the core makes up on a timeout or a dead link. */
+  onRefused(status: number, reason: string): void;
+}
+
+/** One INVITE transaction of an outgoing call. */
+export class InviteClient {
+  private request: Core.OutgoingInviteRequest | null = null;
+  private dialog: Core.Session | null = null;
+  private final = false;
+
+  constructor(
+    private readonly core: Core.UserAgentCore,
+    private readonly owner: InviteClientOwner,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Sends the INVITE to `target` with our offer; `headers` are extra header lines (`Name: value`). */
+  send(target: URI, offer: string, contact: string, headers: string[]): void {
+    const core = this.core;
+    const message = core.makeOutgoingRequestMessage('INVITE', target, core.configuration.aor, target, {}, [...headers, `Contact: ${contact}`, ALLOW_HEADER], sdpBody(offer));
+    this.request = core.invite(message, {
+      onProgress: (response) => {
+        if (!this.final) this.owner.onProgress(response.message.statusCode ?? 0);
+      },
+      onAccept: (response) => void this.onAccept(response),
+      onRedirect: (response) => this.onRefused(response.message),
+      onReject: (response) => this.onRefused(response.message),
+    });
+  }
+
+  /** True once the INVITE went out. */
+  get sent(): boolean {
+    return this.request !== null;
+  }
+
+  /** Cancels the INVITE (no-op once a final response arrived or before it was sent). */
+  cancel(): void {
+    if (this.final || !this.request) return;
+    this.request.cancel();
+  }
+
+  private onRefused(message: Core.IncomingResponseMessage): void {
+    this.final = true;
+    this.owner.onRefused(message.statusCode ?? 0, message.reasonPhrase ?? '');
+  }
+
+  private async onAccept(response: Core.AckableIncomingResponseWithSession): Promise<void> {
+    const dialog = response.session;
+    if (this.dialog) {
+      if (dialog === this.dialog) return;
+      this.logger.info(`a second phone answered the forked INVITE (${response.message.getHeader('to') ?? 'unknown'}): ACK and BYE`);
+      response.ack();
+      dialog.bye();
+      return;
+    }
+    this.final = true;
+    this.dialog = dialog;
+    const bye = await this.owner.onAnswer(dialog, sdpOf(response.message)).then(
+      (keep): string[] | null => (keep ? null : []),
+      (err: unknown): string[] => {
+        this.logger.warn(`the answer to our INVITE could not be used: ${(err as Error).message}`);
+        return [reasonHeader(488, 'Not Acceptable Here')];
+      },
+    );
+    response.ack();
+    if (bye) dialog.bye(undefined, { extraHeaders: bye });
+    else this.owner.onAnswered(dialog);
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Offer/answer inside an established call's dialog (RFC 3261 §14, RFC 3264 §8): our re-INVITEs
+ * (hold, unhold, the target refresh after a reconnect) and the other party's, one exchange at a
+ * time, over the call's {@link CallMedia}.
+ * ```txt
+ *             offer(hold)                               2xx: ACK, acceptAnswer
+ *   idle ─────────────────▶ offering ── re-INVITE ──────────────────────────▶ idle (resolves)
+ *    ▲ │                     │  │ 491: rollback, wait T, offer again (at most GLARE_RETRIES times;
+ *    │ │                     │  │      T per §14.1: 2.1–4 s if we sent the initial INVITE, else 0–2 s)
+ *    │ │                     │  └ other failure: rollback ─▶ idle (rejects with SipError)
+ *    │ │                     └ their re-INVITE meanwhile ─▶ 491 (ours before our re-INVITE is sent,
+ *    │ │                                                    the core's after)
+ *    │ │ their re-INVITE
+ *    │ └───────────────▶ answering ── with an offer: createAnswer(offer, {hold: ours}) ─▶ 200 ─ ACK ─▶ idle
+ *    │                      │      └─ without one: createOffer({hold: ours}) ─▶ 200 ─ ACK with the answer ─▶ idle
+ *    │                      └ media refuses the offer ─▶ 488 ─▶ idle
+ *    └─── an offer() made while answering waits for the ACK (at most ACK_WAIT_MS)
+ *   After a 2xx, a media failure (no usable answer) cannot be refused any more: `onBroken`
+ *   ends the call (BYE with Reason 488). dispose(): timers cleared, a waiting offer() rejects.
+ * ```
+ */
+import type { Core } from 'sip.js';
+import { InvalidStateError, SipError } from '../errors';
+import type { Logger } from '../logger';
+import type { CallMedia } from '../media/call-media';
+import { ALLOW_HEADER, hasForeignBody, sdpBody, sdpOf } from './call-messages';
+
+/** How many times a re-INVITE refused with 491 (glare) is sent again. */
+export const GLARE_RETRIES = 3;
+/** How long an answered re-INVITE of the other party may wait for its ACK (64·T1, Timer H). */
+export const ACK_WAIT_MS = 32_000;
+
+/** The §14.1 wait after a 491, in ms, in units of 10 ms: 2.1–4 s for the Call-ID's owner, else 0–2 s. */
+export function glareDelayMs(ownsCallId: boolean, random: () => number = Math.random): number {
+  return ownsCallId ? 2100 + Math.floor(random() * 191) * 10 : Math.floor(random() * 201) * 10;
+}
+
+/** What a {@link Renegotiation} needs from its call. */
+export interface RenegotiationOptions {
+  /** The `Contact` header value of our re-INVITEs and 2xx responses. */
+  contact: string;
+  /** True when we sent the initial INVITE (we generated the Call-ID). */
+  ownsCallId: boolean;
+  /** Our hold state, which answers to the other party's offers keep. */
+  held(): boolean;
+  /** The media failed after SIP succeeded; the call must end. */
+  onBroken(reason: string): void;
+  logger: Logger;
+  /** Random numbers in [0, 1) for the glare wait. @defaultValue Math.random */
+  random?: () => number;
+}
+
+type Outcome = { ok: true; response: Core.AckableIncomingResponseWithSession } | { ok: false; status: number; reason: string };
+
+/** One call's in-dialog offer/answer; see the file's doc comment. */
+export class Renegotiation {
+  private state: 'idle' | 'offering' | 'answering' = 'idle';
+  /** While answering, once our 200 is out: what the ACK must bring (`answer` after our offer). */
+  private awaitingAck: 'ack' | 'answer' | null = null;
+  private ackTimer: ReturnType<typeof setTimeout> | null = null;
+  private glareTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Woken when the state returns to idle. */
+  private idleWaiters: Array<() => void> = [];
+  /** Rejected by dispose(): whatever an offer() is waiting for. */
+  private readonly onDispose = new Set<() => void>();
+  private disposed = false;
+
+  constructor(
+    private readonly dialog: Core.Session,
+    private readonly media: CallMedia,
+    private readonly options: RenegotiationOptions,
+  ) {}
+
+  /** Sends a re-INVITE with a new offer (`hold` puts the call on hold); resolves once it was accepted. */
+  async offer(hold: boolean, what: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      await this.untilIdle(what);
+      this.state = 'offering';
+      let outcome: Outcome;
+      try {
+        const sdp = await this.media.createOffer({ hold });
+        this.assertOpen(what);
+        outcome = await this.until(what, (resolve) => this.send(sdp, resolve));
+      } catch (err) {
+        this.toIdle();
+        throw err;
+      }
+      if (outcome.ok) {
+        outcome.response.ack();
+        await this.applyAnswer(sdpOf(outcome.response.message), 'the 2xx to our re-INVITE');
+        this.toIdle();
+        return;
+      }
+      await this.media.rollback().catch(() => undefined);
+      this.toIdle();
+      if (outcome.status !== 491 || attempt >= GLARE_RETRIES) {
+        throw new SipError(outcome.status, outcome.reason, `${what} refused: SIP ${outcome.status} ${outcome.reason}`);
+      }
+      const wait = glareDelayMs(this.options.ownsCallId, this.options.random);
+      this.options.logger.info(`${what}: re-INVITE glare (491), trying again in ${wait} ms`);
+      await this.until<void>(what, (resolve) => {
+        this.glareTimer = setTimeout(() => {
+          this.glareTimer = null;
+          resolve();
+        }, wait);
+      });
+    }
+  }
+
+  /** The other party's re-INVITE: 200 with our answer (or offer), 491 while we offer, 488 when the media refuses. */
+  answer(request: Core.IncomingInviteRequest): void {
+    if (this.disposed || this.state !== 'idle') {
+      request.reject({ statusCode: 491 });
+      return;
+    }
+    if (hasForeignBody(request.message)) {
+      request.reject({ statusCode: 415 });
+      return;
+    }
+    this.state = 'answering';
+    const offer = sdpOf(request.message);
+    const hold = this.options.held();
+    const made = offer === undefined ? this.media.createOffer({ hold }) : this.media.createAnswer(offer, { hold });
+    made.then(
+      (sdp) => {
+        if (this.disposed) return;
+        request.accept({ statusCode: 200, extraHeaders: [`Contact: ${this.options.contact}`, ALLOW_HEADER], body: sdpBody(sdp) });
+        this.awaitingAck = offer === undefined ? 'answer' : 'ack';
+        this.ackTimer = setTimeout(() => {
+          this.ackTimer = null;
+          this.options.logger.warn('no ACK came for our 2xx to a re-INVITE');
+          if (this.awaitingAck === 'answer') void this.media.rollback().catch(() => undefined);
+          this.toIdle();
+        }, ACK_WAIT_MS);
+      },
+      (err: unknown) => {
+        this.options.logger.warn(`refused a re-INVITE (488): its offer could not be used (${(err as Error).message})`);
+        if (!this.disposed) request.reject({ statusCode: 488 });
+        this.toIdle();
+      },
+    );
+  }
+
+  /** An ACK arrived in the dialog; true when it completes the other party's re-INVITE. */
+  onAck(message: Core.IncomingRequestMessage): boolean {
+    if (this.state !== 'answering' || this.awaitingAck === null) return false;
+    const needsAnswer = this.awaitingAck === 'answer';
+    this.awaitingAck = null;
+    this.clearAckTimer();
+    if (needsAnswer) void this.applyAnswer(sdpOf(message), 'the ACK to our offer').then(() => this.toIdle());
+    else this.toIdle();
+    return true;
+  }
+
+  /** The call ended: no timer left, a waiting offer() rejects. Idempotent. */
+  dispose(): void {
+    this.disposed = true;
+    this.clearAckTimer();
+    if (this.glareTimer !== null) clearTimeout(this.glareTimer);
+    this.glareTimer = null;
+    for (const reject of [...this.onDispose]) reject();
+    this.onDispose.clear();
+  }
+
+  /** Applies an answer the other side can no longer be refused (after a 2xx); a failure ends the call. */
+  private async applyAnswer(sdp: string | undefined, where: string): Promise<void> {
+    if (this.disposed) return;
+    try {
+      if (sdp === undefined) throw new Error('it has no session description');
+      await this.media.acceptAnswer(sdp);
+    } catch (err) {
+      await this.media.rollback().catch(() => undefined);
+      if (!this.disposed) this.options.onBroken(`the answer in ${where} could not be used (${(err as Error).message})`);
+    }
+  }
+
+  private send(sdp: string, resolve: (outcome: Outcome) => void): void {
+    const refused = ({ message }: Core.IncomingResponse): void => resolve({ ok: false, status: message.statusCode ?? 0, reason: message.reasonPhrase ?? '' });
+    this.dialog.invite({ onAccept: (response) => resolve({ ok: true, response }), onRedirect: refused, onReject: refused }, { extraHeaders: [`Contact: ${this.options.contact}`, ALLOW_HEADER], body: sdpBody(sdp) });
+  }
+
+  /** Waits until no exchange is in progress (another offer, or an answer waiting for its ACK). */
+  private async untilIdle(what: string): Promise<void> {
+    while (this.state !== 'idle') await this.until<void>(what, (resolve) => this.idleWaiters.push(resolve));
+    this.assertOpen(what);
+  }
+
+  /** A promise settled by `start`'s callback, or rejected with InvalidStateError once the call ends. */
+  private until<T>(what: string, start: (resolve: (value: T) => void) => void): Promise<T> {
+    this.assertOpen(what);
+    return new Promise<T>((resolve, reject) => {
+      const ended = (): void => reject(new InvalidStateError(`${what}: the call ended`));
+      this.onDispose.add(ended);
+      start((value) => {
+        this.onDispose.delete(ended);
+        resolve(value);
+      });
+    });
+  }
+
+  private toIdle(): void {
+    this.state = 'idle';
+    this.awaitingAck = null;
+    this.clearAckTimer();
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private clearAckTimer(): void {
+    if (this.ackTimer !== null) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+  }
+
+  private assertOpen(what: string): void {
+    if (this.disposed) throw new InvalidStateError(`${what}: the call ended`);
+  }
+}

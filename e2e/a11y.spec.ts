@@ -5,8 +5,9 @@
  *   of its content sits in landmarks: on the sign-in screen (with the advanced section open and a
  *   sign-in error shown) and in the signed-in app, desktop and phone layouts: every phone tab, an
  *   incoming call, a call in progress with the keypad and the transfer form open and an error
- *   toast, a failed call, the recent calls, and a chat holding sent, received and failed
- *   messages. Besides axe's default rules (WCAG 2.x A/AA and best practices) the scan turns on
+ *   toast, a failed call, the recent calls, a chat holding sent, received and failed messages,
+ *   the "Test my setup" report (passing, and with a failed step), a call showing a quality
+ *   warning chip with the device pickers in use, and the toast of an unplugged microphone. Besides axe's default rules (WCAG 2.x A/AA and best practices) the scan turns on
  *   `label-content-name-mismatch` (WCAG 2.5.3 label in name), which axe ships disabled as
  *   experimental.
  * - The phone works with the keyboard alone (Tab, Shift+Tab, Enter, Space, typing; arrow keys in
@@ -19,73 +20,24 @@
  * VOXLINE_A11Y_REPORT=1, to stdout as one `a11y:` line per scan.
  */
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, Locator, Page, TestInfo } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { Browser, Locator, Page, TestInfo } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { DESKTOP, PHONE, callAndAnswer, screenshot, useDemoSite, type DemoPage, type Viewport } from './demo-page';
 import { startSipServer, type SipServer } from './harness/sip-servers.mjs';
-import { startStaticServer } from './harness/static-server.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-/** The demo's CSP, as `npm start` sends it (the same as in demo.spec.ts). */
-const CSP = "default-src 'self'; connect-src ws: wss:; worker-src blob:";
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 360, height: 740 };
 /** Impacts that fail a scan; two moderate rules fail it too: no level-one heading, content outside landmarks. */
 const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
 const ALSO_BLOCKING = new Set(['page-has-heading-one', 'region']);
 
-let demo: { url: string; close(): Promise<void> };
-const contexts: BrowserContext[] = [];
+const demo = useDemoSite();
 
-test.beforeAll(async () => {
-  // Built here as in demo.spec.ts (a no-op when dist-demo/ is up to date); never rebuilds dist/.
-  const build = spawnSync(process.execPath, ['scripts/build-demo.mjs', '--no-sdk-build'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`npm run build:demo failed:\n${build.stdout}\n${build.stderr}`);
-  demo = await startStaticServer({ root, allow: ['dist-demo'], headers: { 'content-security-policy': CSP } });
-});
-
-test.afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-});
-
-test.afterAll(async () => {
-  await demo?.close();
-});
-
-interface DemoPage {
-  page: Page;
-  /** Console errors, page errors and dialogs. */
-  errors: string[];
+/** Reduced motion: the fade-in animations end at once, so axe never measures a half-faded colour. */
+function openDemo(browser: Browser, sip: SipServer, viewport: Viewport): Promise<DemoPage> {
+  return demo.open(browser, sip, { viewport, reducedMotion: true });
 }
 
-async function openDemo(browser: Browser, sip: SipServer, viewport: { width: number; height: number }): Promise<DemoPage> {
-  // Reduced motion: the fade-in animations end at once, so axe never measures a half-faded colour.
-  const context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('dialog', (dialog) => {
-    errors.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  await page.goto(`${demo.url}/dist-demo/?server=${encodeURIComponent(sip.url)}&domain=${sip.domain}`);
-  await expect(page.getByLabel('Server', { exact: true })).toHaveValue(sip.url);
-  return { page, errors };
-}
-
-async function signIn(browser: Browser, sip: SipServer, user: string, viewport: { width: number; height: number }): Promise<DemoPage> {
-  const demoPage = await openDemo(browser, sip, viewport);
-  const { page } = demoPage;
-  await page.getByLabel('User', { exact: true }).fill(user);
-  await page.getByLabel('Password', { exact: true }).fill(sip.users[user]!);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.locator('#badge')).toHaveAttribute('data-state', 'connected');
-  return demoPage;
+function signIn(browser: Browser, sip: SipServer, user: string, viewport: Viewport): Promise<DemoPage> {
+  return demo.signIn(browser, sip, user, { viewport, reducedMotion: true });
 }
 
 /** One axe violation, reduced to what a report needs. */
@@ -189,7 +141,7 @@ async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void>
   // Right after an axe run headless Chromium can capture a frame that misses the last style change
   // (seen on the tab bar); a short settle makes the picture match the DOM.
   await page.waitForTimeout(250);
-  await page.screenshot({ path: `${root}e2e/screenshots/${testInfo.project.name}-a11y-${name}.png` });
+  await screenshot(page, testInfo, `a11y-${name}`);
 }
 
 test.describe('demo accessibility (axe-core)', () => {
@@ -304,6 +256,58 @@ test.describe('demo accessibility (axe-core)', () => {
     await alice.page.locator('#conversations button[data-contact="nobody-here"]').click();
     await expect(alice.page.getByRole('button', { name: 'Retry' })).toBeVisible();
     await scan(alice.page, testInfo, 'desktop-chat-failed');
+    expect(alice.errors).toEqual([]);
+    expect(bob.errors).toEqual([]);
+  });
+});
+
+test.describe('demo accessibility (axe-core): warnings, devices, setup check', () => {
+  test('sign-in screen with the setup check: a passing report on desktop, a failed sign-in step on phone', async ({ browser, sip }, testInfo) => {
+    for (const [layout, viewport, password, summary] of [
+      ['desktop', DESKTOP, sip.users.alice!, 'All checks passed (1 skipped). You are ready to call.'],
+      ['phone', PHONE, 'not-her-password', '1 check failed: Sign-in.'],
+    ] as const) {
+      const { page, errors } = await openDemo(browser, sip, viewport);
+      await page.getByLabel('User', { exact: true }).fill('alice');
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByRole('button', { name: 'Test my setup' }).click();
+      await expect(page.locator('#setup-check-summary')).toHaveText(summary, { timeout: 20_000 });
+      await expect(page.getByRole('region', { name: 'Setup check' }).getByRole('img')).toHaveCount(5);
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sign in to your softphone');
+      await shot(page, testInfo, `${layout}-setup-check`);
+      await scan(page, testInfo, `${layout}-setup-check`);
+      expect(errors).toEqual([]);
+    }
+  });
+
+  test('a call with a quality warning chip, the device pickers in use and a lost-device toast, desktop and phone', async ({ browser, sip }, testInfo) => {
+    const alice = await signIn(browser, sip, 'alice', DESKTOP);
+    const bob = await signIn(browser, sip, 'bob', PHONE);
+    await callAndAnswer(alice.page, bob.page, 'bob');
+    // Bob mutes: alice's call view gets the "Other side silent" chip; bob's shows "Muted".
+    await bob.page.locator('#mute').click();
+    await expect(alice.page.locator('#call-warnings li')).toHaveText(['Other side silent'], { timeout: 10_000 });
+    await alice.page.getByRole('combobox', { name: 'Microphone' }).selectOption({ label: 'Fake Audio Input 1' });
+    await alice.page.getByRole('combobox', { name: 'Speaker' }).selectOption({ label: 'Fake Audio Output 1' });
+    await shot(alice.page, testInfo, 'desktop-call-warning');
+    await scan(alice.page, testInfo, 'desktop-call-warning');
+    await scan(bob.page, testInfo, 'phone-call-muted');
+
+    // Bob unplugs the microphone he picked (a stubbed device list): an info toast on the Status tab.
+    await bob.page.getByRole('tab', { name: 'Status' }).click();
+    const bobMic = bob.page.getByRole('combobox', { name: 'Microphone' });
+    await bobMic.selectOption({ label: 'Fake Audio Input 2' });
+    const input2 = await bobMic.inputValue();
+    await bob.page.evaluate((id) => {
+      const real = navigator.mediaDevices.enumerateDevices.bind(navigator.mediaDevices);
+      navigator.mediaDevices.enumerateDevices = async () => (await real()).filter((d) => d.deviceId !== id);
+      navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
+    }, input2);
+    await expect(bob.page.getByRole('status').filter({ hasText: 'was disconnected' })).toHaveText('“Fake Audio Input 2” was disconnected. Using the system default microphone.');
+    await shot(bob.page, testInfo, 'phone-devices-lost');
+    await scan(bob.page, testInfo, 'phone-devices-lost');
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await expect(bob.page.locator('#call-status')).toHaveText('alice hung up');
     expect(alice.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
   });

@@ -3,84 +3,24 @@
  * its UI as a user would: two browsers sign in, call each other, use the in-call controls and
  * chat; the SIP server is restarted under a signed-in page. The page is served with the same
  * Content-Security-Policy header as `npm start`, so any inline script or style would show up as
- * a console error, and every test fails on console errors.
+ * a console error, and every test fails on console errors. Warning chips, device pickers and
+ * "Test my setup": demo-media.spec.ts; shared helpers: demo-page.ts.
  */
-import type { Browser, BrowserContext, Page, TestInfo } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { CSP, DESKTOP, PHONE, fillLogin, root, screenshot as shot, useDemoSite, type DemoPage, type Viewport } from './demo-page';
 import type { SipServer } from './harness/sip-servers.mjs';
 import { startStaticServer } from './harness/static-server.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-/** The demo's CSP, as `npm start` sends it and index.html repeats it. */
-const CSP = "default-src 'self'; connect-src ws: wss:; worker-src blob:";
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 360, height: 740 };
 /** The same policy without `worker-src blob:`: the SDK's keep-alive worker is refused. */
 const BARE_CSP = "default-src 'self'; connect-src ws: wss:";
 /** Chromium's own line for a WebSocket that cannot connect (expected while the server is down). */
 const EXPECTED_WHILE_DOWN = /WebSocket connection to '.*' failed|ERR_CONNECTION_REFUSED/;
 
-let demo: { url: string; close(): Promise<void> };
-/** Browser contexts of the running test, closed after it whatever happened. */
-const contexts: BrowserContext[] = [];
+const demo = useDemoSite();
 
-test.beforeAll(async () => {
-  // `npm test` builds the SDK but not the demo: build it here (a no-op when dist-demo/ is up to
-  // date). --no-sdk-build: never rebuild dist/ under the other specs running in parallel.
-  const build = spawnSync(process.execPath, ['scripts/build-demo.mjs', '--no-sdk-build'], { cwd: root, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`npm run build:demo failed:\n${build.stdout}\n${build.stderr}`);
-  demo = await startStaticServer({ root, allow: ['dist-demo'], headers: { 'content-security-policy': CSP } });
-});
-
-test.afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-});
-
-test.afterAll(async () => {
-  await demo?.close();
-});
-
-interface DemoPage {
-  page: Page;
-  /** Console errors, page errors and dialogs (an `alert()` would be an XSS). */
-  errors: string[];
-}
-
-async function openDemo(browser: Browser, sip: SipServer, viewport: { width: number; height: number }, site = demo.url, csp = CSP): Promise<DemoPage> {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('dialog', (dialog) => {
-    errors.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  const response = await page.goto(`${site}/dist-demo/?server=${encodeURIComponent(sip.url)}&domain=${sip.domain}`);
-  expect(response?.headers()['content-security-policy']).toBe(csp);
-  await expect(page.getByLabel('Server', { exact: true })).toHaveValue(sip.url);
-  return { page, errors };
-}
-
-async function fillLogin(page: Page, user: string, password: string, displayName: string): Promise<void> {
-  await page.getByLabel('User', { exact: true }).fill(user);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('textbox', { name: /^Display name/ }).fill(displayName);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function signIn(browser: Browser, sip: SipServer, user: string, displayName: string, viewport = DESKTOP): Promise<DemoPage> {
-  const demoPage = await openDemo(browser, sip, viewport);
-  await fillLogin(demoPage.page, user, sip.users[user]!, displayName);
-  await expect(demoPage.page.locator('#badge')).toHaveAttribute('data-state', 'connected');
-  await expect(demoPage.page.locator('#badge-text')).toHaveText('Connected');
-  await expect(demoPage.page.locator('#me-uri')).toHaveText(`${user}@${sip.domain}`);
-  return demoPage;
+function signIn(browser: Browser, sip: SipServer, user: string, displayName: string, viewport: Viewport = DESKTOP): Promise<DemoPage> {
+  return demo.signIn(browser, sip, user, { viewport, displayName });
 }
 
 /** `m:ss` → seconds. */
@@ -89,10 +29,6 @@ async function timerSeconds(page: Page): Promise<number> {
   const match = /^(\d+):(\d\d)$/.exec(text.trim());
   if (!match) throw new Error(`call timer shows "${text}"`);
   return Number(match[1]) * 60 + Number(match[2]);
-}
-
-async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await page.screenshot({ path: `${root}e2e/screenshots/${testInfo.project.name}-${name}.png` });
 }
 
 test.describe('demo softphone', () => {
@@ -309,7 +245,7 @@ test.describe('demo softphone', () => {
   });
 
   test('sign-in: wrong password is explained; the form remembers everything but the password unless asked', async ({ browser, sip }, testInfo) => {
-    const { page, errors } = await openDemo(browser, sip, PHONE);
+    const { page, errors } = await demo.open(browser, sip, { viewport: PHONE });
     expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toBe(CSP);
     await fillLogin(page, 'carol', 'not-her-password', 'Carol');
     await expect(page.locator('#login-error')).toHaveText('Wrong user name or password.');
@@ -343,7 +279,7 @@ test.describe('demo softphone', () => {
   test('under the bare CSP (no worker-src) the page still signs in and reconnects; the keep-alive worker is refused once per page, not once per link', async ({ browser, sip }) => {
     const bare = await startStaticServer({ root, allow: ['dist-demo'], headers: { 'content-security-policy': BARE_CSP } });
     try {
-      const { page, errors } = await openDemo(browser, sip, DESKTOP, bare.url, BARE_CSP);
+      const { page, errors } = await demo.open(browser, sip, { viewport: DESKTOP, site: bare.url, csp: BARE_CSP });
       await fillLogin(page, 'dave', sip.users.dave!, 'Dave');
       await expect(page.locator('#badge')).toHaveAttribute('data-state', 'connected');
       await expect(page.locator('#about-identity')).toHaveText(`sip:dave@${sip.domain}`);

@@ -1,13 +1,32 @@
 /**
- * Microphone and speaker pickers (enumerateDevices). The chosen microphone goes to the SDK as
- * `audio: { deviceId }` on `client.call()` / `call.answer()`; the chosen speaker is applied with
- * `HTMLMediaElement.setSinkId` to the page's own `<audio>` element, which plays the remote audio
- * (calls are made with `playRemoteAudio: false`).
+ * Microphone and speaker pickers, driven by the SDK's `client.audio` (no `enumerateDevices` or
+ * `setSinkId` of the demo's own):
+ * - `listDevices()` fills the pickers; `devicechange` refills them when a device comes or goes;
+ * - a choice goes to `setInputDevice` / `setOutputDevice`, which switch every live call at once
+ *   (no renegotiation) and apply to later calls; the speaker also routes the ringtone and keypad
+ *   beeps ({@link Tones.setSinkId});
+ * - `devicelost` (a headset unplugged): the SDK has already moved the calls to the default, the
+ *   picker goes back to "System default" and a toast names the lost device.
+ * Choices are remembered in localStorage and applied again once the device is listed.
  */
 import { byId, el } from './dom';
+import { describeError, type AudioDevice, type AudioDeviceList, type Client } from './sdk';
 import { storage, type AudioPreferences } from './storage';
+import { toast } from './toasts';
+import type { Tones } from './tones';
 
-type SinkCapable = HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
+export interface DevicesDeps {
+  client: Client;
+  tones: Tones;
+  /** Aborted at sign-out: removes the page listeners. */
+  signal: AbortSignal;
+}
+
+type Kind = 'input' | 'output';
+
+/** Chromium's pseudo-devices: "System default" stands for them. */
+const PSEUDO_IDS = new Set(['default', 'communications']);
+const NOUN: Record<Kind, string> = { input: 'microphone', output: 'speaker' };
 
 export class Devices {
   private readonly mic = byId<HTMLSelectElement>('mic-select');
@@ -15,42 +34,27 @@ export class Devices {
   private readonly dtmf = byId<HTMLSelectElement>('dtmf-select');
   private readonly note = byId('devices-note');
   private readonly prefs: AudioPreferences = storage.loadAudio();
-  private readonly canPickSpeaker = typeof (HTMLMediaElement.prototype as SinkCapable).setSinkId === 'function';
+  private readonly canPickSpeaker = 'setSinkId' in HTMLMediaElement.prototype;
 
-  constructor(private readonly output: SinkCapable) {
+  constructor(private readonly deps: DevicesDeps) {
+    const { client, signal } = deps;
     this.dtmf.value = this.prefs.dtmfMethod ?? 'info';
-    this.mic.addEventListener('change', () => this.save({ microphoneId: this.mic.value }));
-    this.speaker.addEventListener('change', () => {
-      this.save({ speakerId: this.speaker.value });
-      void this.applySpeaker();
-    });
-    this.dtmf.addEventListener('change', () => this.save({ dtmfMethod: this.dtmf.value === 'auto' ? 'auto' : 'info' }));
-    navigator.mediaDevices?.addEventListener?.('devicechange', () => void this.refresh());
+    this.mic.addEventListener('change', () => void this.pick('input'), { signal });
+    this.speaker.addEventListener('change', () => void this.pick('output'), { signal });
+    this.dtmf.addEventListener('change', () => this.save({ dtmfMethod: this.dtmfMethod }), { signal });
+    client.audio.on('devicechange', (list) => void this.show(list));
+    client.audio.on('devicelost', ({ kind, device }) => this.lost(kind, device));
+    deps.tones.setSinkId(null);
   }
 
-  /** Lists the devices again (labels appear once microphone permission was granted). */
+  /** Lists the devices again (labels appear once the page may use the microphone). */
   async refresh(): Promise<void> {
-    if (!navigator.mediaDevices?.enumerateDevices) {
-      this.note.textContent = 'This page is not in a secure context (https or localhost), so it cannot use a microphone.';
+    try {
+      await this.show(await this.deps.client.audio.listDevices());
+    } catch (err) {
       this.mic.disabled = this.speaker.disabled = true;
-      return;
+      this.note.textContent = `This page cannot use audio devices: ${describeError(err)}`;
     }
-    const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
-    fill(this.mic, devices.filter((d) => d.kind === 'audioinput'), 'Microphone', this.prefs.microphoneId);
-    fill(this.speaker, devices.filter((d) => d.kind === 'audiooutput'), 'Speaker', this.prefs.speakerId);
-    this.speaker.disabled = !this.canPickSpeaker;
-    const unnamed = devices.some((d) => d.kind === 'audioinput' && !d.label);
-    this.note.textContent = !this.canPickSpeaker
-      ? 'This browser plays calls on the system default output.'
-      : unnamed
-        ? 'Device names appear after your first call (microphone permission).'
-        : '';
-  }
-
-  /** The microphone for the next call: `{ deviceId }` when one is picked, else the default. */
-  microphone(): MediaTrackConstraints | undefined {
-    const id = this.mic.value;
-    return id ? { deviceId: { exact: id } } : undefined;
   }
 
   /** How keypad tones are sent: SIP INFO (the other browser can show them) or RTP where negotiated. */
@@ -58,12 +62,58 @@ export class Devices {
     return this.dtmf.value === 'auto' ? 'auto' : 'info';
   }
 
-  /** Routes the call audio element to the chosen speaker. */
-  async applySpeaker(): Promise<void> {
-    if (!this.canPickSpeaker || !this.output.setSinkId) return;
-    await this.output.setSinkId(this.speaker.value).catch(() => {
-      this.note.textContent = 'That speaker could not be used; playing on the default output.';
-    });
+  private async show(list: AudioDeviceList): Promise<void> {
+    await this.restore(list);
+    const audio = this.deps.client.audio;
+    fill(this.mic, list.inputs, 'Microphone', audio.inputDeviceId);
+    fill(this.speaker, list.outputs, 'Speaker', audio.outputDeviceId);
+    this.mic.disabled = false;
+    this.speaker.disabled = !this.canPickSpeaker || list.outputs.length === 0;
+    const unnamed = list.inputs.length === 0 || list.inputs.some((d) => !d.label);
+    this.note.textContent = !this.canPickSpeaker
+      ? 'This browser plays calls on the system default output.'
+      : unnamed
+        ? 'Device names appear once this page may use the microphone (after your first call, or "Test my setup").'
+        : '';
+  }
+
+  /** Applies the remembered choices whose device is listed now (ids are only known with permission). */
+  private async restore(list: AudioDeviceList): Promise<void> {
+    const { client, tones } = this.deps;
+    const input = this.prefs.microphoneId;
+    if (input && client.audio.inputDeviceId !== input && list.inputs.some((d) => d.deviceId === input)) {
+      await client.audio.setInputDevice(input).catch(() => undefined);
+    }
+    const output = this.prefs.speakerId;
+    if (output && this.canPickSpeaker && client.audio.outputDeviceId !== output && list.outputs.some((d) => d.deviceId === output)) {
+      await client.audio.setOutputDevice(output).catch(() => undefined);
+    }
+    tones.setSinkId(client.audio.outputDeviceId);
+  }
+
+  /** The user picked a device: live calls switch at once. */
+  private async pick(kind: Kind): Promise<void> {
+    const { client, tones } = this.deps;
+    const select = kind === 'input' ? this.mic : this.speaker;
+    const id = select.value || null;
+    try {
+      if (kind === 'input') await client.audio.setInputDevice(id);
+      else await client.audio.setOutputDevice(id);
+      this.save(kind === 'input' ? { microphoneId: select.value } : { speakerId: select.value });
+      if (kind === 'output') tones.setSinkId(id);
+    } catch (err) {
+      toast(`Could not use that ${NOUN[kind]}: ${describeError(err)}`, 'error');
+      select.value = (kind === 'input' ? client.audio.inputDeviceId : client.audio.outputDeviceId) ?? '';
+    }
+  }
+
+  /** The chosen device disappeared; the SDK already moved the calls to the default one. */
+  private lost(kind: Kind, device: AudioDevice): void {
+    const name = device.label ? `“${device.label}”` : `The ${NOUN[kind]}`;
+    toast(`${name} was disconnected. Using the system default ${NOUN[kind]}.`, 'info', 8000);
+    (kind === 'input' ? this.mic : this.speaker).value = '';
+    this.save(kind === 'input' ? { microphoneId: '' } : { speakerId: '' });
+    if (kind === 'output') this.deps.tones.setSinkId(null);
   }
 
   private save(change: AudioPreferences): void {
@@ -72,18 +122,17 @@ export class Devices {
   }
 }
 
-/** Refills a select with "System default" plus the devices, keeping the saved choice if it still exists. */
-function fill(select: HTMLSelectElement, devices: MediaDeviceInfo[], noun: string, saved: string | undefined): void {
-  const current = select.value || saved || '';
+/** Refills a picker: "System default" plus every device, with `selected` chosen when it is listed. */
+function fill(select: HTMLSelectElement, devices: AudioDevice[], noun: string, selected: string | null): void {
   const options = [el('option', undefined, 'System default')];
   options[0]!.value = '';
   devices
-    .filter((d) => d.deviceId && d.deviceId !== 'default' && d.deviceId !== 'communications')
+    .filter((d) => !PSEUDO_IDS.has(d.deviceId))
     .forEach((d, i) => {
       const option = el('option', undefined, d.label || `${noun} ${i + 1}`);
       option.value = d.deviceId;
       options.push(option);
     });
   select.replaceChildren(...options);
-  select.value = options.some((o) => o.value === current) ? current : '';
+  select.value = selected !== null && options.some((o) => o.value === selected) ? selected : '';
 }

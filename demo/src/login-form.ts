@@ -1,6 +1,7 @@
 /**
  * The sign-in form. Prefills from `?server=` / `?domain=` / `?user=` and from what was saved
- * last time; saves everything but the password unless "Remember password" is ticked.
+ * last time; saves everything but the password unless "Remember password" is ticked. Its second
+ * button, "Test my setup", checks the same values without signing in.
  */
 import { byId } from './dom';
 import { describeError } from './sdk';
@@ -14,6 +15,13 @@ export interface Credentials {
   domain: string;
 }
 
+export interface LoginActions {
+  /** Signs in; rejects with the reason shown under the form. */
+  signIn(credentials: Credentials): Promise<void>;
+  /** Runs the setup check with the form's values (it shows its own report). */
+  test(credentials: Credentials): Promise<void>;
+}
+
 export class LoginForm {
   private readonly screen = byId('login-screen');
   private readonly form = byId<HTMLFormElement>('login-form');
@@ -25,8 +33,10 @@ export class LoginForm {
   private readonly remember = byId<HTMLInputElement>('remember-password');
   private readonly error = byId('login-error');
   private readonly submit = byId<HTMLButtonElement>('sign-in');
+  private readonly testButton = byId<HTMLButtonElement>('test-setup');
+  private busy = false;
 
-  constructor(onSubmit: (credentials: Credentials) => Promise<void>) {
+  constructor(private readonly actions: LoginActions) {
     const params = new URLSearchParams(location.search);
     const saved = storage.loadLogin();
     this.server.value = params.get('server') ?? saved.server ?? '';
@@ -38,8 +48,13 @@ export class LoginForm {
 
     this.form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      void this.run(onSubmit);
+      void this.run(this.submit, async (credentials) => {
+        await this.actions.signIn(credentials);
+        storage.saveLogin({ ...credentials, rememberPassword: this.remember.checked });
+        if (!this.remember.checked) this.password.value = '';
+      });
     });
+    this.testButton.addEventListener('click', () => void this.run(this.testButton, (credentials) => this.actions.test(credentials)));
     this.remember.addEventListener('change', () => {
       if (!this.remember.checked) storage.saveLogin({ ...storage.loadLogin(), rememberPassword: false });
     });
@@ -47,7 +62,7 @@ export class LoginForm {
 
   show(): void {
     this.screen.hidden = false;
-    this.submit.disabled = false;
+    this.submit.disabled = this.testButton.disabled = false;
     (this.user.value ? this.password : this.user).focus();
   }
 
@@ -55,7 +70,12 @@ export class LoginForm {
     this.screen.hidden = true;
   }
 
-  private async run(onSubmit: (credentials: Credentials) => Promise<void>): Promise<void> {
+  /**
+   * Checks the form, then runs `action` with `button` busy and the other one disabled. The busy
+   * button keeps the keyboard focus (aria-disabled, not disabled); pressing it again does nothing.
+   */
+  private async run(button: HTMLButtonElement, action: (credentials: Credentials) => Promise<void>): Promise<void> {
+    if (this.busy) return;
     const credentials: Credentials = {
       server: this.server.value.trim(),
       user: this.user.value.trim(),
@@ -69,18 +89,21 @@ export class LoginForm {
       return;
     }
     this.error.textContent = '';
-    this.submit.disabled = true;
-    this.submit.dataset.busy = 'true';
+    const other = button === this.submit ? this.testButton : this.submit;
+    this.busy = true;
+    other.disabled = true;
+    button.setAttribute('aria-disabled', 'true');
+    button.dataset.busy = 'true';
     try {
-      await onSubmit(credentials);
-      storage.saveLogin({ ...credentials, rememberPassword: this.remember.checked });
-      if (!this.remember.checked) this.password.value = '';
+      await action(credentials);
     } catch (err) {
       this.error.textContent = describeError(err);
-      this.password.select();
+      if (button === this.submit) this.password.select();
     } finally {
-      this.submit.disabled = false;
-      delete this.submit.dataset.busy;
+      this.busy = false;
+      other.disabled = false;
+      button.removeAttribute('aria-disabled');
+      delete button.dataset.busy;
     }
   }
 }

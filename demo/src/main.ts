@@ -1,6 +1,7 @@
 /**
- * The Voxline demo softphone. Signs in with the public `Client`, then runs the phone, the chat
- * and the connection status for that session; signing out tears all of it down.
+ * The Voxline demo softphone. Signs in with the public `Client`, then runs the phone, the chat,
+ * the audio devices and the connection status for that session; signing out tears all of it
+ * down. Before signing in, "Test my setup" runs `Voxline.preflight()` with the form's values.
  */
 import { Chat } from './chat';
 import { ConnectionStatus } from './connection-status';
@@ -9,6 +10,7 @@ import { byId, paintAvatar } from './dom';
 import { LoginForm, type Credentials } from './login-form';
 import { Phone } from './phone';
 import { describeError, sdk, type Client } from './sdk';
+import { SetupCheck } from './setup-check';
 import { Tabs } from './tabs';
 import { toast } from './toasts';
 import { Tones } from './tones';
@@ -16,12 +18,13 @@ import { Tones } from './tones';
 const tones = new Tones();
 const status = new ConnectionStatus();
 const tabs = new Tabs();
-const audio = byId<HTMLAudioElement>('remote-audio');
-const devices = new Devices(audio);
+const setupCheck = new SetupCheck();
 const app = byId('app');
 let signOut: (() => Promise<void>) | null = null;
 
-const login = new LoginForm(async (credentials) => {
+const login = new LoginForm({ signIn, test: (credentials) => setupCheck.run(credentials) });
+
+async function signIn(credentials: Credentials): Promise<void> {
   tones.unlock();
   const { Client } = sdk();
   const client = new Client({
@@ -38,8 +41,9 @@ const login = new LoginForm(async (credentials) => {
     status.reset();
     throw err;
   }
+  setupCheck.hide();
   signOut = startSession(client, credentials);
-});
+}
 
 /** Wires one signed-in session; returns the function that ends it. */
 function startSession(client: Client, credentials: Credentials): () => Promise<void> {
@@ -54,7 +58,8 @@ function startSession(client: Client, credentials: Credentials): () => Promise<v
   byId('about-server').textContent = client.server;
   byId('about-identity').textContent = `sip:${user}@${domain}`;
 
-  const phone = new Phone({ client, user, tones, devices, audio, showPhone: () => tabs.select('phone'), signal });
+  const devices = new Devices({ client, tones, signal });
+  const phone = new Phone({ client, user, tones, devices, showPhone: () => tabs.select('phone'), signal });
   const chat = new Chat({
     client,
     domain,

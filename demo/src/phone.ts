@@ -1,6 +1,8 @@
 /**
  * The phone: places and receives calls through the public `Client`/`Call` API and keeps the
- * dialer, the in-call screen, the incoming panel, the sounds and the quality chart in step.
+ * dialer, the in-call screen, the incoming panel, the sounds, the quality chart and the quality
+ * warning chips in step. Calls use the microphone and speaker chosen through `client.audio` and
+ * play the remote audio through the SDK's own `<audio>` element.
  *
  * ```txt
  *   idle ──dial──▶ dialing ──client.call()──▶ connecting ──180──▶ ringing ──200──▶ answered ⇄ held
@@ -20,6 +22,7 @@ import { QualityMonitor } from './quality-monitor';
 import { describeError, type Call, type CallEnd, type Client } from './sdk';
 import { toast } from './toasts';
 import type { Tones } from './tones';
+import { WarningChips } from './warning-chips';
 
 interface ActiveCall {
   call: Call | null;
@@ -43,8 +46,6 @@ export interface PhoneDeps {
   user: string;
   tones: Tones;
   devices: Devices;
-  /** The page's own element for the remote audio (`playRemoteAudio: false`). */
-  audio: HTMLAudioElement;
   /** Brings the phone tab to the front (small screens). */
   showPhone(): void;
   /** Aborted at sign-out: removes the page listeners. */
@@ -56,6 +57,7 @@ export class Phone {
   private readonly dialer: Dialer;
   private readonly incoming: IncomingPanel;
   private readonly chart = new QualityChart();
+  private readonly warnings = new WarningChips();
   private current: ActiveCall | null = null;
   private ringing: Call | null = null;
   private readonly log: CallLog;
@@ -82,7 +84,7 @@ export class Phone {
     this.begin(active, target, '');
     this.view.setState('dialing');
     try {
-      const call = await this.deps.client.call(target, { audio: this.deps.devices.microphone(), playRemoteAudio: false });
+      const call = await this.deps.client.call(target);
       this.attach(active, call);
       if (active.abandoned) await call.hangup();
     } catch (err) {
@@ -107,6 +109,7 @@ export class Phone {
     clearTimeout(this.hideTimer);
     this.current = active;
     this.chart.reset();
+    this.warnings.reset();
     this.view.show(name, uri);
   }
 
@@ -118,6 +121,9 @@ export class Phone {
       levels: (mic, remote) => this.current === active && this.view.setLevels(mic, remote),
       sample: (sample, stats) => this.current === active && this.chart.add(sample, stats.codec),
     });
+    this.warnings.reset(call.warnings);
+    call.on('warning', (warning) => this.current === active && this.warnings.add(warning));
+    call.on('warningcleared', (warning) => this.current === active && this.warnings.remove(warning));
     const outgoing = call.direction === 'outgoing';
     this.view.setState(outgoing ? (call.state === 'ringing' ? 'ringing' : 'connecting') : 'answering');
     call.on('ringing', () => {
@@ -130,10 +136,8 @@ export class Phone {
       this.view.setState('answered');
       this.view.startTimer(active.answeredAt);
       active.monitor?.start();
-      if (call.remoteStream) this.play(call.remoteStream);
-      void this.deps.devices.refresh();
+      void this.deps.devices.refresh(); // device names, now that the microphone is allowed
     });
-    call.on('remotestream', (stream) => this.play(stream));
     call.on('held', () => this.view.setState('held'));
     call.on('resumed', () => this.view.setState('answered'));
     call.on('muted', () => this.view.setMuted(true));
@@ -181,7 +185,7 @@ export class Phone {
     this.begin(active, call.remote.displayName || call.remote.user, call.remote.uri);
     this.attach(active, call);
     try {
-      await call.answer({ audio: this.deps.devices.microphone(), playRemoteAudio: false });
+      await call.answer();
     } catch (err) {
       toast(describeError(err), 'error');
       await call.hangup().catch(() => undefined);
@@ -255,20 +259,13 @@ export class Phone {
     await active.call.hangup().catch((err: unknown) => toast(describeError(err), 'error'));
   }
 
-  private play(stream: MediaStream): void {
-    const audio = this.deps.audio;
-    if (audio.srcObject !== stream) audio.srcObject = stream;
-    void this.deps.devices.applySpeaker();
-    audio.play().catch(() => undefined); // autoplay needs a gesture; answering or dialing was one
-  }
-
   private finish(active: ActiveCall, end: CallEnd, text?: string): void {
     active.monitor?.stop();
     this.record(active, active.answeredAt !== null ? 'answered' : end.reason === 'canceled' && active.call?.direction === 'incoming' ? 'missed' : end.reason);
     if (this.current !== active) return; // replaced by a transfer: the new call owns the screen
     this.current = null;
     this.deps.tones.stop();
-    this.deps.audio.srcObject = null;
+    this.warnings.reset(); // a call that ended has no live problems left
     const message = text ?? endText(end.reason, active.name);
     this.view.setState('ended', message);
     if (text) toast(text, 'error');

@@ -5,7 +5,20 @@
  */
 import type * as VoxlineSdk from 'voxline';
 
-export type { Call, CallEnd, CallStats, Client, ConnectionChange, IncomingTextMessage, ReconnectAttempt } from 'voxline';
+export type {
+  AudioDevice,
+  AudioDeviceList,
+  Call,
+  CallEnd,
+  CallStats,
+  Client,
+  ConnectionChange,
+  IncomingTextMessage,
+  PreflightReport,
+  PreflightStep,
+  QualityWarning,
+  ReconnectAttempt,
+} from 'voxline';
 
 declare global {
   interface Window {

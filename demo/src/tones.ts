@@ -3,7 +3,9 @@
  * incoming call, the ringback while the other side rings, and a short DTMF beep per key.
  *
  * Browsers only let an AudioContext play after a user gesture, so `unlock()` is called from one
- * (the sign-in button); sounds requested before that are skipped silently.
+ * (the sign-in button); sounds requested before that are skipped silently. They play on the
+ * speaker chosen in the Audio settings where the browser can route an AudioContext
+ * (`AudioContext.setSinkId`), else on the default output.
  */
 
 /** DTMF frequency pairs (ITU-T Q.23). */
@@ -51,8 +53,13 @@ function burst(ctx: AudioContext, out: AudioNode, freqs: number[], start: number
   }
 }
 
+/** `AudioContext.setSinkId` (Chromium 110+), not in every browser nor every DOM typing. */
+type RoutableContext = AudioContext & { setSinkId?: (sinkId: string) => Promise<void>; sinkId?: unknown };
+
 export class Tones {
   private ctx: AudioContext | null = null;
+  /** The output device for every sound ('' = the default). */
+  private sinkId = '';
   private loop: { timer: ReturnType<typeof setInterval>; output: GainNode } | null = null;
 
   /** Creates or resumes the AudioContext; call from a user gesture. */
@@ -60,9 +67,16 @@ export class Tones {
     try {
       this.ctx ??= new AudioContext();
       if (this.ctx.state === 'suspended') void this.ctx.resume().catch(() => undefined);
+      this.route();
     } catch {
       this.ctx = null; // no WebAudio: the phone works, silently
     }
+  }
+
+  /** Plays every sound on output device `deviceId` (`null`: the default) where the browser can. */
+  setSinkId(deviceId: string | null): void {
+    this.sinkId = deviceId ?? '';
+    this.route();
   }
 
   /** True while a ringtone or ringback plays. */
@@ -103,6 +117,13 @@ export class Tones {
     const play = (): void => pattern(ctx, output, ctx.currentTime + 0.02);
     play();
     this.loop = { timer: setInterval(play, everyMs), output };
+  }
+
+  private route(): void {
+    const ctx = this.ready() as RoutableContext | null;
+    if (!ctx?.setSinkId || (typeof ctx.sinkId === 'string' && ctx.sinkId === this.sinkId)) return;
+    // A refused device (unplugged meanwhile) keeps the sounds on the current output.
+    void ctx.setSinkId(this.sinkId).catch(() => undefined);
   }
 
   private ready(): AudioContext | null {

@@ -8,7 +8,7 @@
  * Frames are delivered synchronously both ways; tests let promises settle with `settle()`.
  */
 import { EmitterImpl, TransportState, UserAgent, type Transport, type URI } from 'sip.js';
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 // @ts-expect-error -- plain JS test helper of the dev server (JSDoc-typed, no .d.ts)
 import { buildRequest, buildResponseTo, parseSip, rand } from '../server/test-client.js';
 import { createLogger } from '../src/logger';
@@ -167,6 +167,36 @@ export interface CallBed {
 }
 
 /** A fake microphone for `getUserMedia`. */
+/**
+ * Registers a test file's hooks around a call bed: fake timers (and a stubbed microphone unless
+ * `microphone: false`) and a fresh bed before each test; the bed stopped, timers cleared and
+ * globals restored after it. `use(bed)` receives each new bed (a test may start another one with
+ * {@link startCallBed} and pass it back through the returned `replace`).
+ */
+export function useCallBedHooks(use: (bed: CallBed) => void, { microphone = true } = {}): { replace(o: Parameters<typeof startCallBed>[0]): Promise<void> } {
+  let current: CallBed | null = null;
+  beforeEach(async () => {
+    vi.useFakeTimers();
+    if (microphone) stubMicrophone();
+    current = await startCallBed();
+    use(current);
+  });
+  afterEach(async () => {
+    await current?.stop();
+    current = null;
+    vi.clearAllTimers();
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+  return {
+    async replace(o) {
+      await current?.stop();
+      current = await startCallBed(o);
+      use(current);
+    },
+  };
+}
+
 export function stubMicrophone(): void {
   const track = { kind: 'audio', stop: vi.fn(), enabled: true };
   const stream = { getTracks: () => [track], getAudioTracks: () => [track] } as unknown as MediaStream;

@@ -3,12 +3,12 @@
  * a real UserAgent core over an in-memory transport, fake media): INVITE both ways, every end
  * reason, CANCEL races, forked answers, offerless INVITEs.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidStateError, MediaError } from '../errors';
 import type { CallEnd, CallSession } from './call-session';
 import { endReasonFor } from './call-events';
 import { NO_ANSWER_TIMEOUT_MS } from './invite-server';
-import { BOB_CONTACT, bobUri, startCallBed, stubMicrophone, type CallBed } from '../../test/sip-call-bed';
+import { useCallBedHooks, BOB_CONTACT, bobUri, type CallBed } from '../../test/sip-call-bed';
 import type { SipFrame } from '../../test/fake-registrar';
 
 describe('endReasonFor', () => {
@@ -30,17 +30,7 @@ describe('endReasonFor', () => {
 });
 
 let bed: CallBed;
-beforeEach(async () => {
-  vi.useFakeTimers();
-  stubMicrophone();
-  bed = await startCallBed();
-});
-afterEach(async () => {
-  await bed.stop();
-  vi.clearAllTimers();
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+const beds = useCallBedHooks((b) => (bed = b));
 
 /** Records a call's events (`ended` with its payload). */
 function record(call: CallSession): { events: string[]; ended: CallEnd[] } {
@@ -330,8 +320,7 @@ describe('incoming call', () => {
   });
 
   it('beyond maxIncomingCalls a further INVITE is answered 486 and not announced', async () => {
-    await bed.stop();
-    bed = await startCallBed({ maxIncomingCalls: 1 });
+    await beds.replace({ maxIncomingCalls: 1 });
     const first = await ringing();
     const second = bed.peer.invite({ sdp: 'v=0 x\r\n' });
     await bed.settle();

@@ -2,21 +2,12 @@
  * The call manager: the microphone before anything is sent, answer() guards, media that cannot
  * be made (test/sip-call-bed.ts: a real core over an in-memory transport, fake media).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InvalidStateError, MediaError } from '../errors';
-import { bobUri, startCallBed, stubMicrophone, type CallBed } from '../../test/sip-call-bed';
+import { useCallBedHooks, bobUri, stubMicrophone, type CallBed } from '../../test/sip-call-bed';
 
 let bed: CallBed;
-beforeEach(async () => {
-  vi.useFakeTimers();
-  bed = await startCallBed();
-});
-afterEach(async () => {
-  await bed.stop();
-  vi.clearAllTimers();
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+useCallBedHooks((b) => (bed = b), { microphone: false });
 
 function microphone(getUserMedia: () => Promise<MediaStream>): { stop: ReturnType<typeof vi.fn> } {
   const track = { kind: 'audio', stop: vi.fn() };

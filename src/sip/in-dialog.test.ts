@@ -4,24 +4,14 @@
  * mute and remote audio, and ending everything at logout without a timer left behind.
  */
 import { UserAgent } from 'sip.js';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InvalidStateError, SipError } from '../errors';
 import type { CallSession } from './call-session';
 import { DTMF_PAUSE_MS } from './dialog-requests';
-import { answeredIncoming, answeredOutgoing, bobUri, startCallBed, stubMicrophone, type CallBed, type PeerDialog } from '../../test/sip-call-bed';
+import { useCallBedHooks, answeredIncoming, answeredOutgoing, bobUri, type CallBed, type PeerDialog } from '../../test/sip-call-bed';
 
 let bed: CallBed;
-beforeEach(async () => {
-  vi.useFakeTimers();
-  stubMicrophone();
-  bed = await startCallBed();
-});
-afterEach(async () => {
-  await bed.stop();
-  vi.clearAllTimers();
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+useCallBedHooks((b) => (bed = b));
 
 const carol = (): ReturnType<typeof UserAgent.makeURI> & object => UserAgent.makeURI('sip:carol@voxline.test')!;
 

@@ -3,23 +3,13 @@
  * media, scripted far end): hold/unhold, their re-INVITEs, glare (491 both ways, §14.1 wait),
  * the target refresh after a reconnect.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SipError } from '../errors';
 import { glareDelayMs } from './reinvite';
-import { answeredIncoming, answeredOutgoing, startCallBed, stubMicrophone, type CallBed } from '../../test/sip-call-bed';
+import { useCallBedHooks, answeredIncoming, answeredOutgoing, type CallBed } from '../../test/sip-call-bed';
 
 let bed: CallBed;
-beforeEach(async () => {
-  vi.useFakeTimers();
-  stubMicrophone();
-  bed = await startCallBed();
-});
-afterEach(async () => {
-  await bed.stop();
-  vi.clearAllTimers();
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+useCallBedHooks((b) => (bed = b));
 
 const cseqOf = (header: string | undefined): number => Number.parseInt(header ?? '', 10);
 

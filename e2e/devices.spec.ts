@@ -5,25 +5,8 @@
  * one `devicelost`, audio still flowing.
  */
 import type { Page } from '@playwright/test';
+import { signIn } from './call-pages';
 import { test, expect } from './fixtures';
-
-type Sip = { url: string; domain: string; users: Record<string, string> };
-
-async function user(page: Page, name: string, sip: Sip, autoAnswer: boolean): Promise<void> {
-  await page.evaluate(
-    async ({ name, url, domain, password, autoAnswer }) => {
-      const client = window.vx.create(name, { servers: [url], domain, logLevel: 'warn' });
-      if (autoAnswer) {
-        client.on('incomingcall', (call) => {
-          window.vx.trackCall(name, call);
-          void call.answer();
-        });
-      }
-      await client.login(name, password);
-    },
-    { name, url: sip.url, domain: sip.domain, password: sip.users[name]!, autoAnswer },
-  );
-}
 
 /** Energy bob receives over `ms`: proof alice's microphone is being sent. */
 const bobHears = (bob: Page, ms = 800): Promise<number> =>
@@ -40,8 +23,8 @@ test('list devices, switch microphone and speaker mid-call without a re-INVITE, 
   test.setTimeout(60_000);
   const alice = await openPage();
   const bob = await openPage();
-  await user(alice, 'alice', sip, false);
-  await user(bob, 'bob', sip, true);
+  await signIn(alice, 'alice', sip, false);
+  await signIn(bob, 'bob', sip, true);
   await alice.evaluate(async () => {
     const call = await window.vx.clients.alice!.call('bob');
     window.vx.trackCall('alice', call);

@@ -5,35 +5,14 @@
  */
 import type { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
+import { signIn } from './call-pages';
 import { test, expect } from './fixtures';
-
-type Sip = { url: string; domain: string; users: Record<string, string> };
-
-async function user(page: Page, name: string, sip: Sip, autoAnswer: boolean): Promise<void> {
-  await page.evaluate(
-    async ({ name, url, domain, password, autoAnswer }) => {
-      const client = window.vx.create(name, { servers: [url], domain, logLevel: 'warn' });
-      if (autoAnswer) {
-        client.on('incomingcall', (call) => {
-          window.vx.trackCall(name, call);
-          void call.answer();
-        });
-      }
-      await client.login(name, password);
-    },
-    { name, url: sip.url, domain: sip.domain, password: sip.users[name]!, autoAnswer },
-  );
-}
 
 /** Warning events seen by `name`'s first call, as `warning:<name>` / `cleared:<name>`. */
 const seen = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { qualityLog: string[] }).qualityLog);
 
-test('far end mutes: one no-inbound-audio warning; unmutes: one warningcleared; call.warnings follows', async ({ openPage, sip }) => {
-  test.setTimeout(60_000);
-  const alice = await openPage();
-  const bob = await openPage();
-  await user(alice, 'alice', sip, false);
-  await user(bob, 'bob', sip, true);
+/** Alice calls bob and logs her call's warning events; returns once answered. */
+async function callLoggingWarnings(alice: Page): Promise<void> {
   await alice.evaluate(async () => {
     const log: string[] = [];
     (window as unknown as { qualityLog: string[] }).qualityLog = log;
@@ -43,6 +22,15 @@ test('far end mutes: one no-inbound-audio warning; unmutes: one warningcleared; 
     call.on('warningcleared', (w) => log.push(`cleared:${w.name}`));
   });
   await expect.poll(() => alice.evaluate(() => window.vx.calls.alice![0]!.state)).toBe('answered');
+}
+
+test('far end mutes: one no-inbound-audio warning; unmutes: one warningcleared; call.warnings follows', async ({ openPage, sip }) => {
+  test.setTimeout(60_000);
+  const alice = await openPage();
+  const bob = await openPage();
+  await signIn(alice, 'alice', sip, false);
+  await signIn(bob, 'bob', sip, true);
+  await callLoggingWarnings(alice);
   // Healthy audio for a few seconds: no audio warning.
   await alice.waitForTimeout(4000);
   expect((await seen(alice)).filter((e) => e.endsWith('audio'))).toEqual([]);
@@ -70,17 +58,9 @@ test('20 % of the UDP packets towards the caller dropped: one high-packet-loss w
   test.setTimeout(60_000);
   const alice = await openPage();
   const bob = await openPage();
-  await user(alice, 'alice', sip, false);
-  await user(bob, 'bob', sip, true);
-  await alice.evaluate(async () => {
-    const log: string[] = [];
-    (window as unknown as { qualityLog: string[] }).qualityLog = log;
-    const call = await window.vx.clients.alice!.call('bob');
-    window.vx.trackCall('alice', call);
-    call.on('warning', (w) => log.push(`warning:${w.name}`));
-    call.on('warningcleared', (w) => log.push(`cleared:${w.name}`));
-  });
-  await expect.poll(() => alice.evaluate(() => window.vx.calls.alice![0]!.state)).toBe('answered');
+  await signIn(alice, 'alice', sip, false);
+  await signIn(bob, 'bob', sip, true);
+  await callLoggingWarnings(alice);
   await expect.poll(() => alice.evaluate(() => window.vx.selectedLocalPorts())).toHaveLength(1);
   const [port] = await alice.evaluate(() => window.vx.selectedLocalPorts());
   // Only this call's media towards alice: the other project's tests share the namespace.

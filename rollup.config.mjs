@@ -9,6 +9,7 @@
 // in the ESM and CJS builds. Every source map embeds its sources (sourcesContent), since src/ and
 // node_modules/ are not shipped: scripts/check-dist.mjs checks both.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -56,8 +57,15 @@ const dropSipjsSubscribeClient = stubSipjsModule(
   'export class SubscribeUserAgentClient { constructor() { throw new Error("Voxline does not subscribe"); } }',
 );
 
+/**
+ * sip.js's MD5 (an incremental hasher, ≈ 6 KB minified) for its digest authentication, which
+ * only calls `Md5.hashStr`: src/sip/md5.ts does that in a fraction of the code (its test checks
+ * it against sip.js's on the same inputs).
+ */
+const useVoxlineMd5 = stubSipjsModule('md5', /\/md5\.js$/, `export { Md5 } from ${JSON.stringify(fileURLToPath(new URL('./src/sip/md5.ts', import.meta.url)))};`);
+
 /** Every stub above, in the order the builds apply them. */
-const sipjsStubs = () => [dropSipjsSubscribeClient()];
+const sipjsStubs = () => [dropSipjsSubscribeClient(), useVoxlineMd5()];
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: undefined, sourceMap: true, inlineSources: true });
 

@@ -1,8 +1,7 @@
 /**
  * One logged-in SIP identity: sip.js's core run by Voxline over its transport ({@link SipCore}: no
  * sip.js API-layer `UserAgent`), its {@link Registration} (REGISTER and refreshes), its calls
- * and its messages. Turns sip.js outcomes into Voxline errors and
- * plain events.
+ * and its messages. Turns sip.js outcomes into Voxline errors and plain events.
  *
  * Registration states (drawn in full in registration.ts):
  * ```txt

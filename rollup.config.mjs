@@ -2,13 +2,14 @@
 //   dist/voxline.mjs (ESM) + dist/voxline.d.ts
 //   dist/voxline.cjs (CommonJS) + dist/voxline.d.cts
 //   dist/voxline.iife.min.js: minified <script> build defining the global `Voxline`, dependencies included
-// sip.js is bundled into all three (it is a devDependency): only the parts Voxline uses, without
-// sip.js's own WebSocket transport, web session description handler and call classes (see
-// stubSipjsModule),
-// and the CommonJS build needs no require() of an ES module (sip.js ships ESM only). `dependencies` (eventemitter3) stay external
+// sip.js is bundled into all three (it is a devDependency): only the parts of its core Voxline
+// uses (src/sip/core.ts builds the UserAgentCore: no API-layer UserAgent, Inviter, Registerer,
+// Messager, web transport or session description handler; see also stubSipjsModule), and the
+// CommonJS build needs no require() of an ES module (sip.js ships ESM only). `dependencies` (eventemitter3) stay external
 // in the ESM and CJS builds. Every source map embeds its sources (sourcesContent), since src/ and
 // node_modules/ are not shipped: scripts/check-dist.mjs checks both.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
 import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -27,8 +28,8 @@ const version = () => ({
 });
 
 /**
- * Replaces one module of sip.js with a stub in every build: sip.js's UserAgent imports defaults
- * that Voxline always overrides, so their code would only weigh on the bundle.
+ * Replaces one module of sip.js with a stub in every build: a module sip.js's core imports for a
+ * feature Voxline never uses, so its code would only weigh on the bundle.
  */
 const stubSipjsModule = (name, path, code) => {
   const id = `\0voxline:sipjs-stub:${name}`;
@@ -45,39 +46,26 @@ const stubSipjsModule = (name, path, code) => {
 };
 
 /**
- * sip.js's WebSocket transport (a UserAgent default): Voxline always passes its own
- * (`transportConstructor`); ≈ 14 KB of code before minification.
+ * sip.js's core subscription client (`SubscribeUserAgentClient`, and with it `SubscriptionDialog`
+ * and its refresh client): only `UserAgentCore.subscribe()` makes one, and Voxline never
+ * subscribes (an incoming out-of-dialog SUBSCRIBE is answered 405 by src/sip/core.ts).
+ * scripts/check-dist.mjs checks that it stays out of the bundles.
  */
-const dropSipjsWebTransport = stubSipjsModule(
-  'web-transport',
-  /platform\/web\/transport\/transport\.js$/,
-  'export class Transport { constructor() { throw new Error("Voxline always provides the transport"); } }',
+const dropSipjsSubscribeClient = stubSipjsModule(
+  'subscribe-client',
+  /\/subscribe-user-agent-client\.js$/,
+  'export class SubscribeUserAgentClient { constructor() { throw new Error("Voxline does not subscribe"); } }',
 );
 
 /**
- * sip.js's web session description handler (the UserAgent's default factory makes it, with its
- * peer connection and media stream code): only sip.js's API-layer sessions would ask for one, and
- * Voxline's calls have their own media (src/media). scripts/check-dist.mjs checks that it stays
- * out of the bundles.
+ * sip.js's MD5 (an incremental hasher, ≈ 6 KB minified) for its digest authentication, which
+ * only calls `Md5.hashStr`: src/sip/md5.ts does that in a fraction of the code (its test checks
+ * it against sip.js's on the same inputs).
  */
-const dropSipjsWebSessionDescriptionHandler = stubSipjsModule(
-  'web-session-description-handler',
-  /platform\/web\/session-description-handler\/session-description-handler-factory-default\.js$/,
-  'export function defaultSessionDescriptionHandlerFactory() { return () => { throw new Error("Voxline always provides the session description handler factory"); }; }',
-);
-
-/**
- * sip.js's API-layer call classes, `Inviter` and `Invitation` (and with them its `Session`,
- * `Referral` and their offer/answer code): sip.js's UserAgent imports them, but Voxline's calls
- * run on sip.js's core (src/sip/call-session.ts), place INVITEs through `UserAgentCore.invite`,
- * and take incoming INVITEs from the core's delegate, so the UserAgent never makes either.
- * scripts/check-dist.mjs checks that they stay out of the bundles.
- */
-const dropSipjsInviter = stubSipjsModule('inviter', /\/inviter\.js$/, 'export class Inviter { constructor() { throw new Error("Voxline places calls on sip.js\'s core"); } }');
-const dropSipjsInvitation = stubSipjsModule('invitation', /\/invitation\.js$/, 'export class Invitation { constructor() { throw new Error("Voxline takes incoming calls from sip.js\'s core"); } }');
+const useVoxlineMd5 = stubSipjsModule('md5', /\/md5\.js$/, `export { Md5 } from ${JSON.stringify(fileURLToPath(new URL('./src/sip/md5.ts', import.meta.url)))};`);
 
 /** Every stub above, in the order the builds apply them. */
-const sipjsStubs = () => [dropSipjsWebTransport(), dropSipjsWebSessionDescriptionHandler(), dropSipjsInviter(), dropSipjsInvitation()];
+const sipjsStubs = () => [dropSipjsSubscribeClient(), useVoxlineMd5()];
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: undefined, sourceMap: true, inlineSources: true });
 

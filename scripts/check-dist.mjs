@@ -11,10 +11,10 @@
  *    file in src/, and each bundle's `sourceMappingURL` names its shipped map.
  *  - Imports: the ESM and CJS builds import nothing but the package's `dependencies` (sip.js is a
  *    devDependency, bundled in; importing it would break every install).
- *  - sip.js's API layer for calls, registration and MESSAGE (`Inviter`, `Invitation`, its
- *    `Session`, `Registerer`, `Messager`), its WebSocket transport and its web session description
- *    handler are in no bundle: Voxline runs on sip.js's core (only its `UserAgent` remains, as the
- *    owner of the core) with its own transport and media.
+ *  - sip.js's API layer (`UserAgent`, `Inviter`, `Invitation`, its `Session`, `Registerer`,
+ *    `Messager`), its WebSocket transport, its web session description handler, its core's
+ *    subscription client and its MD5 (Voxline's smaller src/sip/md5.ts instead) are in no bundle: Voxline builds sip.js's core itself (src/sip/core.ts)
+ *    and runs on it with its own transport and media.
  *  - Node: the ESM and the CommonJS build load in a bare Node process, the CommonJS one without
  *    `require()` of an ES module (as on Node < 20.19, or with --no-experimental-require-module),
  *    and importing them, constructing a Client and destroying it reads no browser global (SSR).
@@ -104,11 +104,12 @@ export function runtimeImportProblems(code, label, allowed = deps) {
  * Parts of sip.js no bundle may contain, each with strings only its module holds (logger
  * categories and log or error lines, which minification keeps) and that module's path in
  * sip.js's `lib/`. Voxline's calls, registration and MESSAGE run on sip.js's core (src/sip), its
- * media is its own (src/media) and its transport too (src/transport): sip.js's API-layer classes
- * for them are either never imported or stubbed out (rollup.config.mjs). sip.js's `UserAgent`
- * (the owner of the core) is still bundled.
+ * media is its own (src/media) and its transport too (src/transport), and the core is built by
+ * src/sip/core.ts, not by sip.js's `UserAgent`: sip.js's API layer is never imported, and core
+ * modules for features Voxline does not use are stubbed out (rollup.config.mjs).
  */
 export const SIPJS_LEFT_OUT = {
+  'API-layer UserAgent': { module: 'api/user-agent.js', markers: ['User agent already started', 'Dispose of registerers'] },
   Inviter: { module: 'api/inviter.js', markers: ['sip.Inviter', 'Inviter.invite'] },
   Invitation: { module: 'api/invitation.js', markers: ['sip.Invitation', 'Invitation.accept'] },
   'API-layer Session': { module: 'api/session.js', markers: ['Session.invite', 'Session.onAckRequest'] },
@@ -119,6 +120,8 @@ export const SIPJS_LEFT_OUT = {
     module: 'platform/web/session-description-handler/session-description-handler.js',
     markers: ['SessionDescriptionHandler.getDescription', 'waitForIceGatheringToComplete', 'peerConnectionDelegate'],
   },
+  'core subscription client': { module: 'core/dialogs/subscription-dialog.js', markers: ['sip.subscribe-dialog'] },
+  'MD5 (replaced by src/sip/md5.ts)': { module: 'core/messages/md5.js', markers: ['onePassHasher'] },
 };
 
 /**

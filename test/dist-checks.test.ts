@@ -159,7 +159,7 @@ describe("rule: parts of sip.js left out of the bundles", () => {
   });
 
   it("passes Voxline's own call layer, media and transport", () => {
-    for (const file of ['src/sip/call-session.ts', 'src/sip/invite-client.ts', 'src/sip/invite-server.ts', 'src/sip/reinvite.ts', 'src/sip/registration.ts', 'src/sip/messaging.ts', 'src/media/audio-peer.ts', 'src/media/ice-gathering.ts', 'src/transport/websocket-transport.ts']) {
+    for (const file of ['src/sip/core.ts', 'src/sip/md5.ts', 'src/sip/user-agent.ts', 'src/sip/call-session.ts', 'src/sip/invite-client.ts', 'src/sip/invite-server.ts', 'src/sip/reinvite.ts', 'src/sip/registration.ts', 'src/sip/messaging.ts', 'src/media/audio-peer.ts', 'src/media/ice-gathering.ts', 'src/transport/websocket-transport.ts']) {
       expect(sipjsLeftOutProblems(fs.readFileSync(path.join(ROOT, file), 'utf8'), file), file).toEqual([]);
     }
   });

@@ -150,7 +150,7 @@ export class Client extends SafeEmitter<ClientEvents> {
 
   /** The logged-in user name, or `null`. */
   get user(): string | null {
-    return this.ua ? (this.ua.userAgent.configuration.uri.user ?? null) : null;
+    return this.ua ? this.ua.user : null;
   }
 
   /** URL of the server in use (or last used). */

@@ -4,13 +4,14 @@
  * {@link CallMedia}) before the call's INVITE or answer; the calls run on sip.js's core.
  */
 import { EventEmitter } from 'eventemitter3';
-import type { Core, URI, UserAgent } from 'sip.js';
+import type { Core, URI } from 'sip.js';
 import { InvalidStateError, MediaError, VoxlineError } from '../errors';
 import type { Logger } from '../logger';
 import type { CallMedia } from '../media/call-media';
 import { hasForeignBody } from './call-messages';
 import type { IncomingTransfer } from './call-events';
 import { CallSession, type CallContext } from './call-session';
+import type { CoreOwner } from './core';
 import { acquireAudio, stopStream, type AudioSource } from '../media/audio-source';
 
 /** Options of an outgoing call or of answering one. */
@@ -32,7 +33,7 @@ export interface CallManagerEvents {
 export class CallManager extends EventEmitter<CallManagerEvents> {
   private readonly live = new Set<CallSession>();
   private readonly answering = new Set<CallSession>();
-  private userAgent: UserAgent | null = null;
+  private userAgent: CoreOwner | null = null;
 
   constructor(
     private readonly createMedia: CallMediaFactory,
@@ -44,7 +45,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
   }
 
   /** Connects the manager to the user agent whose core carries the calls. */
-  attach(userAgent: UserAgent): void {
+  attach(userAgent: CoreOwner): void {
     this.userAgent = userAgent;
   }
 

@@ -1,7 +1,8 @@
 /**
  * SIP MESSAGE (RFC 3428): sending through the {@link Outbox} and receiving from the user agent.
  */
-import type { Message, URI, UserAgent } from 'sip.js';
+import type { Core, URI } from 'sip.js';
+import type { CoreOwner } from './core';
 import { SipError } from '../errors';
 import type { Logger } from '../logger';
 import { unescapeDisplayName } from './display-name';
@@ -36,7 +37,7 @@ export class Messaging {
   private readonly outbox: Outbox<OutgoingMessage>;
 
   constructor(
-    private readonly userAgent: UserAgent,
+    private readonly userAgent: Pick<CoreOwner, 'userAgentCore'>,
     private readonly domain: string,
     private readonly isLinkUp: () => boolean,
     private readonly logger: Logger,
@@ -58,9 +59,13 @@ export class Messaging {
   }
 
   /** Accepts an incoming MESSAGE (200) and turns it into an {@link IncomingTextMessage}. */
-  receive(message: Message): IncomingTextMessage {
-    const request = message.request;
-    message.accept().catch((err: unknown) => this.logger.warn(`could not answer a MESSAGE: ${(err as Error).message}`));
+  receive(incoming: Core.IncomingMessageRequest): IncomingTextMessage {
+    const request = incoming.message;
+    try {
+      incoming.accept();
+    } catch (err) {
+      this.logger.warn(`could not answer a MESSAGE: ${(err as Error).message}`);
+    }
     const text: IncomingTextMessage = {
       from: shortAddress(request.from.uri, this.domain),
       fromUri: request.from.uri.toString(),

@@ -20,7 +20,8 @@
  * get the new one's outcome. `dispose()` leaves no timer and no transaction behind.
  */
 import { EventEmitter } from 'eventemitter3';
-import type { Core, NameAddrHeader, UserAgent } from 'sip.js';
+import type { Core, NameAddrHeader } from 'sip.js';
+import type { SipCore } from './core';
 import { AuthenticationError, InvalidStateError, SipError, TimeoutError, type VoxlineError } from '../errors';
 import type { Logger } from '../logger';
 import { REGISTER_EXPIRES_MAX_SEC } from '../options';
@@ -90,17 +91,17 @@ export class Registration extends EventEmitter<RegistrationEvents> {
   private disposed = false;
 
   constructor(
-    private readonly userAgent: UserAgent,
+    private readonly userAgent: Pick<SipCore, 'userAgentCore' | 'contact' | 'aor' | 'isConnected'>,
     expiresSec: number,
     private readonly logger: Logger,
     private readonly deadlineMs = REGISTER_DEADLINE_MS,
   ) {
     super();
     this.expiresSec = expiresSec;
-    const registrar = userAgent.configuration.uri.clone();
+    const registrar = userAgent.aor.clone();
     registrar.user = undefined;
     const core = userAgent.userAgentCore;
-    this.message = core.makeOutgoingRequestMessage('REGISTER', registrar, core.configuration.aor, userAgent.configuration.uri, {});
+    this.message = core.makeOutgoingRequestMessage('REGISTER', registrar, core.configuration.aor, userAgent.aor, {});
   }
 
   get registered(): boolean {
@@ -125,7 +126,7 @@ export class Registration extends EventEmitter<RegistrationEvents> {
    */
   dispose(): void {
     if (this.disposed) return;
-    if (this._registered && this.attempt === null && this.userAgent.transport.isConnected()) {
+    if (this._registered && this.attempt === null && this.userAgent.isConnected()) {
       this.start('unregister', null);
     }
     this.disposed = true;

@@ -2,7 +2,7 @@
  * Turning what an application passes as a destination ('bob', 'bob@example.com',
  * 'sip:bob@example.com') into a SIP URI, and a SIP URI back into the short form.
  */
-import { UserAgent, type URI } from 'sip.js';
+import { Grammar, type URI } from 'sip.js';
 
 const USER = /^[A-Za-z0-9\-_.!~*'()&=+$,;?/%]+$/;
 const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
@@ -19,12 +19,12 @@ export function parseTarget(value: unknown, domain: string, argument: string): U
   const text = value.trim();
   let uri: URI | undefined;
   if (/^sips?:/i.test(text)) {
-    uri = UserAgent.makeURI(text);
+    uri = Grammar.URIParse(text);
   } else if (text.includes('@')) {
     const [user, host, ...rest] = text.split('@');
-    if (rest.length === 0 && user && host && USER.test(user) && HOST.test(host)) uri = UserAgent.makeURI(`sip:${text}`);
+    if (rest.length === 0 && user && host && USER.test(user) && HOST.test(host)) uri = Grammar.URIParse(`sip:${text}`);
   } else if (USER.test(text)) {
-    uri = UserAgent.makeURI(`sip:${text}@${domain}`);
+    uri = Grammar.URIParse(`sip:${text}@${domain}`);
   }
   if (!uri || !uri.user) return fail();
   return uri;

@@ -1,7 +1,7 @@
 /**
- * One logged-in SIP identity: a sip.js `UserAgent` running over Voxline's transport, and its
- * {@link Registration} (REGISTER and refreshes). Turns sip.js outcomes into Voxline errors and
- * plain events.
+ * One logged-in SIP identity: sip.js's core run by Voxline over its transport ({@link SipCore}: no
+ * sip.js API-layer `UserAgent`), its {@link Registration} (REGISTER and refreshes), its calls
+ * and its messages. Turns sip.js outcomes into Voxline errors and plain events.
  *
  * Registration states (drawn in full in registration.ts):
  * ```txt
@@ -11,18 +11,18 @@
  * ```
  */
 import { EventEmitter } from 'eventemitter3';
-import { UserAgent, type LogLevel as SipLogLevel } from 'sip.js';
+import { Grammar } from 'sip.js';
 import { ConfigurationError } from '../errors';
 import type { Logger } from '../logger';
 import type { ResolvedClientOptions } from '../resolve-options';
 import type { LinkState } from '../transport/types';
 import type { WebSocketTransport } from '../transport/websocket-transport';
 import { CallManager } from './calls';
+import { SipCore } from './core';
 import { escapeDisplayName } from './display-name';
 import { pageCallMedia } from './media';
 import { Messaging, type IncomingTextMessage } from './messaging';
 import { Registration } from './registration';
-import { SipTransportAdapter, type SipTransportAdapterOptions } from './sipjs-transport';
 
 /** Events of {@link SipUserAgent}. */
 export interface SipUserAgentEvents {
@@ -41,7 +41,7 @@ export interface SipUserAgentOptions {
 }
 
 export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
-  readonly userAgent: UserAgent;
+  readonly core: SipCore;
   readonly messaging: Messaging;
   readonly calls: CallManager;
   private readonly registration: Registration;
@@ -50,38 +50,27 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
 
   constructor({ options, link, logger, user, password }: SipUserAgentOptions) {
     super();
-    const uri = UserAgent.makeURI(`sip:${user}@${options.domain}`);
+    const uri = Grammar.URIParse(`sip:${user}@${options.domain}`);
     if (!uri) throw new ConfigurationError('domain', `sip:${user}@${options.domain} is not a valid SIP address`);
-    const transportOptions: SipTransportAdapterOptions = { link };
-    const sipLogger = logger.child('sip.js');
     this.calls = new CallManager(pageCallMedia(options.iceServers, logger.child('media')), logger.child('call'), options.maxIncomingCalls);
-    this.userAgent = new UserAgent({
-      uri,
-      authorizationUsername: user,
-      authorizationPassword: password,
+    this.core = new SipCore({
+      aor: uri,
+      user,
+      password,
       // sip.js puts the display name between quotes as it is: escape `"` and `\` first.
       displayName: options.displayName === undefined ? undefined : escapeDisplayName(options.displayName),
       userAgentString: options.userAgent,
-      transportConstructor: SipTransportAdapter,
-      transportOptions,
-      logConfiguration: false,
-      logBuiltinEnabled: false,
-      logLevel: (sipLogger.enabled('debug') ? 'debug' : 'warn') as SipLogLevel,
-      logConnector: (level, category, _label, content) => {
-        const line = `${category}: ${content}`;
-        if (level === 'error') sipLogger.error(line);
-        else if (level === 'warn') sipLogger.warn(line);
-        else sipLogger.debug(line);
-      },
+      link,
+      logger: logger.child('sip.js'),
       delegate: {
-        onMessage: (message) => this.emit('message', this.messaging.receive(message)),
+        // Calls run on the core: its incoming INVITEs come to our call layer.
+        onInvite: (request) => this.calls.receive(request),
+        onMessage: (request) => this.emit('message', this.messaging.receive(request)),
       },
     });
-    // Calls run on the core: its incoming INVITEs come to our call layer, not to sip.js's `Invitation`.
-    this.userAgent.userAgentCore.delegate.onInvite = (request) => this.calls.receive(request);
-    this.calls.attach(this.userAgent);
-    this.messaging = new Messaging(this.userAgent, options.domain, () => link.state === 'connected', logger.child('messaging'), { timeoutMs: options.messageTimeoutMs, maxQueued: options.maxQueuedMessages });
-    this.registration = new Registration(this.userAgent, options.registerExpiresSec, logger.child('registration'));
+    this.calls.attach(this.core);
+    this.messaging = new Messaging(this.core, options.domain, () => link.state === 'connected', logger.child('messaging'), { timeoutMs: options.messageTimeoutMs, maxQueued: options.maxQueuedMessages });
+    this.registration = new Registration(this.core, options.registerExpiresSec, logger.child('registration'));
     this.registration.on('registered', () => this.emit('registered'));
     this.registration.on('unregistered', () => this.emit('unregistered'));
     // A link closed for good (disposed) ends this user agent too, even mid-login.
@@ -92,13 +81,18 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
     this.detachLink = () => link.off('statechange', onLinkState);
   }
 
+  /** The user part of our address of record. */
+  get user(): string | null {
+    return this.core.aor.user ?? null;
+  }
+
   get registered(): boolean {
     return this.registration.registered;
   }
 
   /** Starts the user agent (connecting the link if needed). */
   async start(): Promise<void> {
-    await this.userAgent.start();
+    await this.core.start();
   }
 
   /**
@@ -131,6 +125,6 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
     this.messaging.close();
     this.calls.terminateAll();
     this.calls.removeAllListeners();
-    await this.userAgent.stop().catch(() => undefined);
+    await this.core.stop().catch(() => undefined);
   }
 }

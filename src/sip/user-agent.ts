@@ -54,7 +54,7 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
     if (!uri) throw new ConfigurationError('domain', `sip:${user}@${options.domain} is not a valid SIP address`);
     const transportOptions: SipTransportAdapterOptions = { link };
     const sipLogger = logger.child('sip.js');
-    this.calls = new CallManager(pageCallMedia(options.iceServers, logger.child('media')), logger.child('call'), options.maxIncomingCalls);
+    this.calls = new CallManager(pageCallMedia(options.iceServers, logger.child('media'), options.iceTransportPolicy), logger.child('call'), options.maxIncomingCalls);
     this.userAgent = new UserAgent({
       uri,
       authorizationUsername: user,

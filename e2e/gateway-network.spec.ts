@@ -57,17 +57,32 @@ test.describe('PSTN gateway (SIPp): 183 with early media, then 200 OK', () => {
     await expect.poll(() => alice.evaluate(() => window.vx.openPeerConnections())).toBe(0);
   });
 
-  // Issue #13 item 1, for the SDK step that adds early media: enable then.
-  test.fixme('early media: the 183’s audio is heard while ringing, before the 200 OK', async ({ openPage, gateway }) => {
+  // Issue #13 item 1: the 183's audio plays at once, while the call rings.
+  test('early media: the 183’s audio is heard while ringing, before the 200 OK', async ({ openPage, gateway }) => {
     const alice = await browserUser(openPage, gateway, 'alice');
     await dial(alice, 'alice', gateway.pstnNumber);
+    // The ringing event (the 183's answer applied) to the first received audio energy, in the page.
+    const earlyMs = await alice.evaluate(async () => {
+      const call = window.vx.calls.alice![0]!;
+      for (let i = 0; i < 500 && call.state !== 'answered'; i++) {
+        const ringing = window.vx.events.find((e) => e.callId === call.id && e.type === 'call:ringing');
+        if (ringing && (await call.getStats()).inboundAudioEnergy > 0) return Date.now() - ringing.t;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return null;
+    });
     await expect.poll(() => callEvents(alice, 'alice')).toEqual(['ringing']);
     await expect.poll(() => alice.evaluate(() => window.vx.of('alice', 'call:ringing').at(-1)?.payload)).toEqual({ earlyMedia: true });
     const early = await received(alice, 'alice', 0, 1000); // getStats() works while ringing
     expect(await alice.evaluate(() => window.vx.calls.alice![0]!.state)).toBe('ringing');
     expect(early.energy).toBeGreaterThan(HEARD);
+    expect(early.codec).toBe('pcmu');
     expect(await alice.evaluate(() => window.vx.audioElements())).toBe(1);
+    expect(earlyMs, 'no audio energy before the 200 OK').not.toBeNull();
+    test.info().annotations.push({ type: 'early media: ringing (183) → first received energy, ms', description: String(earlyMs) });
+    console.log(`early media: ringing (183) → first received energy in ${earlyMs} ms`);
     await expect.poll(() => callEvents(alice, 'alice'), { timeout: 10_000 }).toEqual(['ringing', 'answered']);
+    expect((await received(alice, 'alice', 0, 1000)).energy).toBeGreaterThan(HEARD); // the 200's answer applied, audio goes on
     await callDo(alice, 'alice', 'hangup');
   });
 });

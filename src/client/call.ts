@@ -194,7 +194,13 @@ export class Call extends SafeEmitter<CallEvents> {
    * console.log(`digits sent by ${method === 'rtp' ? 'RFC 4733' : 'SIP INFO'}`);
    * ```
    */
-  async sendDtmf(tones: string, options: DtmfOptions = {}): Promise<{ method: 'rtp' | 'info' }> {
+  async sendDtmf(
+    tones: string,
+    options: DtmfOptions = {},
+  ): Promise<{
+    /** How the tones went: `rtp` (RFC 4733 in the audio) or `info` (SIP INFO requests). */
+    method: 'rtp' | 'info';
+  }> {
     if (typeof tones !== 'string' || tones.length === 0) throw new TypeError('sendDtmf(tones): "tones" must be a non-empty string');
     const durationMs = options.durationMs ?? 100;
     if (typeof durationMs !== 'number' || !(durationMs >= 40 && durationMs <= 2000)) throw new TypeError('sendDtmf(tones, options): "options.durationMs" must be between 40 and 2000');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerDirection, iceUfrag, offerDirection, offeredDirection, rtpDtmfProblem } from './sdp';
+import { answerDirection, dtlsFingerprint, iceUfrag, offerDirection, offeredDirection, rtpDtmfProblem } from './sdp';
 
 const sdp = (session: string, audio: string, video = ''): string =>
   `v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n${session}m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n${audio}${video ? `m=video 9 UDP/TLS/RTP/SAVPF 96\r\n${video}` : ''}`;
@@ -64,5 +64,13 @@ describe('rtpDtmfProblem: telephone-event at the audio codec\'s clock rate', () 
     expect(rtpDtmfProblem(answer('101 13 0 111', ['101 telephone-event/8000', '13 CN/8000', '111 opus/48000/2']))).toBeUndefined();
     expect(rtpDtmfProblem(answer('111 0 101 110', ['111 opus/48000/2', '101 telephone-event/8000', '110 telephone-event/48000']))).toBeUndefined();
     expect(rtpDtmfProblem(answer('101', ['101 telephone-event/8000']))).toBe('the answer names no audio codec');
+  });
+});
+
+describe('dtlsFingerprint', () => {
+  it('reads the audio section\'s fingerprint, else the session-level one, lower-cased; undefined without', () => {
+    expect(dtlsFingerprint(sdp('a=fingerprint:sha-256 AA:BB\r\n', 'a=fingerprint:sha-256 CC:DD\r\n'))).toBe('sha-256 cc:dd');
+    expect(dtlsFingerprint(sdp('a=fingerprint:sha-256 AA:BB\r\n', 'a=sendrecv\r\n'))).toBe('sha-256 aa:bb');
+    expect(dtlsFingerprint(sdp('', 'a=sendrecv\r\n'))).toBeUndefined();
   });
 });

@@ -34,6 +34,12 @@ export function iceUfrag(sdp: string | undefined): string | undefined {
   return ufrag.exec(audioSection(sdp))?.[1] ?? ufrag.exec(sessionSection(sdp))?.[1];
 }
 
+/** The DTLS fingerprint of an SDP (audio section, else session level), e.g. `sha-256 AB:CD:…`. */
+export function dtlsFingerprint(sdp: string): string | undefined {
+  const fingerprint = /(?:^|\r?\n)a=fingerprint:([^\r\n]+)/;
+  return (fingerprint.exec(audioSection(sdp))?.[1] ?? fingerprint.exec(sessionSection(sdp))?.[1])?.trim().toLowerCase();
+}
+
 /**
  * The direction to offer, from the transceiver's current one and our hold state: holding
  * turns sending-and-receiving into `sendonly`, and receiving-only into `inactive`; resuming

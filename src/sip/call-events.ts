@@ -35,7 +35,8 @@ export interface CallLifecycleEvents {
    * far end sends audio before answering (a 18x with SDP, e.g. a gateway's ringback or
    * announcement): it plays at once through the managed `<audio>` element (and `remotestream`),
    * while the state stays `ringing`. Fires once; fires a second time, with `earlyMedia: true`,
-   * when early media starts after a plain 180. @event
+   * when early media starts after a plain 180. A forked INVITE plays the first branch's early
+   * media; whichever branch answers gives the call's final audio. @event
    */
   ringing: (event: { earlyMedia: boolean }) => void;
   /** The call is answered and audio flows. @event */

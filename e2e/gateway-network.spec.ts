@@ -57,17 +57,32 @@ test.describe('PSTN gateway (SIPp): 183 with early media, then 200 OK', () => {
     await expect.poll(() => alice.evaluate(() => window.vx.openPeerConnections())).toBe(0);
   });
 
-  // Issue #13 item 1, for the SDK step that adds early media: enable then.
-  test.fixme('early media: the 183’s audio is heard while ringing, before the 200 OK', async ({ openPage, gateway }) => {
+  // Issue #13 item 1: the 183's audio plays at once, while the call rings.
+  test('early media: the 183’s audio is heard while ringing, before the 200 OK', async ({ openPage, gateway }) => {
     const alice = await browserUser(openPage, gateway, 'alice');
     await dial(alice, 'alice', gateway.pstnNumber);
+    // The ringing event (the 183's answer applied) to the first received audio energy, in the page.
+    const earlyMs = await alice.evaluate(async () => {
+      const call = window.vx.calls.alice![0]!;
+      for (let i = 0; i < 500 && call.state !== 'answered'; i++) {
+        const ringing = window.vx.events.find((e) => e.callId === call.id && e.type === 'call:ringing');
+        if (ringing && (await call.getStats()).inboundAudioEnergy > 0) return Date.now() - ringing.t;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return null;
+    });
     await expect.poll(() => callEvents(alice, 'alice')).toEqual(['ringing']);
     await expect.poll(() => alice.evaluate(() => window.vx.of('alice', 'call:ringing').at(-1)?.payload)).toEqual({ earlyMedia: true });
     const early = await received(alice, 'alice', 0, 1000); // getStats() works while ringing
     expect(await alice.evaluate(() => window.vx.calls.alice![0]!.state)).toBe('ringing');
     expect(early.energy).toBeGreaterThan(HEARD);
+    expect(early.codec).toBe('pcmu');
     expect(await alice.evaluate(() => window.vx.audioElements())).toBe(1);
+    expect(earlyMs, 'no audio energy before the 200 OK').not.toBeNull();
+    test.info().annotations.push({ type: 'early media: ringing (183) → first received energy, ms', description: String(earlyMs) });
+    console.log(`early media: ringing (183) → first received energy in ${earlyMs} ms`);
     await expect.poll(() => callEvents(alice, 'alice'), { timeout: 10_000 }).toEqual(['ringing', 'answered']);
+    expect((await received(alice, 'alice', 0, 1000)).energy).toBeGreaterThan(HEARD); // the 200's answer applied, audio goes on
     await callDo(alice, 'alice', 'hangup');
   });
 });
@@ -179,3 +194,56 @@ test('a call through rtpengine survives the loss of the browser’s wss:// conne
     await proxy.stop();
   }
 });
+
+// Forked early media as the SDK handles it (src/sip/early-media.ts), on Chromium's WebRTC: the
+// first branch's 183 is applied (pranswer) and plays; the other branch's is not; then a 2xx wins.
+// Each branch has its own DTLS certificate, as separate WebRTC endpoints do. A winning is covered;
+// B winning is the known limit (one peer connection, one DTLS association: the call stays
+// "connecting" and silent; the SDK logs a warning) until the media can switch to a new peer
+// connection for the winning branch.
+for (const winner of ['A', 'B'] as const) {
+  (winner === 'A' ? test : test.fixme)(`forked early media in Chromium: A's early media plays, B's is not applied; ${winner}'s 2xx wins → connected, audio flows`, async ({ openPage }) => {
+    const page = await openPage();
+    const result = await page.evaluate(async (winner) => {
+      const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const caller = new RTCPeerConnection();
+      caller.addTrack(mic.getAudioTracks()[0]!, mic);
+      const player = new Audio(); // Chromium measures received audio energy only while it plays
+      caller.ontrack = (e) => {
+        player.srcObject = new MediaStream([e.track]);
+        void player.play();
+      };
+      const gathered = (pc: RTCPeerConnection) => new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
+      const energy = async () => Number(([...(await caller.getStats()).values()].find((s) => s.type === 'inbound-rtp') as { totalAudioEnergy?: number } | undefined)?.totalAudioEnergy ?? 0);
+      const branch = async (offer: RTCSessionDescriptionInit) => {
+        const pc = new RTCPeerConnection();
+        await pc.setRemoteDescription(offer);
+        pc.getTransceivers()[0]!.direction = 'sendrecv';
+        await pc.getTransceivers()[0]!.sender.replaceTrack(mic.getAudioTracks()[0]!.clone());
+        await pc.setLocalDescription();
+        await gathered(pc);
+        return pc;
+      };
+      await caller.setLocalDescription();
+      await gathered(caller);
+      const offer = caller.localDescription!.toJSON();
+      const a = await branch(offer);
+      const b = await branch(offer);
+      await caller.setRemoteDescription({ type: 'pranswer', sdp: a.localDescription!.sdp });
+      for (let i = 0; i < 60 && (await energy()) < 0.0001; i++) await new Promise((r) => setTimeout(r, 50));
+      const early = await energy();
+      const pc = winner === 'A' ? a : b;
+      await caller.setRemoteDescription({ type: 'answer', sdp: pc.localDescription!.sdp });
+      for (let i = 0; i < 60 && (caller.connectionState !== 'connected' || pc.connectionState !== 'connected'); i++) await new Promise((r) => setTimeout(r, 50));
+      const before = await energy();
+      await new Promise((r) => setTimeout(r, 1000));
+      const out = { early, connection: caller.connectionState, winner: pc.connectionState, afterAnswer: (await energy()) - before };
+      for (const p of [caller, a, b]) p.close();
+      mic.getTracks().forEach((t) => t.stop());
+      return out;
+    }, winner);
+    expect(result.early, 'early media from A').toBeGreaterThanOrEqual(HEARD);
+    expect(result).toMatchObject({ connection: 'connected', winner: 'connected' });
+    expect(result.afterAnswer, `audio from ${winner} after its answer`).toBeGreaterThan(HEARD);
+  });
+}

@@ -112,7 +112,7 @@ test.describe('desk phones through rtpengine', () => {
     const pcmu = gateway.deskPcmu;
     let since = pcmu.mark();
     await aliceCalls(alice, pcmu);
-    await alice.evaluate(() => window.vx.calls.alice![0]!.sendDtmf('159#', { method: 'rtp' }));
+    expect(await alice.evaluate(() => window.vx.calls.alice![0]!.sendDtmf('159#', { method: 'rtp' }))).toEqual({ method: 'rtp' });
     await expect.poll(() => pcmu.dtmfDigits(since), { timeout: 5000 }).toEqual(['1', '5', '9', '#']);
     await callDo(alice, 'alice', 'hangup');
 
@@ -124,15 +124,61 @@ test.describe('desk phones through rtpengine', () => {
     await callDo(alice, 'alice', 'hangup', index);
   });
 
-  // Issue #13 item 3, for the SDK step that fixes it: with opus negotiated and the phone offering
-  // telephone-event only at 8000 Hz, RFC 4733 digits are lost today (baresip reports only
-  // CALL_DTMF_END events without a digit). Enable once sendDtmf falls back to SIP INFO (or sends
-  // telephone-event at the codec's clock rate) in that case.
-  test.fixme('DTMF with the default method reaches the opus phone (telephone-event/8000 next to opus/48000)', async ({ openPage, gateway }) => {
+  // Issue #13 item 3: with opus negotiated and the phone offering telephone-event only at 8000 Hz,
+  // RFC 4733 digits were lost (baresip reported only CALL_DTMF_END events without a digit); the
+  // default method now sees the clock rates differ and sends SIP INFO, and says so.
+  test('DTMF with the default method reaches the opus phone (telephone-event/8000 next to opus/48000)', async ({ openPage, gateway }) => {
     const alice = await browserUser(openPage, gateway, 'alice');
     const since = gateway.deskOpus.mark();
     await aliceCalls(alice, gateway.deskOpus);
-    await alice.evaluate(() => window.vx.calls.alice![0]!.sendDtmf('159#'));
+    expect(await alice.evaluate(() => window.vx.calls.alice![0]!.sendDtmf('159#'))).toEqual({ method: 'info' });
     await expect.poll(() => gateway.deskOpus.dtmfDigits(since), { timeout: 5000 }).toEqual(['1', '5', '9', '#']);
+    // asking for RFC 4733 explicitly is refused, naming why
+    const refused = await alice.evaluate(() => window.vx.calls.alice![0]!.sendDtmf('1', { method: 'rtp' }).then(() => 'sent', (e: Error) => `${e.name}: ${e.message}`));
+    expect(refused).toMatch(/InvalidStateError: .*telephone-event is at 8000 Hz, not at opus's 48000 Hz/);
+  });
+
+  test('relay only (iceTransportPolicy "relay") through coturn to desk-pcmu: the selected pair is relay, audio both ways', async ({ openPage, gateway }) => {
+    const phone = gateway.deskPcmu;
+    const alice = await openPage();
+    await alice.evaluate(
+      async ({ url, domain, password, turn }) => {
+        // Keep the peer connections the SDK makes, with their configuration, to read their ICE pair.
+        const made: Array<{ pc: RTCPeerConnection; config: RTCConfiguration }> = ((window as unknown as { madePcs: unknown[] }).madePcs = []) as never;
+        const Native = window.RTCPeerConnection;
+        window.RTCPeerConnection = class extends Native {
+          constructor(config?: RTCConfiguration) {
+            super(config);
+            made.push({ pc: this, config: config ?? {} });
+          }
+        } as typeof RTCPeerConnection;
+        const client = window.vx.create('alice', { servers: [url], domain, logLevel: 'warn', iceServers: [turn], iceTransportPolicy: 'relay' });
+        await client.login('alice', password);
+      },
+      { url: gateway.kamailio.url, domain: gateway.domain, password: gateway.users.alice, turn: gateway.turn },
+    );
+    const started = Date.now();
+    const since = phone.mark();
+    const index = await aliceCalls(alice, phone);
+    const heard = await received(alice, 'alice', index, 1500);
+    expect(heard.codec).toBe('pcmu');
+    expect(heard.energy).toBeGreaterThan(HEARD); // the phone's tone, through coturn and rtpengine
+    expect(heard.bytesSent).toBeGreaterThan(1000);
+    const ice = await alice.evaluate(async () => {
+      const { pc, config } = (window as unknown as { madePcs: Array<{ pc: RTCPeerConnection; config: RTCConfiguration }> }).madePcs.at(-1)!;
+      const stats = [...(await pc.getStats()).values()] as Array<Record<string, unknown>>;
+      const transport = stats.find((s) => s.type === 'transport');
+      const pair = stats.find((s) => s.id === transport?.selectedCandidatePairId);
+      const local = stats.find((s) => s.id === pair?.localCandidateId);
+      const candidates = stats.filter((s) => s.type === 'local-candidate').map((s) => String(s.candidateType));
+      return { policy: config.iceTransportPolicy, local: `${String(local?.candidateType)} ${String(local?.address)}`, candidates: [...new Set(candidates)] };
+    });
+    expect(ice).toEqual({ policy: 'relay', local: 'relay 198.18.0.1', candidates: ['relay'] });
+    expect(gateway.coturn.logs(400)).toMatch(/user <voxline>: incoming packet ALLOCATE processed, success/);
+
+    await callDo(alice, 'alice', 'hangup', index);
+    await phone.waitEvent((e) => e.type === 'CALL_CLOSED', { since });
+    const recording = phoneHeard(phone, started);
+    expect(recording.loudSeconds).toBeGreaterThan(0.1); // the browser's fake microphone, relayed
   });
 });

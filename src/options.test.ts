@@ -22,6 +22,7 @@ describe('resolveOptions', () => {
       servers: ['wss://sip.example.com:8443/ws'],
       domain: 'sip.example.com',
       iceServers: [],
+      iceTransportPolicy: 'all',
       logLevel: 'warn',
       connectTimeoutMs: DEFAULT_OPTIONS.connectTimeoutMs,
       registerExpiresSec: 600,
@@ -44,6 +45,8 @@ describe('resolveOptions', () => {
     [{ servers: ['ws://ok.test'], domain: 'bad domain' }, 'domain'],
     [{ servers: ['ws://ok.test'], logLevel: 'loud' }, 'logLevel'],
     [{ servers: ['ws://ok.test'], iceServers: {} }, 'iceServers'],
+    [{ servers: ['ws://ok.test'], iceTransportPolicy: 'turn' }, 'iceTransportPolicy'],
+    [{ servers: ['ws://ok.test'], iceTransportPolicy: null }, 'iceTransportPolicy'],
     [{ servers: ['ws://ok.test'], iceServers: [{ url: 'stun:x' }] }, 'iceServers[0].urls'],
     [{ servers: ['ws://ok.test'], connectTimeoutMs: -1 }, 'connectTimeoutMs'],
     [{ servers: ['ws://ok.test'], connectTimeoutMs: Number.NaN }, 'connectTimeoutMs'],
@@ -80,6 +83,11 @@ describe('resolveOptions', () => {
 
   it('accepts any printable display name, including quotes and backslashes', () => {
     expect(resolveOptions({ servers: ['ws://ok.test'], displayName: 'Ann "The Boss" O\'Neil \\ Ltd — Zoë' }).displayName).toBe('Ann "The Boss" O\'Neil \\ Ltd — Zoë');
+  });
+
+  it('iceTransportPolicy: "relay" is kept, "all" is the default', () => {
+    expect(resolveOptions({ servers: ['ws://ok.test'], iceTransportPolicy: 'relay' }).iceTransportPolicy).toBe('relay');
+    expect(resolveOptions({ servers: ['ws://ok.test'], iceTransportPolicy: undefined }).iceTransportPolicy).toBe('all');
   });
 
   it('copies and freezes the arrays it keeps: later changes to the caller\'s arrays do not reach the SDK', () => {

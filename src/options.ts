@@ -90,6 +90,14 @@ export interface ClientOptions {
    */
   iceServers?: RTCIceServer[];
   /**
+   * Which ICE candidates calls may use: `'all'`, or `'relay'` for TURN-relayed candidates only
+   * (every call's audio goes through a TURN server of `iceServers`, e.g. to hide the user's
+   * addresses or for networks that allow nothing else). Passed to each call's
+   * `RTCPeerConnection`.
+   * @defaultValue `'all'`
+   */
+  iceTransportPolicy?: 'all' | 'relay';
+  /**
    * How chatty the SDK's log output is.
    * @defaultValue `'warn'`
    */
@@ -167,6 +175,7 @@ export const REGISTER_EXPIRES_MAX_SEC = 86_400;
 /** Defaults of every optional option, in one place. */
 export const DEFAULT_OPTIONS = Object.freeze({
   iceServers: [] as RTCIceServer[],
+  iceTransportPolicy: 'all' as 'all' | 'relay',
   logLevel: 'warn' as LogLevel,
   userAgent: `Voxline/${VERSION}`,
   connectTimeoutMs: 10_000,

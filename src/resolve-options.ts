@@ -14,6 +14,7 @@ export interface ResolvedClientOptions {
   domain: string;
   displayName: string | undefined;
   iceServers: RTCIceServer[];
+  iceTransportPolicy: 'all' | 'relay';
   logLevel: LogLevel;
   logSink: LogSink | undefined;
   userAgent: string;
@@ -37,6 +38,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof ClientOptions>([
   'domain',
   'displayName',
   'iceServers',
+  'iceTransportPolicy',
   'logLevel',
   'logger',
   'userAgent',
@@ -228,6 +230,10 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
   if (typeof logLevel !== 'string' || !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigurationError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const iceTransportPolicy: unknown = input.iceTransportPolicy === undefined ? DEFAULT_OPTIONS.iceTransportPolicy : input.iceTransportPolicy;
+  if (iceTransportPolicy !== 'all' && iceTransportPolicy !== 'relay') {
+    throw new ConfigurationError('iceTransportPolicy', `must be "all" or "relay", got ${JSON.stringify(iceTransportPolicy)}`);
+  }
   const registerExpiresSec = positiveNumber(input.registerExpiresSec, 'registerExpiresSec', DEFAULT_OPTIONS.registerExpiresSec);
   if (!Number.isInteger(registerExpiresSec) || registerExpiresSec < 30 || registerExpiresSec > REGISTER_EXPIRES_MAX_SEC) {
     throw new ConfigurationError('registerExpiresSec', `must be a whole number of seconds from 30 to ${REGISTER_EXPIRES_MAX_SEC}, got ${registerExpiresSec}`);
@@ -238,6 +244,7 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
     domain,
     displayName: printableString(input.displayName, 'displayName'),
     iceServers: validateIceServers(input.iceServers),
+    iceTransportPolicy,
     logLevel: logLevel as LogLevel,
     logSink: validateLogger(input.logger),
     userAgent: printableString(input.userAgent, 'userAgent') ?? DEFAULT_OPTIONS.userAgent,

@@ -4,7 +4,7 @@
  * into `log`, makes recognisable SDP (`v=0 offer 1 hold=false`), and lets a test fail or hold
  * back the next call of a method.
  */
-import type { AnswerOptions, CallMedia, CallMediaDelegate, DtmfToneOptions, OfferOptions } from '../src/media/call-media';
+import type { AcceptAnswerOptions, AnswerOptions, CallMedia, CallMediaDelegate, DtmfToneOptions, OfferOptions, RtpDtmfResult } from '../src/media/call-media';
 import type { CallStats } from '../src/media/stats';
 
 type Method = 'createOffer' | 'acceptAnswer' | 'createAnswer';
@@ -21,8 +21,9 @@ export class FakeCallMedia implements CallMedia {
   readonly failNext: Partial<Record<Method, Error>> = {};
   /** Makes the next call of a method wait until the promise given resolves. */
   readonly holdNext: Partial<Record<Method, Promise<void>>> = {};
-  /** Whether RFC 4733 DTMF "works" (sendDtmf's return value). */
+  /** Whether RFC 4733 DTMF "works" (sendDtmf's result; the reason when not: `rtpDtmfReason`). */
   rtpDtmf = false;
+  rtpDtmfReason = 'the answer has no telephone-event';
   private made = 0;
   private offeredHold = false;
   private heldBeforeOffer = false;
@@ -39,10 +40,10 @@ export class FakeCallMedia implements CallMedia {
     return `v=0 offer ${++this.made} hold=${String(this.offeredHold)}\r\n`;
   }
 
-  async acceptAnswer(sdp: string): Promise<void> {
-    this.log.push(`acceptAnswer ${sdp.trim()}`);
+  async acceptAnswer(sdp: string, options: AcceptAnswerOptions = {}): Promise<void> {
+    this.log.push(`acceptAnswer${options.provisional ? ' provisional' : ''} ${sdp.trim()}`);
     await this.gate('acceptAnswer', 'have-local-offer');
-    this.signalingState = 'stable';
+    if (!options.provisional) this.signalingState = 'stable';
   }
 
   async createAnswer(offer: string, options: AnswerOptions = {}): Promise<string> {
@@ -64,9 +65,9 @@ export class FakeCallMedia implements CallMedia {
     this.muted = muted;
   }
 
-  sendDtmf(tones: string, options: DtmfToneOptions = {}): boolean {
+  sendDtmf(tones: string, options: DtmfToneOptions = {}): RtpDtmfResult {
     this.log.push(`sendDtmf ${tones} ${options.durationMs ?? 100}`);
-    return this.rtpDtmf && this.signalingState !== 'closed';
+    return this.rtpDtmf && this.signalingState !== 'closed' ? { sent: true } : { sent: false, reason: this.rtpDtmfReason };
   }
 
   getStats(): Promise<CallStats> {

@@ -78,6 +78,7 @@ export class FakePeerConnection extends EventTarget {
   private current: Description | null = null;
   private pending: Description | null = null;
   private remote: Description | null = null;
+  private remoteCurrent: Description | null = null;
   private ufrag = '';
   private generation = 0;
   private readonly candidates = new Map<string, string[]>();
@@ -94,6 +95,15 @@ export class FakePeerConnection extends EventTarget {
 
   get remoteDescription(): Description | null {
     return this.remote;
+  }
+
+  /** The remote description of the last completed exchange (a pranswer is not one). */
+  get currentRemoteDescription(): Description | null {
+    return this.remoteCurrent;
+  }
+
+  get currentLocalDescription(): Description | null {
+    return this.current;
   }
 
   /** The ufrag of the generation being gathered (set by the last setLocalDescription). */
@@ -139,6 +149,7 @@ export class FakePeerConnection extends EventTarget {
       this.signalingState = 'have-local-offer';
     } else {
       this.current = description;
+      this.remoteCurrent = this.remote;
       this.pending = null;
       this.signalingState = 'stable';
     }
@@ -151,7 +162,7 @@ export class FakePeerConnection extends EventTarget {
       return;
     }
     if (!d.sdp?.startsWith('v=0')) throw new DOMException('Failed to parse SessionDescription', 'OperationError');
-    if (d.type === 'answer' && this.signalingState !== 'have-local-offer') throw new DOMException('no local offer', 'InvalidStateError');
+    if ((d.type === 'answer' || d.type === 'pranswer') && this.signalingState !== 'have-local-offer' && this.signalingState !== 'have-remote-pranswer') throw new DOMException('no local offer', 'InvalidStateError');
     if (d.type === 'offer') {
       // A remote ICE restart restarts ours too.
       if (this.remote && iceUfragOf(this.remote.sdp) !== iceUfragOf(d.sdp)) this.ufrag = `u${++this.generation}`;
@@ -160,8 +171,9 @@ export class FakePeerConnection extends EventTarget {
     if (d.type === 'answer') {
       this.current = this.pending;
       this.pending = null;
+      this.remoteCurrent = this.remote;
     }
-    this.signalingState = d.type === 'offer' ? 'have-remote-offer' : 'stable';
+    this.signalingState = d.type === 'offer' ? 'have-remote-offer' : d.type === 'pranswer' ? 'have-remote-pranswer' : 'stable';
   }
 
   /** Gathering starts (as after setLocalDescription): state `gathering`. */

@@ -35,7 +35,10 @@ import {
   type VoxlineErrorCode,
 } from 'voxline';
 
-const options: ClientOptions = { servers: ['wss://sip.example.com'], domain: 'example.com', logLevel: 'info' };
+const options: ClientOptions = { servers: ['wss://sip.example.com'], domain: 'example.com', logLevel: 'info', iceTransportPolicy: 'relay' };
+// @ts-expect-error iceTransportPolicy is 'all' or 'relay'
+const badPolicy: ClientOptions = { servers: ['wss://sip.example.com'], iceTransportPolicy: 'none' };
+void badPolicy;
 const client = new Client(options);
 
 client.on('connectionchange', (change: ConnectionChange) => {
@@ -100,7 +103,14 @@ async function calling(): Promise<void> {
   call.mute();
   await call.hold();
   await call.unhold();
-  await call.sendDtmf('123#', { method: 'info' });
+  const sent: { method: 'rtp' | 'info' } = await call.sendDtmf('123#', { method: 'info' });
+  void sent;
+  // @ts-expect-error sendDtmf says which method it used, never anything else
+  const wrongMethod: 'auto' = (await call.sendDtmf('1')).method;
+  void wrongMethod;
+  call.on('ringing', (e: { earlyMedia: boolean }) => void e.earlyMedia);
+  // @ts-expect-error the ringing payload is { earlyMedia }, not a string
+  call.on('ringing', (e: string) => void e);
   await call.transfer('carol');
   const stats: CallStats = await call.getStats();
   const mos: number | null = stats.mos;

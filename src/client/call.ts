@@ -34,7 +34,7 @@ export interface AnswerOptions {
 
 /** Options of {@link Call.sendDtmf}. */
 export interface DtmfOptions {
-  /** `rtp` (RFC 4733 in the audio), `info` (SIP INFO), or `auto`: RTP where negotiated, else INFO. @defaultValue `'auto'` */
+  /** `rtp` (RFC 4733 in the audio), `info` (SIP INFO), or `auto`: RTP where telephone-event is negotiated at the codec's clock rate, else INFO. @defaultValue `'auto'` */
   method?: 'auto' | 'rtp' | 'info';
   /** Tone length in ms (40–2000). @defaultValue `100` */
   durationMs?: number;
@@ -93,9 +93,10 @@ export class Call extends SafeEmitter<CallEvents> {
       for (const warning of cleared) emitSafely(this, 'warningcleared', warning);
       for (const warning of raised) emitSafely(this, 'warning', warning);
     });
-    for (const event of ['ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted'] as const) {
+    for (const event of ['answered', 'held', 'resumed', 'muted', 'unmuted'] as const) {
       session.on(event, () => emitSafely(this, event));
     }
+    session.on('ringing', (e) => emitSafely(this, 'ringing', e));
     session.on('dtmf', (e) => emitSafely(this, 'dtmf', e));
     session.on('remotestream', (s) => emitSafely(this, 'remotestream', s));
     session.once('ended', (end) => {
@@ -180,16 +181,32 @@ export class Call extends SafeEmitter<CallEvents> {
   }
 
   /**
-   * Sends DTMF tones (`0-9`, `*`, `#`, `A-D`; `,` is a pause).
+   * Sends DTMF tones (`0-9`, `*`, `#`, `A-D`; `,` is a pause), and resolves to the method used.
+   * RFC 4733 (`rtp`) is used only when the negotiated answer has a `telephone-event` at the audio
+   * codec's clock rate (opus/48000 needs telephone-event/48000, PCMU/8000 telephone-event/8000):
+   * many desk phones and gateways offer telephone-event/8000 only, and digits sent at the wrong
+   * rate are lost. Otherwise `auto` sends SIP INFO (`application/dtmf-relay`) instead.
    * @throws `TypeError` for other characters, before anything is sent.
+   * @throws {@link InvalidStateError} for `method: 'rtp'` when RFC 4733 is not possible on this call (the message says why), or when the call is not answered/held.
+   * @example
+   * ```ts
+   * const { method } = await call.sendDtmf('1234#');
+   * console.log(`digits sent by ${method === 'rtp' ? 'RFC 4733' : 'SIP INFO'}`);
+   * ```
    */
-  async sendDtmf(tones: string, options: DtmfOptions = {}): Promise<void> {
+  async sendDtmf(
+    tones: string,
+    options: DtmfOptions = {},
+  ): Promise<{
+    /** How the tones went: `rtp` (RFC 4733 in the audio) or `info` (SIP INFO requests). */
+    method: 'rtp' | 'info';
+  }> {
     if (typeof tones !== 'string' || tones.length === 0) throw new TypeError('sendDtmf(tones): "tones" must be a non-empty string');
     const durationMs = options.durationMs ?? 100;
     if (typeof durationMs !== 'number' || !(durationMs >= 40 && durationMs <= 2000)) throw new TypeError('sendDtmf(tones, options): "options.durationMs" must be between 40 and 2000');
     const method = options.method ?? 'auto';
     if (!['auto', 'rtp', 'info'].includes(method)) throw new TypeError('sendDtmf(tones, options): "options.method" must be auto, rtp or info');
-    await this.session.sendDtmf(tones, method, durationMs);
+    return { method: await this.session.sendDtmf(tones, method, durationMs) };
   }
 
   /** Quality statistics from WebRTC: RTT, jitter, loss, MOS, codec, bytes, audio energy. */

@@ -228,21 +228,57 @@ describe('AudioPeer ICE restart', () => {
 });
 
 describe('AudioPeer DTMF, remote audio, stats, close', () => {
-  it('DTMF goes to the RTCDTMFSender; false when it cannot (not negotiated, closed)', async () => {
+  it('DTMF goes to the RTCDTMFSender when the answer has telephone-event at the codec\'s rate; otherwise says why', async () => {
     const { media, pc } = await established();
     const dtmf = pc.transceivers[0]!.sender.dtmf!;
-    expect(media.sendDtmf('12#')).toBe(true);
-    expect(media.sendDtmf('9', { durationMs: 250, interToneGapMs: 90 })).toBe(true);
+    // remoteSdp(): opus without any telephone-event
+    expect(media.sendDtmf('1')).toEqual({ sent: false, reason: 'the answer names no audio codec' });
+    const answer = (events: string) => remoteSdp().replace(' 111\r\n', ' 111 101\r\n') + `a=rtpmap:111 opus/48000/2\r\na=rtpmap:101 telephone-event/${events}\r\n`;
+    const renegotiate = async (sdp: string) => {
+      const offer = media.createOffer();
+      await vi.advanceTimersByTimeAsync(0);
+      pc.completeGathering();
+      await offer;
+      await media.acceptAnswer(sdp);
+    };
+    await renegotiate(answer('8000'));
+    expect(media.sendDtmf('1')).toEqual({ sent: false, reason: "the answer's telephone-event is at 8000 Hz, not at opus's 48000 Hz" });
+    expect(dtmf.inserted).toEqual([]);
+    await renegotiate(answer('48000'));
+    expect(media.sendDtmf('12#')).toEqual({ sent: true });
+    expect(media.sendDtmf('9', { durationMs: 250, interToneGapMs: 90 })).toEqual({ sent: true });
     expect(dtmf.inserted).toEqual([
       { tones: '12#', duration: 100, gap: 70 },
       { tones: '9', duration: 250, gap: 90 },
     ]);
     dtmf.canInsertDTMF = false;
-    expect(media.sendDtmf('1')).toBe(false);
+    expect(media.sendDtmf('1').sent).toBe(false);
     dtmf.canInsertDTMF = true;
     media.close();
-    expect(media.sendDtmf('1')).toBe(false);
+    expect(media.sendDtmf('1')).toEqual({ sent: false, reason: "the call's media is closed" });
     expect(dtmf.inserted).toHaveLength(2);
+  });
+
+  it('early media: provisional answers (pranswer) keep the offer open, a second branch replaces the first, the final answer closes it', async () => {
+    const p = peer();
+    const offer = p.media.createOffer();
+    await vi.advanceTimersByTimeAsync(0);
+    p.pc.completeGathering();
+    await offer;
+    await p.media.acceptAnswer(remoteSdp('sendrecv', 'branch1'), { provisional: true });
+    expect(p.media.signalingState).toBe('have-local-offer');
+    expect(p.pc.signalingState).toBe('have-remote-pranswer');
+    await p.media.acceptAnswer(remoteSdp('sendrecv', 'branch2'), { provisional: true });
+    expect(p.pc.remoteDescription?.sdp).toContain('ice-ufrag:branch2');
+    await p.media.acceptAnswer(remoteSdp('sendrecv', 'branch1'));
+    expect(p.media.signalingState).toBe('stable');
+    expect(p.pc.currentRemoteDescription?.sdp).toContain('ice-ufrag:branch1');
+    expect(p.pc.calls.filter((c) => c.startsWith('setRemoteDescription'))).toEqual(['setRemoteDescription pranswer', 'setRemoteDescription pranswer', 'setRemoteDescription answer']);
+  });
+
+  it('iceTransportPolicy "relay" reaches the peer connection; "all" leaves the browser default', () => {
+    expect(peer({ iceTransportPolicy: 'relay' }).pc.configuration.iceTransportPolicy).toBe('relay');
+    expect(peer({ iceTransportPolicy: 'all' }).pc.configuration).not.toHaveProperty('iceTransportPolicy');
   });
 
   it('a remote audio track becomes remoteStream and is announced once per new track', async () => {

@@ -7,10 +7,10 @@
 import { InvalidStateError } from '../errors';
 import type { Logger } from '../logger';
 import { stopStream } from './audio-source';
-import type { AnswerOptions, CallMedia, CallMediaDelegate, DtmfToneOptions, OfferOptions } from './call-media';
+import type { AcceptAnswerOptions, AnswerOptions, CallMedia, CallMediaDelegate, DtmfToneOptions, OfferOptions, RtpDtmfResult } from './call-media';
 import { watchIceGathering, type IceWait } from './ice-gathering';
 import { RemoteAudio } from './remote-audio';
-import { answerDirection, iceUfrag, offerDirection, offeredDirection } from './sdp';
+import { answerDirection, iceUfrag, offerDirection, offeredDirection, rtpDtmfProblem } from './sdp';
 import { readStats, type CallStats } from './stats';
 
 /** What an {@link AudioPeer} is made of. */
@@ -28,6 +28,11 @@ export interface AudioPeerOptions {
    * @defaultValue []
    */
   iceServers?: RTCIceServer[];
+  /**
+   * Which ICE candidates the peer connection may use: `relay` only TURN-relayed ones.
+   * @defaultValue 'all'
+   */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /**
    * The longest wait for a usable candidate before a description goes out anyway, in ms.
    * @defaultValue 2000
@@ -76,7 +81,9 @@ export class AudioPeer implements CallMedia {
     if (!track) throw new TypeError('AudioPeer: the local stream has no audio track');
     this.track = track;
     const create = options.createPeerConnection ?? ((configuration) => new RTCPeerConnection(configuration));
-    this.pc = create({ bundlePolicy: 'balanced', rtcpMuxPolicy: 'require', iceServers: options.iceServers ?? [] });
+    const configuration: RTCConfiguration = { bundlePolicy: 'balanced', rtcpMuxPolicy: 'require', iceServers: options.iceServers ?? [] };
+    if (options.iceTransportPolicy === 'relay') configuration.iceTransportPolicy = 'relay';
+    this.pc = create(configuration);
     this.pc.addEventListener('track', this.onTrack);
     this.sender = this.pc.addTrack(track, options.localStream);
   }
@@ -119,11 +126,12 @@ export class AudioPeer implements CallMedia {
     }
   }
 
-  async acceptAnswer(sdp: string): Promise<void> {
+  async acceptAnswer(sdp: string, options: AcceptAnswerOptions = {}): Promise<void> {
     const pc = this.begin('acceptAnswer', 'have-local-offer');
     try {
-      await pc.setRemoteDescription({ type: 'answer', sdp });
+      await pc.setRemoteDescription({ type: options.provisional ? 'pranswer' : 'answer', sdp });
       this.assertOpen('acceptAnswer');
+      if (options.provisional) return;
       this.state = 'stable';
       this.beforeOffer = null;
     } finally {
@@ -187,14 +195,20 @@ export class AudioPeer implements CallMedia {
     return this.remoteAudio.setSinkId(deviceId ?? '');
   }
 
-  sendDtmf(tones: string, options: DtmfToneOptions = {}): boolean {
-    const dtmf = this.pc ? this.sender.dtmf : null;
-    if (!dtmf || dtmf.canInsertDTMF === false) return false;
+  sendDtmf(tones: string, options: DtmfToneOptions = {}): RtpDtmfResult {
+    const pc = this.pc;
+    const dtmf = pc ? this.sender.dtmf : null;
+    if (!pc || !dtmf) return { sent: false, reason: pc ? 'the browser has no RTP DTMF sender' : "the call's media is closed" };
+    // The answer of the last exchange: the remote one to our offer, or ours to theirs.
+    const answer = pc.currentRemoteDescription?.type === 'answer' ? pc.currentRemoteDescription : pc.currentLocalDescription;
+    const problem = answer?.type === 'answer' ? rtpDtmfProblem(answer.sdp) : 'no answer was negotiated yet';
+    if (problem) return { sent: false, reason: problem };
+    if (dtmf.canInsertDTMF === false) return { sent: false, reason: 'the browser cannot send DTMF on this call' };
     try {
       dtmf.insertDTMF(tones, options.durationMs ?? DTMF_DURATION_MS, options.interToneGapMs ?? DTMF_GAP_MS);
-      return true;
-    } catch {
-      return false; // e.g. telephone-event was not negotiated
+      return { sent: true };
+    } catch (err) {
+      return { sent: false, reason: `the browser refused the tones (${(err as Error).message})` };
     }
   }
 

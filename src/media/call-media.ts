@@ -14,6 +14,10 @@
  *     │ └──── (remote offer set, answer made) ───▶ stable ◀──────────────┘
  *   any state ──close()──▶ closed
  * ```
+ * Early media: `acceptAnswer(sdp, { provisional: true })` applies the answer of a 18x (a
+ * `pranswer`) and stays in `have-local-offer`, so its audio plays while the call rings; another
+ * provisional answer (a forked INVITE's other branch) replaces it, and the final answer (the 2xx's)
+ * ends the exchange.
  * Hold is carried by the exchanges: `hold: true` offers (or answers with) `sendonly`/`inactive`
  * audio and turns the microphone track off; `hold: false` restores `sendrecv` and turns the
  * track back on unless {@link CallMedia.setMuted | muted}. A rolled-back offer restores the
@@ -53,6 +57,19 @@ export interface DtmfToneOptions {
   interToneGapMs?: number;
 }
 
+/** Options of {@link CallMedia.acceptAnswer}. */
+export interface AcceptAnswerOptions {
+  /**
+   * A provisional answer (early media, from a 18x): applied, the exchange stays open for the
+   * final answer.
+   * @defaultValue false
+   */
+  provisional?: boolean;
+}
+
+/** What {@link CallMedia.sendDtmf} did: sent the tones, or why it could not. */
+export type RtpDtmfResult = { sent: true } | { sent: false; reason: string };
+
 /** What the media tells its owner. */
 export interface CallMediaDelegate {
   /** The remote audio arrived (or was replaced); `stream` is {@link CallMedia.remoteStream}. */
@@ -74,8 +91,8 @@ export interface CallMedia {
 
   /** Makes a local offer and returns its SDP, with candidates (stable → have-local-offer). */
   createOffer(options?: OfferOptions): Promise<string>;
-  /** Applies the remote answer to our offer (have-local-offer → stable). */
-  acceptAnswer(sdp: string): Promise<void>;
+  /** Applies the remote answer to our offer (have-local-offer → stable; a provisional one stays). */
+  acceptAnswer(sdp: string, options?: AcceptAnswerOptions): Promise<void>;
   /** Applies a remote offer and returns our answer's SDP (stable → stable). */
   createAnswer(offer: string, options?: AnswerOptions): Promise<string>;
   /** Withdraws our pending offer (have-local-offer → stable); nothing to do when stable. */
@@ -89,8 +106,11 @@ export interface CallMedia {
   replaceInput(stream: MediaStream, owned: boolean): Promise<void>;
   /** Plays the remote audio on output device `deviceId` (`null`: the default), now and later. */
   setOutputDevice(deviceId: string | null): Promise<void>;
-  /** Plays DTMF tones in the audio (RFC 4733); false when the call cannot (not negotiated, closed). */
-  sendDtmf(tones: string, options?: DtmfToneOptions): boolean;
+  /**
+   * Plays DTMF tones in the audio (RFC 4733), when the negotiated answer has a telephone-event
+   * at the audio codec's clock rate; otherwise says why not (not negotiated, wrong rate, closed).
+   */
+  sendDtmf(tones: string, options?: DtmfToneOptions): RtpDtmfResult;
   /** Call quality now; all-empty statistics once closed. */
   getStats(): Promise<CallStats>;
   /** Ends the media: stops what it owns (the microphone it was given to own, remote playback), closes the peer connection. Idempotent. */

@@ -30,8 +30,15 @@ export interface CallEnd {
 
 /** Events every call has, public and internal alike. */
 export interface CallLifecycleEvents {
-  /** The callee's phone is ringing (180/183). @event */
-  ringing: () => void;
+  /**
+   * The callee's phone is ringing (an outgoing call got a 180/183). `earlyMedia` is true when the
+   * far end sends audio before answering (a 18x with SDP, e.g. a gateway's ringback or
+   * announcement): it plays at once through the managed `<audio>` element (and `remotestream`),
+   * while the state stays `ringing`. Fires once; fires a second time, with `earlyMedia: true`,
+   * when early media starts after a plain 180. A forked INVITE plays the first branch's early
+   * media; whichever branch answers gives the call's final audio. @event
+   */
+  ringing: (event: { earlyMedia: boolean }) => void;
   /** The call is answered and audio flows. @event */
   answered: () => void;
   /** The call was put on hold by `hold()`. @event */

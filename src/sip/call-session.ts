@@ -1,12 +1,12 @@
 /**
- * One call, outgoing or incoming, on sip.js's core: the call's one state machine, signalling and
- * media together. Its media is a {@link CallMedia} (src/media); its SIP runs on the core's
- * transactions and dialog (`Core.Session`). Three helpers keep transaction details out of it:
- * invite-client.ts (our INVITE: forks, a 2xx crossing our CANCEL), invite-server.ts (their
- * INVITE: 180, 487 to a CANCEL, no-answer timer) and reinvite.ts (re-INVITEs both ways, glare).
+ * One call, outgoing or incoming, on sip.js's core: the call's one state machine, signalling and media together. Its
+ * media is a {@link CallMedia} (src/media); its SIP runs on the core's transactions and dialog (`Core.Session`). Helpers
+ * keep transaction details out of it: invite-client.ts (our INVITE: forks, a 2xx crossing our CANCEL; early-media.ts),
+ * invite-server.ts (their INVITE: 180, 487 to a CANCEL, no-answer timer), reinvite.ts (re-INVITEs both ways, glare).
  * ```txt
  *  outgoing:
  *   connecting ──invite(media): createOffer, INVITE ──18x──▶ ringing ──first 2xx: acceptAnswer, ACK──▶ answered
+ *       │ (a 18x with SDP: early media plays, see early-media.ts; event ringing {earlyMedia})
  *       │ (a 2xx in connecting goes straight to answered; an unusable answer: ACK, BYE ─▶ ended failed)
  *       ├──3xx–6xx──▶ ended (endReasonFor(status), status)
  *       └──hangup(): CANCEL ──final response──▶ ended canceled (a 2xx crossing the CANCEL: ACK, BYE)
@@ -92,16 +92,14 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       this._state = 'connecting';
       this.remote = { user: leg.target.user ?? '', uri: leg.target.toString() };
       this.client = new InviteClient(context.core, {
-        onProgress: (status) => {
-          if ((status === 180 || status === 183) && this._state === 'connecting') this.setState('ringing', 'ringing');
-        },
-        onAnswer: (_dialog, sdp) => this.onAnswer(sdp),
+        onProgress: (status, withSdp) => (withSdp || status === 180 || status === 183) && this.ringing(),
+        onAnswer: (_dialog, applyAnswer) => this.onAnswer(applyAnswer),
         onAnswered: (dialog) => {
           this.adopt(dialog);
           this.setState('answered', 'answered');
         },
         onRefused: (status) => this.finish(this.canceling ? { reason: 'canceled' } : { reason: endReasonFor(status), status }),
-      }, logger);
+      }, logger, () => this.media);
     } else {
       this._state = 'ringing';
       const from = leg.request.message.from;
@@ -205,10 +203,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.setState('answered', 'resumed');
   }
 
-  /** Sends DTMF tones (RFC 4733 in the audio, or SIP INFO; see dialog-requests.ts). */
-  async sendDtmf(tones: string, method: 'auto' | 'rtp' | 'info', durationMs: number): Promise<void> {
+  /** Sends DTMF tones (RFC 4733 in the audio, or SIP INFO; see dialog-requests.ts); resolves to the method used. */
+  async sendDtmf(tones: string, method: 'auto' | 'rtp' | 'info', durationMs: number): Promise<'rtp' | 'info'> {
     this.assertState('sendDtmf', this._state === 'answered' || this._state === 'held');
-    await sendDtmf(this.media, this.dialog!, tones, method, durationMs, () => !this.ended);
+    return sendDtmf(this.media, this.dialog!, tones, method, durationMs, () => !this.ended);
   }
 
   /** Blind transfer (REFER). Resolves when the other side accepted (2xx); then hangs up this leg. */
@@ -265,14 +263,13 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   /** The first 2xx to our INVITE: true to keep it (its answer applied), false to refuse it. */
-  private async onAnswer(sdp: string | undefined): Promise<boolean> {
+  private async onAnswer(applyAnswer: () => Promise<void>): Promise<boolean> {
     if (this.canceling || this.ended) {
       this.finish({ reason: 'canceled' });
       return false;
     }
     try {
-      if (sdp === undefined) throw new Error('the 2xx carries no session description');
-      await this.media!.acceptAnswer(sdp);
+      await applyAnswer();
     } catch (err) {
       this.finish({ reason: 'failed' });
       throw err;
@@ -383,7 +380,15 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.removeAllListeners();
   }
 
-  private setState(state: CallState, event: 'ringing' | 'answered' | 'held' | 'resumed'): void {
+  /** A 18x: `ringing`, once, or twice when early media starts after it (see early-media.ts). */
+  private ringing(): void {
+    const event = this.ended || (this._state !== 'connecting' && this._state !== 'ringing') ? null : this.client!.early.ringingEvent(this._state === 'ringing');
+    if (!event) return;
+    this._state = 'ringing';
+    this.emit('ringing', event);
+  }
+
+  private setState(state: CallState, event: 'answered' | 'held' | 'resumed'): void {
     if (this.ended || this._state === state) return;
     this._state = state;
     this.emit(event);

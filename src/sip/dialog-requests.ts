@@ -15,24 +15,27 @@ export const DTMF_PAUSE_MS = 2000;
 const DTMF = /^[0-9A-D*#,]+$/i;
 
 /**
- * Sends DTMF tones: RFC 4733 in the audio where the call negotiated it (`rtp`), or SIP INFO
- * (`info`), one request per tone, in order, not waiting for their answers (a `,` waits
+ * Sends DTMF tones: RFC 4733 in the audio (`rtp`) where the negotiated answer has a
+ * telephone-event at the audio codec's clock rate (see `rtpDtmfProblem`), or SIP INFO (`info`),
+ * one request per tone, in order, not waiting for their answers (a `,` waits
  * {@link DTMF_PAUSE_MS}); `auto` prefers RTP and falls back to INFO. INFOs stop once `live()`
- * turns false.
+ * turns false. Resolves to the method used.
  * @throws TypeError for characters outside 0-9, *, #, A-D and `,`, before anything is sent.
- * @throws InvalidStateError for `rtp` when the call has no RTP DTMF sender.
+ * @throws InvalidStateError for `rtp` when RFC 4733 is not possible on the call, saying why.
  */
-export async function sendDtmf(media: CallMedia | null, dialog: Core.Session, tones: string, method: 'auto' | 'rtp' | 'info', durationMs: number, live: () => boolean): Promise<void> {
+export async function sendDtmf(media: CallMedia | null, dialog: Core.Session, tones: string, method: 'auto' | 'rtp' | 'info', durationMs: number, live: () => boolean): Promise<'rtp' | 'info'> {
   if (!DTMF.test(tones)) throw new TypeError(`sendDtmf(tones): "${tones}" has characters outside 0-9, *, #, A-D and ","`);
   if (method !== 'info') {
-    if (media?.sendDtmf(tones, { durationMs, interToneGapMs: 70 })) return;
-    if (method === 'rtp') throw new InvalidStateError('sendDtmf(): this call has no RTP DTMF sender (telephone-event was not negotiated)');
+    const rtp = media ? media.sendDtmf(tones, { durationMs, interToneGapMs: 70 }) : { sent: false as const, reason: 'the call has no media' };
+    if (rtp.sent) return 'rtp';
+    if (method === 'rtp') throw new InvalidStateError(`sendDtmf(): RFC 4733 DTMF is not possible on this call: ${rtp.reason} (method "auto" would send SIP INFO)`);
   }
   for (const tone of tones) {
-    if (!live()) return;
+    if (!live()) break;
     if (tone === ',') await new Promise((resolve) => setTimeout(resolve, DTMF_PAUSE_MS));
     else dialog.info(undefined, { body: dtmfInfoBody(tone, durationMs) });
   }
+  return 'info';
 }
 
 /** Sends a REFER asking the other party to call `target`; resolves on its 2xx, rejects with {@link SipError}. */

@@ -26,18 +26,30 @@ describe('DTMF over SIP INFO', () => {
     await bed.settle(DTMF_PAUSE_MS - 1);
     expect(infos()).toHaveLength(1);
     await bed.settle(1);
-    await sending;
+    expect(await sending).toBe('info');
     expect(infos()).toEqual(['Signal=1\r\nDuration=160\r\n', 'Signal=#\r\nDuration=160\r\n']);
   });
 
-  it('auto prefers RFC 4733 in the audio when the media can; rtp without it throws InvalidStateError', async () => {
+  it('auto prefers RFC 4733 in the audio when the media can; rtp without it throws InvalidStateError saying why', async () => {
     const { call, media } = await answeredOutgoing(bed);
-    await expect(call.sendDtmf('12', 'rtp', 100)).rejects.toBeInstanceOf(InvalidStateError);
+    media.rtpDtmfReason = "the answer's telephone-event is at 8000 Hz, not at opus's 48000 Hz";
+    const refused = call.sendDtmf('12', 'rtp', 100);
+    await expect(refused).rejects.toBeInstanceOf(InvalidStateError);
+    await expect(refused).rejects.toThrow("RFC 4733 DTMF is not possible on this call: the answer's telephone-event is at 8000 Hz, not at opus's 48000 Hz");
+    expect(bed.peer.requests('INFO')).toHaveLength(0);
     media.rtpDtmf = true;
-    await call.sendDtmf('12', 'auto', 100);
+    expect(await call.sendDtmf('12', 'auto', 100)).toBe('rtp');
     expect(media.log.filter((l) => l.startsWith('sendDtmf'))).toEqual(['sendDtmf 12 100', 'sendDtmf 12 100']);
     expect(bed.peer.requests('INFO')).toHaveLength(0);
     await expect(call.sendDtmf('12x', 'auto', 100)).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it('auto falls back to SIP INFO when RFC 4733 is not possible (telephone-event at another clock rate), and says so', async () => {
+    const { call, media } = await answeredOutgoing(bed);
+    media.rtpDtmfReason = "the answer's telephone-event is at 8000 Hz, not at opus's 48000 Hz";
+    expect(await call.sendDtmf('15', 'auto', 100)).toBe('info');
+    await bed.settle();
+    expect(bed.peer.requests('INFO').map((f) => f.body)).toEqual(['Signal=1\r\nDuration=100\r\n', 'Signal=5\r\nDuration=100\r\n']);
   });
 
   it('an INFO from the other side: 200, and a dtmf event (dtmf-relay and dtmf bodies)', async () => {

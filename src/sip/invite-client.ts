@@ -8,8 +8,8 @@
  * cancelled meanwhile (a 2xx that crossed our CANCEL, §9.1) or when its answer is unusable, and
  * that dialog is ACKed and hung up too.
  * ```txt
- *   send() ──100──▶ (nothing) ──18x──▶ onProgress(status)
- *     │ ──first 2xx──▶ onAnswer(dialog, sdp) ──true──▶ ACK, onAnswered(dialog): the call's dialog
+ *   send() ──100──▶ (nothing) ──18x──▶ (with SDP: its early media applied, early-media.ts) onProgress(status)
+ *     │ ──first 2xx──▶ onAnswer(dialog, applyAnswer) ──true──▶ ACK, onAnswered(dialog): the call's dialog
  *     │                                   ├──false──▶ ACK + BYE
  *     │                                   └──throws──▶ ACK + BYE with Reason: 488
  *     │ ──2xx from another dialog (fork)──▶ ACK + BYE that dialog
@@ -19,17 +19,22 @@
  */
 import type { Core, URI } from 'sip.js';
 import type { Logger } from '../logger';
+import type { CallMedia } from '../media/call-media';
 import { ALLOW_HEADER, reasonHeader, sdpBody, sdpOf } from './call-messages';
+import { EarlyMedia } from './early-media';
 
 /** What an {@link InviteClient} reports to its call. */
 export interface InviteClientOwner {
-  /** A provisional response other than 100 Trying. */
-  onProgress(status: number): void;
   /**
-   * The first 2xx: apply its answer. Resolve `true` to keep the call, `false` or reject to
-   * refuse it (ACK, then BYE).
+   * A provisional response other than 100 Trying; one with SDP once its early media was applied
+   * (or could not be: see {@link InviteClient.early}).
    */
-  onAnswer(dialog: Core.Session, sdp: string | undefined): Promise<boolean>;
+  onProgress(status: number, withSdp: boolean): void;
+  /**
+   * The first 2xx: apply its answer with `applyAnswer` (it rejects when it cannot). Resolve
+   * `true` to keep the call, `false` or reject to refuse it (ACK, then BYE).
+   */
+  onAnswer(dialog: Core.Session, applyAnswer: () => Promise<void>): Promise<boolean>;
   /** The kept 2xx was ACKed: `dialog` is the call's. */
   onAnswered(dialog: Core.Session): void;
   /** A final failure (3xx–6xx), including the 408/503 the core makes up on a timeout or a dead link. */
@@ -41,20 +46,29 @@ export class InviteClient {
   private request: Core.OutgoingInviteRequest | null = null;
   private dialog: Core.Session | null = null;
   private final = false;
+  /** The early media of the 18x responses, and the final answer after it. */
+  readonly early: EarlyMedia;
 
   constructor(
     private readonly core: Core.UserAgentCore,
     private readonly owner: InviteClientOwner,
     private readonly logger: Logger,
-  ) {}
+    media: () => CallMedia | null,
+  ) {
+    this.early = new EarlyMedia(media, logger);
+  }
 
   /** Sends the INVITE to `target` with our offer; `headers` are extra header lines (`Name: value`). */
   send(target: URI, offer: string, contact: string, headers: string[]): void {
     const core = this.core;
     const message = core.makeOutgoingRequestMessage('INVITE', target, core.configuration.aor, target, {}, [...headers, `Contact: ${contact}`, ALLOW_HEADER], sdpBody(offer));
     this.request = core.invite(message, {
-      onProgress: (response) => {
-        if (!this.final) this.owner.onProgress(response.message.statusCode ?? 0);
+      onProgress: ({ message }) => {
+        const status = message.statusCode ?? 0;
+        const sdp = sdpOf(message);
+        if (this.final) return;
+        if (sdp === undefined) this.owner.onProgress(status, false);
+        else void this.early.provisional(message.toTag ?? '', sdp).then(() => this.owner.onProgress(status, true));
       },
       onAccept: (response) => void this.onAccept(response),
       onRedirect: (response) => this.onRefused(response.message),
@@ -89,7 +103,7 @@ export class InviteClient {
     }
     this.final = true;
     this.dialog = dialog;
-    const bye = await this.owner.onAnswer(dialog, sdpOf(response.message)).then(
+    const bye = await this.owner.onAnswer(dialog, () => this.early.final(response.message.toTag ?? '', sdpOf(response.message))).then(
       (keep): string[] | null => (keep ? null : []),
       (err: unknown): string[] => {
         this.logger.warn(`the answer to our INVITE could not be used: ${(err as Error).message}`);

@@ -13,13 +13,14 @@ export type { CallStats } from '../media/stats';
 const ICE_GATHERING_TIMEOUT_MS = 2000;
 
 /** The factory of each call's media in the page: an {@link AudioPeer} over the call's audio. */
-export function pageCallMedia(iceServers: RTCIceServer[], logger?: Logger): CallMediaFactory {
+export function pageCallMedia(iceServers: RTCIceServer[], logger?: Logger, iceTransportPolicy: RTCIceTransportPolicy = 'all'): CallMediaFactory {
   return (audio) =>
     new AudioPeer({
       localStream: audio.stream,
       ownsLocalStream: audio.owned,
       playRemoteAudio: audio.playRemoteAudio,
       iceServers,
+      iceTransportPolicy,
       iceGatheringTimeoutMs: ICE_GATHERING_TIMEOUT_MS,
       ...(logger ? { logger } : {}),
     });

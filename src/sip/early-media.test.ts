@@ -1,0 +1,146 @@
+/**
+ * Early media of an outgoing call on sip.js's core (test/sip-call-bed.ts: a real core over an
+ * in-memory transport, fake media): 18x with SDP applied as a provisional answer while the call
+ * rings, the `ringing {earlyMedia}` contract, forked early dialogs (the first branch plays, any
+ * branch's 2xx may win), and the 2xx's final answer.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CallSession } from './call-session';
+import { bobUri, startCallBed, stubMicrophone, type CallBed } from '../../test/sip-call-bed';
+import type { SipFrame } from '../../test/fake-registrar';
+
+let bed: CallBed;
+beforeEach(async () => {
+  vi.useFakeTimers();
+  stubMicrophone();
+  bed = await startCallBed();
+});
+afterEach(async () => {
+  await bed.stop();
+  vi.clearAllTimers();
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+/** Alice calls bob; returns the call once the INVITE is out, and its events with their payloads. */
+async function dial(): Promise<{ call: CallSession; invite: SipFrame; events: string[] }> {
+  const placing = bed.manager.place(bobUri(), {}, {});
+  await bed.settle();
+  const call = await placing;
+  const events: string[] = [];
+  call.on('ringing', (e) => events.push(`ringing earlyMedia=${String(e.earlyMedia)}`));
+  call.on('answered', () => events.push('answered'));
+  call.on('ended', (end) => events.push(`ended ${end.reason}`));
+  return { call, invite: bed.peer.last('INVITE'), events };
+}
+
+/** What the media was asked to apply, in order (`acceptAnswer provisional v=0 …`). */
+const answers = (): string[] => bed.medias[0]!.log.filter((l) => l.startsWith('acceptAnswer'));
+
+const toTags = (method: string): (string | undefined)[] => bed.peer.requests(method).map((r) => /tag=(\w+)/.exec(r.header('to')!)?.[1]);
+
+describe('early media', () => {
+  it('183 with SDP: its answer is applied at once (provisional), one ringing {earlyMedia: true}, state ringing, stats work; the 200 answer is final', async () => {
+    const { call, invite, events } = await dial();
+    bed.peer.respond(invite, 183, 'Session Progress', { toTag: 'gw', sdp: 'v=0 early\r\n' });
+    await bed.settle();
+    expect(answers()).toEqual(['acceptAnswer provisional v=0 early']);
+    expect(call.state).toBe('ringing');
+    expect(events).toEqual(['ringing earlyMedia=true']);
+    expect((await call.getStats()).codec).toBe('fake'); // from the call's media, while ringing
+    bed.peer.respond(invite, 183, 'Session Progress', { toTag: 'gw', sdp: 'v=0 early\r\n' }); // a retransmission
+    await bed.settle();
+    expect(answers()).toHaveLength(1);
+    bed.peer.respond(invite, 200, 'OK', { toTag: 'gw', sdp: 'v=0 final\r\n' });
+    await bed.settle();
+    expect(answers()).toEqual(['acceptAnswer provisional v=0 early', 'acceptAnswer v=0 final']);
+    expect(bed.medias[0]!.signalingState).toBe('stable');
+    expect(call.state).toBe('answered');
+    expect(events).toEqual(['ringing earlyMedia=true', 'answered']);
+    expect(bed.peer.requests('ACK')).toHaveLength(1);
+  });
+
+  it('a plain 180, then a 183 with SDP: ringing {earlyMedia: false}, then once more {earlyMedia: true}; a 200 without SDP takes the branch\'s early answer', async () => {
+    const { call, invite, events } = await dial();
+    bed.peer.respond(invite, 180, 'Ringing', { toTag: 'gw' });
+    await bed.settle();
+    expect(events).toEqual(['ringing earlyMedia=false']);
+    bed.peer.respond(invite, 180, 'Ringing', { toTag: 'gw' });
+    bed.peer.respond(invite, 183, 'Session Progress', { toTag: 'gw', sdp: 'v=0 early\r\n' });
+    await bed.settle();
+    bed.peer.respond(invite, 180, 'Ringing', { toTag: 'gw' });
+    await bed.settle();
+    expect(events).toEqual(['ringing earlyMedia=false', 'ringing earlyMedia=true']);
+    bed.peer.respond(invite, 200, 'OK', { toTag: 'gw' });
+    await bed.settle();
+    expect(answers()).toEqual(['acceptAnswer provisional v=0 early', 'acceptAnswer v=0 early']);
+    expect(call.state).toBe('answered');
+    expect(events).toEqual(['ringing earlyMedia=false', 'ringing earlyMedia=true', 'answered']);
+  });
+
+  it.each([
+    ['branchA', 'branchB'],
+    ['branchB', 'branchA'],
+  ])('forked INVITE with early media from two branches: the first branch plays; the 2xx of %s wins and gives the final answer; the other 2xx is ACKed and hung up', async (winner, loser) => {
+    const { call, invite, events } = await dial();
+    bed.peer.respond(invite, 183, 'Session Progress', { toTag: 'branchA', sdp: 'v=0 early-A\r\n' });
+    await bed.settle();
+    bed.peer.respond(invite, 183, 'Session Progress', { toTag: 'branchB', sdp: 'v=0 early-B\r\n' });
+    await bed.settle();
+    expect(answers()).toEqual(['acceptAnswer provisional v=0 early-A']);
+    expect(events).toEqual(['ringing earlyMedia=true']);
+    bed.peer.respond(invite, 200, 'OK', { toTag: winner, sdp: `v=0 final-${winner}\r\n` });
+    bed.peer.respond(invite, 200, 'OK', { toTag: loser, sdp: `v=0 final-${loser}\r\n` });
+    await bed.settle();
+    expect(answers()).toEqual(['acceptAnswer provisional v=0 early-A', `acceptAnswer v=0 final-${winner}`]);
+    expect(toTags('ACK').sort()).toEqual(['branchA', 'branchB']);
+    expect(toTags('BYE')).toEqual([loser]);
+    expect(call.state).toBe('answered');
+    expect(events).toEqual(['ringing earlyMedia=true', 'answered']);
+    await call.hangup();
+    expect(toTags('BYE')).toEqual([loser, winner]);
+  });
+
+  it('two 183s and a 200 racing (they arrive while the first 183 is applied): the first branch plays, the final answer comes after it, ringing before answered', async () => {
+    const { invite, events } = await dial();
+    let release = (): void => undefined;
+    bed.medias[0]!.holdNext.acceptAnswer = new Promise<void>((r) => (release = r));
+    bed.peer.respond(invite, 183, 'Session Progress', { toTag: 'branchA', sdp: 'v=0 early-A\r\n' });
+    bed.peer.respond(invite, 183, 'Session Progress', { toTag: 'branchB', sdp: 'v=0 early-B\r\n' });
+    bed.peer.respond(invite, 200, 'OK', { toTag: 'branchB', sdp: 'v=0 final-B\r\n' });
+    await bed.settle();
+    expect(answers()).toEqual(['acceptAnswer provisional v=0 early-A']);
+    expect(events).toEqual([]);
+    release();
+    await bed.settle();
+    expect(answers()).toEqual(['acceptAnswer provisional v=0 early-A', 'acceptAnswer v=0 final-B']);
+    expect(events).toEqual(['ringing earlyMedia=true', 'answered']);
+  });
+
+  it('early media the media cannot use: ringing {earlyMedia: false}, the call goes on and is answered by the 200', async () => {
+    const { call, invite, events } = await dial();
+    bed.medias[0]!.failNext.acceptAnswer = new Error('bad early SDP');
+    bed.peer.respond(invite, 183, 'Session Progress', { toTag: 'gw', sdp: 'v=0 broken\r\n' });
+    await bed.settle();
+    expect(events).toEqual(['ringing earlyMedia=false']);
+    expect(call.state).toBe('ringing');
+    bed.peer.respond(invite, 200, 'OK', { toTag: 'gw', sdp: 'v=0 final\r\n' });
+    await bed.settle();
+    expect(call.state).toBe('answered');
+    expect(events).toEqual(['ringing earlyMedia=false', 'answered']);
+  });
+
+  it('hangup() while early media plays: CANCEL, ended canceled, the media closed', async () => {
+    const { call, invite, events } = await dial();
+    bed.peer.respond(invite, 183, 'Session Progress', { toTag: 'gw', sdp: 'v=0 early\r\n' });
+    await bed.settle();
+    await call.hangup();
+    await bed.settle();
+    expect(bed.peer.requests('CANCEL')).toHaveLength(1);
+    bed.peer.respond(bed.peer.last('CANCEL'), 200, 'OK');
+    bed.peer.respond(invite, 487, 'Request Terminated', { toTag: 'gw' });
+    await bed.settle();
+    expect(events).toEqual(['ringing earlyMedia=true', 'ended canceled']);
+    expect(bed.medias[0]!.log.at(-1)).toBe('close');
+  });
+});

@@ -247,3 +247,29 @@ for (const winner of ['A', 'B'] as const) {
     expect(result.afterAnswer, `audio from ${winner} after its answer`).toBeGreaterThan(HEARD);
   });
 }
+
+test('preflight with a TURN server: every step ok, the media step is a relayed call through coturn with figures', async ({ openPage, gateway }) => {
+  const page = await openPage();
+  const report = await page.evaluate(
+    async ({ url, domain, password, turn }) => {
+      const r = await window.vx.sdk().preflight({ servers: [url], domain, user: 'alice', password, iceServers: [turn], logLevel: 'warn' });
+      return JSON.parse(JSON.stringify(r)) as { ok: boolean; steps: Array<{ name: string; ok: boolean; skipped: boolean; figures: Record<string, unknown> }> };
+    },
+    { url: gateway.kamailio.url, domain: gateway.domain, password: gateway.users.alice, turn: gateway.turn },
+  );
+  expect(report.steps.map((s) => [s.name, s.ok, s.skipped])).toEqual([
+    ['signalling', true, false],
+    ['registration', true, false],
+    ['microphone', true, false],
+    ['ice', true, false],
+    ['media', true, false],
+  ]);
+  expect(report.ok).toBe(true);
+  const ice = report.steps[3]!.figures;
+  expect([ice.turnConfigured, (ice.relay as number) > 0]).toEqual([true, true]);
+  const media = report.steps[4]!.figures;
+  expect(media.connected).toBe(true);
+  expect(media.packetsReceived as number).toBeGreaterThan(50); // 3 s of audio through the relay
+  expect(media.rttMs).toEqual(expect.any(Number));
+  await expect.poll(() => page.evaluate(() => window.vx.openPeerConnections())).toBe(0);
+});

@@ -233,7 +233,7 @@ export class Phone {
     this.deps.tones.key(key);
     this.view.addSentTone(key);
     const method = this.deps.devices.dtmfMethod;
-    active.dtmf = active.dtmf.then(() => call.sendDtmf(key, { method })).catch((err: unknown) => toast(`Tone ${key} not sent: ${describeError(err)}`, 'error'));
+    active.dtmf = active.dtmf.then(async () => void (await call.sendDtmf(key, { method }))).catch((err: unknown) => toast(`Tone ${key} not sent: ${describeError(err)}`, 'error'));
   }
 
   private async transfer(target: string): Promise<void> {

@@ -4,23 +4,13 @@
  * rings, the `ringing {earlyMedia}` contract, forked early dialogs (the first branch plays, any
  * branch's 2xx may win), and the 2xx's final answer.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CallSession } from './call-session';
-import { bobUri, startCallBed, stubMicrophone, type CallBed } from '../../test/sip-call-bed';
+import { bobUri, useCallBedHooks, type CallBed } from '../../test/sip-call-bed';
 import type { SipFrame } from '../../test/fake-registrar';
 
 let bed: CallBed;
-beforeEach(async () => {
-  vi.useFakeTimers();
-  stubMicrophone();
-  bed = await startCallBed();
-});
-afterEach(async () => {
-  await bed.stop();
-  vi.clearAllTimers();
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-});
+useCallBedHooks((b) => (bed = b));
 
 /** Alice calls bob; returns the call once the INVITE is out, and its events with their payloads. */
 async function dial(): Promise<{ call: CallSession; invite: SipFrame; events: string[] }> {
@@ -40,6 +30,21 @@ const answers = (): string[] => bed.medias[0]!.log.filter((l) => l.startsWith('a
 const toTags = (method: string): (string | undefined)[] => bed.peer.requests(method).map((r) => /tag=(\w+)/.exec(r.header('to')!)?.[1]);
 
 describe('early media', () => {
+  it('a 180 with SDP answered at once by a 200 (auto-answering phone): ringing is still reported, before answered', async () => {
+    const { call, invite, events } = await dial();
+    // Applying the 180's SDP takes a while (a real peer connection does); the 200 comes meanwhile.
+    let release = (): void => undefined;
+    bed.medias[0]!.holdNext.acceptAnswer = new Promise<void>((resolve) => (release = resolve));
+    bed.peer.respond(invite, 180, 'Ringing', { toTag: 'ph', sdp: 'v=0 early\r\n' });
+    await bed.settle();
+    bed.peer.respond(invite, 200, 'OK', { toTag: 'ph', sdp: 'v=0 early\r\n' });
+    await bed.settle();
+    release();
+    await bed.settle();
+    expect(call.state).toBe('answered');
+    expect(events).toEqual(['ringing earlyMedia=true', 'answered']);
+  });
+
   it('183 with SDP: its answer is applied at once (provisional), one ringing {earlyMedia: true}, state ringing, stats work; the 200 answer is final', async () => {
     const { call, invite, events } = await dial();
     bed.peer.respond(invite, 183, 'Session Progress', { toTag: 'gw', sdp: 'v=0 early\r\n' });

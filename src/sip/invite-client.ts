@@ -46,6 +46,8 @@ export class InviteClient {
   private request: Core.OutgoingInviteRequest | null = null;
   private dialog: Core.Session | null = null;
   private final = false;
+  /** The report of the last 18x with SDP, sent once its early media is applied; a 2xx waits for it. */
+  private progressing: Promise<void> = Promise.resolve();
   /** The early media of the 18x responses, and the final answer after it. */
   readonly early: EarlyMedia;
 
@@ -68,7 +70,14 @@ export class InviteClient {
         const sdp = sdpOf(message);
         if (this.final) return;
         if (sdp === undefined) this.owner.onProgress(status, false);
-        else void this.early.provisional(message.toTag ?? '', sdp).then(() => this.owner.onProgress(status, true));
+        else {
+          const previous = this.progressing;
+          this.progressing = this.early
+            .provisional(message.toTag ?? '', sdp)
+            .then(() => previous)
+            .then(() => this.owner.onProgress(status, true))
+            .catch((err: unknown) => this.logger.debug(`early media not applied: ${(err as Error).message}`));
+        }
       },
       onAccept: (response) => void this.onAccept(response),
       onRedirect: (response) => this.onRefused(response.message),
@@ -103,6 +112,9 @@ export class InviteClient {
     }
     this.final = true;
     this.dialog = dialog;
+    // A 180/183 with SDP that came first is reported first (`ringing`, then `answered`), even
+    // when the phone answers before its early media was applied.
+    await this.progressing;
     const bye = await this.owner.onAnswer(dialog, () => this.early.final(response.message.toTag ?? '', sdpOf(response.message))).then(
       (keep): string[] | null => (keep ? null : []),
       (err: unknown): string[] => {

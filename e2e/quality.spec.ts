@@ -5,11 +5,21 @@
  */
 import type { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { signIn } from './call-pages';
+import { signIn, type Sip } from './call-pages';
 import { test, expect } from './fixtures';
 
 /** Warning events seen by `name`'s first call, as `warning:<name>` / `cleared:<name>`. */
 const seen = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { qualityLog: string[] }).qualityLog);
+
+/** Alice and bob sign in, alice calls bob (who answers) and logs her call's warnings. */
+async function aliceCallsBob(openPage: () => Promise<Page>, sip: Sip): Promise<{ alice: Page; bob: Page }> {
+  const alice = await openPage();
+  const bob = await openPage();
+  await signIn(alice, 'alice', sip, false);
+  await signIn(bob, 'bob', sip, true);
+  await callLoggingWarnings(alice);
+  return { alice, bob };
+}
 
 /** Alice calls bob and logs her call's warning events; returns once answered. */
 async function callLoggingWarnings(alice: Page): Promise<void> {
@@ -26,11 +36,7 @@ async function callLoggingWarnings(alice: Page): Promise<void> {
 
 test('far end mutes: one no-inbound-audio warning; unmutes: one warningcleared; call.warnings follows', async ({ openPage, sip }) => {
   test.setTimeout(60_000);
-  const alice = await openPage();
-  const bob = await openPage();
-  await signIn(alice, 'alice', sip, false);
-  await signIn(bob, 'bob', sip, true);
-  await callLoggingWarnings(alice);
+  const { alice, bob } = await aliceCallsBob(openPage, sip);
   // Healthy audio for a few seconds: no audio warning.
   await alice.waitForTimeout(4000);
   expect((await seen(alice)).filter((e) => e.endsWith('audio'))).toEqual([]);
@@ -56,11 +62,7 @@ function iptables(args: string[]): void {
 test('20 % of the UDP packets towards the caller dropped: one high-packet-loss warning; rule removed: one warningcleared', async ({ openPage, sip }) => {
   test.skip(process.env.VOXLINE_E2E_NETNS_ACTIVE !== '1', 'needs the private network namespace (root, unshare) to change iptables safely');
   test.setTimeout(60_000);
-  const alice = await openPage();
-  const bob = await openPage();
-  await signIn(alice, 'alice', sip, false);
-  await signIn(bob, 'bob', sip, true);
-  await callLoggingWarnings(alice);
+  const { alice } = await aliceCallsBob(openPage, sip);
   await expect.poll(() => alice.evaluate(() => window.vx.selectedLocalPorts())).toHaveLength(1);
   const [port] = await alice.evaluate(() => window.vx.selectedLocalPorts());
   // Only this call's media towards alice: the other project's tests share the namespace.

@@ -38,7 +38,7 @@ import {
   probeWebSocket,
   usersFileContent,
 } from './kamailio-config.mjs';
-import { groupAlive, installExitHooks, live, sleep } from './process-group.mjs';
+import { groupAlive, installExitHooks, live, releaseEntry, signalGroupOf, sleep } from './process-group.mjs';
 
 export { DEFAULT_USERS, KAMAILIO_CFG, KAMAILIO_INSTALL_HINT, SIP_DOMAIN, kamailioBinary };
 
@@ -193,28 +193,14 @@ function createServer(bin, port, opts, usersCfg) {
   };
 
   const forget = () => {
-    if (entry) {
-      try {
-        entry.watchdog?.kill('SIGKILL');
-      } catch {
-        // gone
-      }
-      live.delete(entry);
-    }
+    releaseEntry(entry);
     entry = null;
     child = null;
     exited = null;
   };
 
   /** @param {NodeJS.Signals} signal */
-  const signalGroup = (signal) => {
-    if (!child || child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // already gone
-    }
-  };
+  const signalGroup = (signal) => signalGroupOf(child, signal);
 
   const hardKill = async () => {
     if (!child) return;

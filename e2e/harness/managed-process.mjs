@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { groupAlive, installExitHooks, live, sleep } from './process-group.mjs';
+import { groupAlive, installExitHooks, live, releaseEntry, signalGroupOf, sleep } from './process-group.mjs';
 
 const RING_LINES = 400;
 const STOP_GRACE_MS = 3000;
@@ -115,28 +115,14 @@ function createProcess(spec) {
     });
 
   const forget = () => {
-    if (entry) {
-      try {
-        entry.watchdog?.kill('SIGKILL');
-      } catch {
-        // gone
-      }
-      live.delete(entry);
-    }
+    releaseEntry(entry);
     entry = null;
     child = null;
     exited = null;
   };
 
   /** @param {NodeJS.Signals} signal */
-  const signalGroup = (signal) => {
-    if (!child || child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // already gone
-    }
-  };
+  const signalGroup = (signal) => signalGroupOf(child, signal);
 
   /** @param {number} timeoutMs */
   const waitGone = async (timeoutMs) => {

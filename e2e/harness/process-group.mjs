@@ -44,6 +44,34 @@ export function installExitHooks() {
   }
 }
 
+/**
+ * Forgets a started process group: kills its watchdog and drops it from the exit hooks' list.
+ * @param {{ pid: number, watchdog: import('node:child_process').ChildProcess | null } | null} entry
+ */
+export function releaseEntry(entry) {
+  if (!entry) return;
+  try {
+    entry.watchdog?.kill('SIGKILL');
+  } catch {
+    // gone
+  }
+  live.delete(entry);
+}
+
+/**
+ * Sends `signal` to the whole process group led by `child` (started with `detached: true`).
+ * @param {import('node:child_process').ChildProcess | null} child
+ * @param {NodeJS.Signals} signal
+ */
+export function signalGroupOf(child, signal) {
+  if (!child || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 /** @param {number} ms */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

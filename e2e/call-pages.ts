@@ -5,17 +5,15 @@ import type { Page } from '@playwright/test';
 
 export type Sip = { url: string; domain: string; users: Record<string, string> };
 
-/** Creates and logs in client `name`; with `autoAnswer`, it tracks and answers every incoming call. */
+/**
+ * Creates and logs in client `name` (the page harness records its incoming calls in
+ * `window.vx.calls[name]`); with `autoAnswer`, it answers every incoming call.
+ */
 export async function signIn(page: Page, name: string, sip: Sip, autoAnswer: boolean): Promise<void> {
   await page.evaluate(
     async ({ name, url, domain, password, autoAnswer }) => {
       const client = window.vx.create(name, { servers: [url], domain, logLevel: 'warn' });
-      if (autoAnswer) {
-        client.on('incomingcall', (call) => {
-          window.vx.trackCall(name, call);
-          void call.answer();
-        });
-      }
+      if (autoAnswer) client.on('incomingcall', (call) => void call.answer());
       await client.login(name, password);
     },
     { name, url: sip.url, domain: sip.domain, password: sip.users[name]!, autoAnswer },

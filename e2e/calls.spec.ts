@@ -4,20 +4,12 @@
  * (Chromium's fake microphone plays a tone), not just "connected".
  */
 import type { Page } from '@playwright/test';
+import { signIn, type Sip } from './call-pages';
 import { test, expect } from './fixtures';
-
-type Sip = { url: string; domain: string; users: Record<string, string> };
 
 async function user(openPage: (kind?: 'iife' | 'esm') => Promise<Page>, name: string, sip: Sip, autoAnswer = false): Promise<Page> {
   const page = await openPage();
-  await page.evaluate(
-    async ({ name, url, domain, password, autoAnswer }) => {
-      const client = window.vx.create(name, { servers: [url], domain, logLevel: 'warn' });
-      if (autoAnswer) client.on('incomingcall', (call) => void call.answer());
-      await client.login(name, password);
-    },
-    { name, url: sip.url, domain: sip.domain, password: sip.users[name]!, autoAnswer },
-  );
+  await signIn(page, name, sip, autoAnswer);
   return page;
 }
 

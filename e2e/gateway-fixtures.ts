@@ -6,6 +6,7 @@
  * Page helpers for the specs: log a browser user in, dial, read call events and audio stats.
  */
 import type { Page } from '@playwright/test';
+import { signIn } from './call-pages';
 import { test as base, expect } from './fixtures';
 import { gatewayUnavailable, startGateway, type Gateway } from './harness/gateway.mjs';
 
@@ -40,14 +41,7 @@ export const test = base.extend<{ gatewayLogs: void }, { gateway: Gateway }>({
 /** Logs `name` in on a fresh page, over `url` (ws:// or wss://). */
 export async function browserUser(openPage: () => Promise<Page>, gateway: Gateway, name: 'alice' | 'bob', url = gateway.kamailio.url, autoAnswer = false): Promise<Page> {
   const page = await openPage();
-  await page.evaluate(
-    async ({ name, url, domain, password, autoAnswer }) => {
-      const client = window.vx.create(name, { servers: [url], domain, logLevel: 'warn' });
-      if (autoAnswer) client.on('incomingcall', (call) => void call.answer());
-      await client.login(name, password);
-    },
-    { name, url, domain: gateway.domain, password: gateway.users[name], autoAnswer },
-  );
+  await signIn(page, name, { url, domain: gateway.domain, users: gateway.users }, autoAnswer);
   return page;
 }
 

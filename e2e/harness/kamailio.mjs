@@ -38,7 +38,7 @@ import {
   probeWebSocket,
   usersFileContent,
 } from './kamailio-config.mjs';
-import { groupAlive, installExitHooks, live, releaseEntry, signalGroupOf, sleep } from './process-group.mjs';
+import { groupAlive, installExitHooks, live, releaseEntry, signalGroupOf, sleep, unrefChild } from './process-group.mjs';
 
 export { DEFAULT_USERS, KAMAILIO_CFG, KAMAILIO_INSTALL_HINT, SIP_DOMAIN, kamailioBinary };
 
@@ -272,13 +272,7 @@ function createServer(bin, port, opts, usersCfg) {
         exitInfo = { code, signal };
         // Main process gone (stopped, killed or crashed): no child of it may
         // linger on the port, and the server counts as not running.
-        if (proc.pid !== undefined) {
-          try {
-            process.kill(-proc.pid, 'SIGKILL');
-          } catch {
-            // group already empty
-          }
-        }
+        signalGroupOf(proc, 'SIGKILL'); // no child of it may linger
         resolve();
       });
     });
@@ -286,9 +280,7 @@ function createServer(bin, port, opts, usersCfg) {
     proc.stderr?.on('data', onOutput);
     // Neither Kamailio nor its pipes keep this Node process alive; the exit
     // hook kills Kamailio when Node exits.
-    proc.unref();
-    /** @type {any} */ (proc.stdout)?.unref?.();
-    /** @type {any} */ (proc.stderr)?.unref?.();
+    unrefChild(proc);
     child = proc;
     proc.once('exit', () => {
       if (child === proc && !stopping) {

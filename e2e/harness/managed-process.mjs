@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { groupAlive, installExitHooks, live, releaseEntry, signalGroupOf, sleep } from './process-group.mjs';
+import { groupAlive, installExitHooks, live, releaseEntry, signalGroupOf, sleep, unrefChild } from './process-group.mjs';
 
 const RING_LINES = 400;
 const STOP_GRACE_MS = 3000;
@@ -169,21 +169,13 @@ function createProcess(spec) {
       });
       proc.once('exit', (code, signal) => {
         exitNote = `exited (code ${code}, signal ${signal})`;
-        if (proc.pid !== undefined) {
-          try {
-            process.kill(-proc.pid, 'SIGKILL'); // no child of it may linger
-          } catch {
-            // group already empty
-          }
-        }
+        signalGroupOf(proc, 'SIGKILL'); // no child of it may linger
         resolve();
       });
     });
     proc.stdout?.on('data', onOutput);
     proc.stderr?.on('data', onOutput);
-    proc.unref();
-    /** @type {any} */ (proc.stdout)?.unref?.();
-    /** @type {any} */ (proc.stderr)?.unref?.();
+    unrefChild(proc);
     child = proc;
     if (proc.pid !== undefined) {
       const watchdog = spawn('/bin/sh', ['-c', 'read -r _; kill -9 -"$1" 2>/dev/null', `voxline-${spec.name}-watchdog`, String(proc.pid)], {

@@ -72,6 +72,17 @@ export function signalGroupOf(child, signal) {
   }
 }
 
+/**
+ * Lets Node exit while `child` and its pipes live on (the exit hooks kill the group when Node
+ * exits).
+ * @param {import('node:child_process').ChildProcess} child
+ */
+export function unrefChild(child) {
+  child.unref();
+  /** @type {any} */ (child.stdout)?.unref?.();
+  /** @type {any} */ (child.stderr)?.unref?.();
+}
+
 /** @param {number} ms */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

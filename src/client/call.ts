@@ -68,7 +68,7 @@ export interface CallEvents extends CallLifecycleEvents {
  * @example
  * ```ts
  * client.on('incomingcall', async (call) => {
- *   call.on('ended', (e) => console.log('ended:', e.reason));
+ *   call.on('ended', (e) => showCallEnded(e.reason));
  *   await call.answer();
  * });
  * const call = await client.call('bob');
@@ -191,7 +191,7 @@ export class Call extends SafeEmitter<CallEvents> {
    * @example
    * ```ts
    * const { method } = await call.sendDtmf('1234#');
-   * console.log(`digits sent by ${method === 'rtp' ? 'RFC 4733' : 'SIP INFO'}`);
+   * showNote(`digits sent by ${method === 'rtp' ? 'RFC 4733' : 'SIP INFO'}`);
    * ```
    */
   async sendDtmf(

@@ -47,6 +47,9 @@ test.describe('demo softphone', () => {
     await expect(incoming.locator('#incoming-name')).toHaveText('Alice Martin');
     await expect(incoming).toHaveAttribute('data-ringtone', 'playing');
     await expect(alice.page.locator('#call-status')).toHaveText('Ringing…');
+    // No early media from a browser callee: the phone plays its own ringback tone.
+    await expect(alice.page.locator('#call-view')).toHaveAttribute('data-ringback', 'local');
+    await expect(alice.page.locator('#call-view')).toHaveAttribute('data-tone', 'playing');
     await incoming.getByRole('button', { name: 'Answer' }).click();
     await expect(incoming).toBeHidden();
     for (const { page } of [alice, bob]) await expect(page.locator('#call-status')).toHaveText('On call');

@@ -142,6 +142,10 @@ export class CallView {
 
   setState(state: CallViewState, endText?: string): void {
     this.root.dataset.state = state;
+    if (state !== 'ringing') {
+      delete this.root.dataset.ringback;
+      delete this.root.dataset.tone;
+    }
     this.status.textContent = state === 'ended' ? (endText ?? 'Call ended') : STATUS[state];
     const live = state === 'answered' || state === 'held';
     this.muteButton.disabled = state === 'ended' || state === 'dialing';
@@ -158,6 +162,17 @@ export class CallView {
       this.collapse(this.transferButton, this.transferForm);
     }
     if (state === 'ended') this.stopTimer();
+  }
+
+  /**
+   * While ringing: where the ringback comes from. `remote`: the network's early media (a PSTN
+   * gateway's tone or announcement) plays through the SDK's audio element; `local`: there is
+   * none, so the phone plays its own tone. `tone`: whether the phone's own tone plays.
+   */
+  setRingback(source: 'local' | 'remote', tone: boolean): void {
+    this.root.dataset.ringback = source;
+    this.root.dataset.tone = tone ? 'playing' : 'silent';
+    this.status.textContent = source === 'remote' ? 'Ringing… (audio from the network)' : STATUS.ringing;
   }
 
   /** Disables the hold button while a hold/resume re-INVITE is in flight. */

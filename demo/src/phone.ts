@@ -5,7 +5,8 @@
  * play the remote audio through the SDK's own `<audio>` element.
  *
  * ```txt
- *   idle ──dial──▶ dialing ──client.call()──▶ connecting ──180──▶ ringing ──200──▶ answered ⇄ held
+ *   idle ──dial──▶ dialing ──client.call()──▶ connecting ──180/183──▶ ringing ──200──▶ answered ⇄ held
+ *                        ringing: the far end's early media when it sends some, else our ringback tone
  *   idle ──incomingcall──▶ incoming panel ──Answer──▶ answering ──▶ answered
  *                                        └─Decline / caller cancels──▶ idle
  *   any call state ──ended──▶ "Call ended" for 2 s ──▶ idle
@@ -126,9 +127,14 @@ export class Phone {
     call.on('warningcleared', (warning) => this.current === active && this.warnings.remove(warning));
     const outgoing = call.direction === 'outgoing';
     this.view.setState(outgoing ? (call.state === 'ringing' ? 'ringing' : 'connecting') : 'answering');
-    call.on('ringing', () => {
+    // The far end's early media (a 183 with SDP: a gateway's ringback or announcement) plays
+    // through the SDK's audio element; the phone's own ringback only fills the silence when there
+    // is none. A plain 180 followed by early media reports ringing twice: the tone stops then.
+    call.on('ringing', ({ earlyMedia }) => {
       this.view.setState('ringing');
-      this.deps.tones.ringback();
+      if (earlyMedia) this.deps.tones.stop();
+      else this.deps.tones.ringback();
+      this.view.setRingback(earlyMedia ? 'remote' : 'local', this.deps.tones.playing);
     });
     call.on('answered', () => {
       this.deps.tones.stop();

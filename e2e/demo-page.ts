@@ -39,11 +39,14 @@ export interface OpenOptions {
   initScript?: () => void;
 }
 
+/** What the demo needs of a SIP server: where it is, its domain, its users' passwords. */
+export type DemoServer = Pick<SipServer, 'url' | 'domain' | 'users'>;
+
 export interface DemoSite {
   /** Opens the demo on the sign-in screen, prefilled with `sip`'s server and domain. */
-  open(browser: Browser, sip: SipServer, options: OpenOptions): Promise<DemoPage>;
+  open(browser: Browser, sip: DemoServer, options: OpenOptions): Promise<DemoPage>;
   /** Opens the demo and signs in as `user` (its password from `sip`); waits for "Connected". */
-  signIn(browser: Browser, sip: SipServer, user: string, options: OpenOptions & { displayName?: string }): Promise<DemoPage>;
+  signIn(browser: Browser, sip: DemoServer, user: string, options: OpenOptions & { displayName?: string }): Promise<DemoPage>;
 }
 
 /**
@@ -66,7 +69,7 @@ export function useDemoSite(): DemoSite {
     await server?.close();
   });
 
-  const open = async (browser: Browser, sip: SipServer, options: OpenOptions): Promise<DemoPage> => {
+  const open = async (browser: Browser, sip: DemoServer, options: OpenOptions): Promise<DemoPage> => {
     const context = await browser.newContext({ viewport: options.viewport, ...(options.reducedMotion ? { reducedMotion: 'reduce' as const } : {}) });
     contexts.push(context);
     if (options.initScript) await context.addInitScript(options.initScript);

@@ -12,7 +12,7 @@ test.skip(gatewayUnavailable() !== null, gatewayUnavailable() ?? '');
 const demo = useDemoSite();
 
 test('demo: a call to the PSTN gateway plays its early media while ringing, not the phone’s own ringback', async ({ browser, gateway }) => {
-  const sip = { url: gateway.kamailio.url, domain: gateway.domain, users: gateway.users } as Parameters<typeof demo.signIn>[1];
+  const sip = { url: gateway.kamailio.url, domain: gateway.domain, users: gateway.users };
   const alice = await demo.signIn(browser, sip, 'alice', { viewport: DESKTOP });
   const { page } = alice;
   await page.getByLabel('Who to call').fill(gateway.pstnNumber);

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 
 /** @type {Step[]} */
 export const STEPS = [
-  { script: 'typecheck', what: 'tsc: src, server/ (checkJs), the public type test against src, e2e' },
+  { script: 'typecheck', what: 'tsc: src, server/ (checkJs), the public type test against src, unit tests and test beds, e2e' },
   { script: 'lint:console', what: 'ESLint: no console in src/' },
   { script: 'lint:unused', what: 'knip: unused files, exports, dependencies' },
   { script: 'test:unit', what: 'vitest: unit tests (src, server, test/)' },

@@ -152,7 +152,7 @@ describe('declaration rules', () => {
 });
 
 describe("rule: parts of sip.js left out of the bundles", () => {
-  it.each(Object.entries(SIPJS_LEFT_OUT))("finds sip.js's %s by every one of its markers in its own module", (part, { module, markers }) => {
+  it.each(Object.entries(SIPJS_LEFT_OUT) as [string, { module: string; markers: string[] }][])("finds sip.js's %s by every one of its markers in its own module", (part, { module, markers }) => {
     const source = fs.readFileSync(path.join(ROOT, 'node_modules/sip.js/lib', module), 'utf8');
     for (const marker of markers) expect(source, marker).toContain(marker);
     expect(sipjsLeftOutProblems(source, 'x.js')).toContainEqual(expect.stringContaining(`x.js: contains sip.js's ${part} (${markers.map((m) => `"${m}"`).join(', ')})`));

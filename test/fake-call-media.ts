@@ -53,6 +53,14 @@ export class FakeCallMedia implements CallMedia {
     return `v=0 answer ${++this.made} hold=${String(this.held)}\r\n`;
   }
 
+  async replaceInput(stream: MediaStream, owned: boolean): Promise<void> {
+    this.log.push(`replaceInput ${stream.id} owned=${String(owned)}`);
+  }
+
+  async setOutputDevice(deviceId: string | null): Promise<void> {
+    this.log.push(`setOutputDevice ${String(deviceId)}`);
+  }
+
   async rollback(): Promise<void> {
     if (this.signalingState !== 'have-local-offer') return;
     this.log.push('rollback');

@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 // sip.js's own MD5 (not re-exported from its index): the reference.
-// @ts-expect-error -- a module of sip.js's lib without its own export path in package.json types
 import { Md5 as SipjsMd5 } from '../../node_modules/sip.js/lib/core/messages/md5.js';
 import { md5Hex, Md5 } from './md5';
 

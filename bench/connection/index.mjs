@@ -62,7 +62,7 @@ export const connection = {
       downS: Number(flags.down ?? 3),
       settleMs: Number(flags.settle ?? 1000),
     };
-    const libs = env.libraries;
+    const libs = env.libraries.filter((l) => !l.featuresOnly);
     const figures = [];
     /** @type {Record<string, unknown>} */
     const raw = {};

@@ -10,12 +10,13 @@ const require = createRequire(import.meta.url);
 
 /**
  * @typedef {object} Library
- * @property {'voxline' | 'sipjs' | 'jssip'} id
+ * @property {'voxline' | 'sipjs' | 'simpleuser' | 'jssip'} id
  * @property {string} label display name
  * @property {string} page path of its bench page, from the repository root
  * @property {string} user SIP user it registers as
  * @property {string} version
  * @property {string} config how it is configured, for RESULTS.md
+ * @property {boolean} [featuresOnly] measured by the feature modules only (register, call, messaging, size), not by `connection`
  */
 
 /** @param {string} pkg */
@@ -62,6 +63,15 @@ export function libraries(root) {
         'deprecated in 0.21 but still the only built-in reconnection); re-REGISTER from the `onConnect` delegate; ' +
         'disconnect = `UserAgent` delegate `onDisconnect`; recovery = 200 OK to that re-REGISTER. ' +
         'No keep-alive: `keepAliveInterval` is `@internal` ("needs review") and only sends CRLFs, it never times out.',
+    },
+    {
+      id: 'simpleuser',
+      label: 'SimpleUser',
+      page: '',
+      user: '',
+      version: `${versionOf('sip.js')} (sip.js \`Web.SimpleUser\`)`,
+      config: "sip.js's `Web.SimpleUser`.",
+      featuresOnly: true,
     },
     {
       id: 'jssip',

@@ -5,7 +5,8 @@
  *   iife  the script-tag bundle: dist/voxline.iife.min.js vs sip.js's lib/index.js bundled into an
  *         IIFE the same way, and the JsSIP bundle of bench/.cache minified with terser
  *   app   a tiny app that registers and places a call, tree-shaken by rollup + terser from the
- *         Voxline ESM build / sip.js UserAgent+Registerer+Inviter / JsSIP UA (bench/size/apps/)
+ *         Voxline ESM build / sip.js UserAgent+Registerer+Inviter / sip.js Web.SimpleUser / JsSIP UA
+ *         (bench/size/apps/)
  *   vite  issue #10's "Vite app": `import { Client } from 'voxline'; new Client({ servers: ['wss://x'] })`
  *         built by `vite build` against the npm package (exports, sideEffects), Voxline only
  */
@@ -15,7 +16,7 @@ import { VITE_APP_SOURCE, measureViteApp } from './vite-app.mjs';
 
 const KIB = 1024;
 const kib = (/** @type {number} */ b) => `${(b / KIB).toFixed(1)} KiB`;
-const LIBS = ['voxline', 'sipjs', 'jssip'];
+const LIBS = ['voxline', 'sipjs', 'simpleuser', 'jssip'];
 
 /** @type {import('../modules.mjs').BenchModule} */
 export const size = {
@@ -30,8 +31,8 @@ export const size = {
     const notes = [];
     /** @type {Record<string, unknown>} */
     const raw = {};
-    /** @param {Record<string, { min: number, gzip: number }>} m @param {'min' | 'gzip'} k */
-    const pick = (m, k) => Object.fromEntries(LIBS.map((l) => [l, [/** @type {{ min: number, gzip: number }} */ (m[l])[k]]]));
+    /** Samples of the libraries `m` has (SimpleUser has no IIFE of its own: it ships inside sip.js's). @param {Record<string, { min: number, gzip: number }>} m @param {'min' | 'gzip'} k */
+    const pick = (m, k) => Object.fromEntries(LIBS.filter((l) => m[l]).map((l) => [l, [/** @type {{ min: number, gzip: number }} */ (m[l])[k]]]));
     const { iifeParts, sipFloor, sipUsed } = s.analysis;
     if (want('iife')) {
       const ref = `voxline: ${s.sources.voxline}; sip.js: ${s.sources.sipjs}; JsSIP: ${s.sources.jssip}`;
@@ -79,7 +80,9 @@ export const size = {
       figures.push(makeFigure({ part: 'app', title: 'minimal app (register + call), tree-shaken, min+gzip', unit: 'B', reference: ref, samples: pick(s.apps, 'gzip') }));
       notes.push(
         'app: the Voxline app imports dist/voxline.mjs as an application would (sip.js is bundled into it, without sip.js\'s own WebSocket transport, as in the IIFE); ' +
-          'the sip.js app keeps that transport, which it uses; the JsSIP app cannot be tree-shaken (CommonJS), so it is as large as the whole library.',
+          'the sip.js app keeps that transport, which it uses; the SimpleUser app is the same register + call written with `Web.SimpleUser` ' +
+          '(it adds SimpleUser and its SessionManager to what the raw sip.js app bundles); SimpleUser has no IIFE figure ' +
+          "of its own (it is part of sip.js's IIFE); the JsSIP app cannot be tree-shaken (CommonJS), so it is as large as the whole library.",
       );
     }
     if (want('vite')) {

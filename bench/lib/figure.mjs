@@ -21,9 +21,10 @@ import { summarize } from './stats.mjs';
  * @param {boolean} [o.informative]
  * @param {number | null} [o.capMs]
  * @param {import('../modules.mjs').Goal} [o.goal] listed in RESULTS.md's targets section
+ * @param {boolean} [o.deterministic] one build, no runs (sizes): the report treats any change as real
  * @returns {Figure}
  */
-export function makeFigure({ part, title, unit, reference, samples, target = null, informative = false, capMs = null, goal }) {
+export function makeFigure({ part, title, unit, reference, samples, target = null, informative = false, capMs = null, goal, deterministic = false }) {
   /** @type {Figure['libraries']} */
   const libraries = {};
   for (const [lib, list] of Object.entries(samples)) libraries[lib] = { samples: list, summary: summarize(list, capMs) };
@@ -31,6 +32,7 @@ export function makeFigure({ part, title, unit, reference, samples, target = nul
   /** @type {Figure} */
   const f = { id, part, title, unit, target, reference, informative, capMs, libraries };
   if (goal) f.goal = goal;
+  if (deterministic) f.deterministic = true;
   return f;
 }
 

@@ -36,7 +36,7 @@ export const size = {
     const { iifeParts, sipFloor, sipUsed } = s.analysis;
     if (want('iife')) {
       const ref = `voxline: ${s.sources.voxline}; sip.js: ${s.sources.sipjs}; JsSIP: ${s.sources.jssip}`;
-      figures.push(makeFigure({ part: 'iife', title: 'IIFE (script tag), min', unit: 'B', reference: ref, samples: pick(s.iife, 'min') }));
+      figures.push(makeFigure({ deterministic: true, part: 'iife', title: 'IIFE (script tag), min', unit: 'B', reference: ref, samples: pick(s.iife, 'min') }));
       const gz = s.iife.voxline.gzip;
       const own = gz - sipFloor.gzip;
       const fix =
@@ -48,6 +48,7 @@ export const size = {
             '(a smaller SIP core, e.g. replacing its generated PEG grammar, ≈ 10 KiB min+gzip, by a hand-written parser; or loading sip.js as a separate, shared script).');
       figures.push(
         makeFigure({
+          deterministic: true,
           part: 'iife',
           title: 'IIFE (script tag), min+gzip',
           unit: 'B',
@@ -59,6 +60,7 @@ export const size = {
       );
       figures.push(
         makeFigure({
+          deterministic: true,
           part: 'iife',
           title: 'sip.js code Voxline imports, alone, min+gzip',
           unit: 'B',
@@ -76,8 +78,8 @@ export const size = {
     }
     if (want('app')) {
       const ref = 'bench/size/apps/<lib>.js (register, then call) → rollup (node-resolve browser, commonjs) IIFE + terser';
-      figures.push(makeFigure({ part: 'app', title: 'minimal app (register + call), tree-shaken, min', unit: 'B', reference: ref, samples: pick(s.apps, 'min') }));
-      figures.push(makeFigure({ part: 'app', title: 'minimal app (register + call), tree-shaken, min+gzip', unit: 'B', reference: ref, samples: pick(s.apps, 'gzip') }));
+      figures.push(makeFigure({ deterministic: true, part: 'app', title: 'minimal app (register + call), tree-shaken, min', unit: 'B', reference: ref, samples: pick(s.apps, 'min') }));
+      figures.push(makeFigure({ deterministic: true, part: 'app', title: 'minimal app (register + call), tree-shaken, min+gzip', unit: 'B', reference: ref, samples: pick(s.apps, 'gzip') }));
       notes.push(
         'app: the Voxline app imports dist/voxline.mjs as an application would (sip.js is bundled into it, without sip.js\'s own WebSocket transport, as in the IIFE); ' +
           'the sip.js app keeps that transport, which it uses; the SimpleUser app is the same register + call written with `Web.SimpleUser` ' +
@@ -89,8 +91,8 @@ export const size = {
       progress('size: building the Vite app…');
       const v = await measureViteApp(env.root);
       const ref = `a Vite ${v.vite} production build (default minifier) of \`${VITE_APP_SOURCE.trim().replace(/\n/g, ' ')}\`, with voxline resolved as an installed package`;
-      figures.push(makeFigure({ part: 'vite', title: 'Vite app (import Client, construct it), min', unit: 'B', reference: ref, samples: { voxline: [v.min] } }));
-      figures.push(makeFigure({ part: 'vite', title: 'Vite app (import Client, construct it), min+gzip', unit: 'B', reference: ref, samples: { voxline: [v.gzip] } }));
+      figures.push(makeFigure({ deterministic: true, part: 'vite', title: 'Vite app (import Client, construct it), min', unit: 'B', reference: ref, samples: { voxline: [v.min] } }));
+      figures.push(makeFigure({ deterministic: true, part: 'vite', title: 'Vite app (import Client, construct it), min+gzip', unit: 'B', reference: ref, samples: { voxline: [v.gzip] } }));
       raw.vite = v;
     }
     notes.push('Sizes are deterministic: one build each (no runs); KiB = 1024 bytes; gzip level 9, as scripts/check-size.mjs.');

@@ -16,7 +16,6 @@ const require = createRequire(import.meta.url);
  * @property {string} user SIP user it registers as
  * @property {string} version
  * @property {string} config how it is configured, for RESULTS.md
- * @property {boolean} [featuresOnly] measured by the feature modules only (register, call, messaging, size), not by `connection`
  */
 
 /** @param {string} pkg */
@@ -67,11 +66,14 @@ export function libraries(root) {
     {
       id: 'simpleuser',
       label: 'SimpleUser',
-      page: '',
-      user: '',
+      page: 'bench/pages/simpleuser.html',
+      user: 'dave',
       version: `${versionOf('sip.js')} (sip.js \`Web.SimpleUser\`)`,
-      config: "sip.js's `Web.SimpleUser`.",
-      featuresOnly: true,
+      config:
+        "sip.js's own high-level helper `Web.SimpleUser` (its SessionManager reconnects and re-registers by itself), ESM from node_modules; " +
+        '`reconnectionAttempts: 1000`, `reconnectionDelay: 1` (same fastest settings as the raw sip.js peer: first attempt at once, then every 1 s; ' +
+        'its defaults are 3 attempts, 4 s apart); connect() + register(); disconnect = delegate `onServerDisconnect`; ' +
+        'recovery = `onRegistered` after the link came back (`onServerConnect`). No keep-alive: SimpleUser does not expose the SessionManager\'s OPTIONS ping.',
     },
     {
       id: 'jssip',

@@ -15,6 +15,9 @@ import { noiseSection } from './noise-table.mjs';
  * @typedef {{ schema: number, lastRun: { startedAt: string, durationMs: number, argv: string[] }, modules: Record<string, StoredModule> }} Results
  */
 
+/** Each peer's disconnect notification, as the connection adapters report it. @type {Record<string, string>} */
+const DISCONNECT_EVENT = { sipjs: 'onDisconnect', simpleuser: 'onServerDisconnect', jssip: 'disconnected' };
+
 /** @param {string[]} cells */
 const row = (cells) => `| ${cells.join(' | ')} |`;
 
@@ -189,7 +192,10 @@ function moduleSection(id, m) {
     parts.push(
       '### Disconnect notifications per outage',
       "How many times the library's disconnect notification fired per outage, and how many recoveries it reported " +
-        '(Voxline `connectionchange` must be exactly 1 `disconnected` and 1 `reconnected`; sip.js: `onDisconnect`; JsSIP: `disconnected`).',
+        `(Voxline \`connectionchange\` must be exactly 1 \`disconnected\` and 1 \`reconnected\`${libsOf(m)
+          .filter((l) => DISCONNECT_EVENT[l.id])
+          .map((l) => `; ${l.label}: \`${DISCONNECT_EVENT[l.id]}\``)
+          .join('')}).`,
       ev,
       'Other notifications per outage (per-run count, or range and median), as seen by the application:',
       otherEventsTable(m),

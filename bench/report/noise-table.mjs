@@ -18,8 +18,8 @@ function verdictText(j) {
   return `**${j.verdict}**${pct}${j.why.startsWith('deterministic') ? '' : ', beyond noise'}`;
 }
 
-/** @param {import('./noise.mjs').Interval | null} i @param {(v: number) => string} f */
-const intervalText = (i, f) => (i ? `[${f(i.lo)}, ${Number.isFinite(i.hi) ? f(i.hi) : 'never'}]` : 'n < 6');
+/** @param {import('./noise.mjs').Interval | null} i @param {(v: number) => string} f @param {string} [few] shown without an interval */
+const intervalText = (i, f, few = '(too few runs)') => (i ? `[${f(i.lo)}, ${Number.isFinite(i.hi) ? f(i.hi) : 'never'}]` : few);
 
 /**
  * @param {import('./markdown.mjs').StoredModule} m
@@ -55,8 +55,8 @@ export function noiseSection(m, libs) {
         row([
           f.title,
           lib.label,
-          `${fmt(x.summary.median, f.unit)}${deterministic ? ' (one build)' : x.summary.median === null ? '' : ` ${intervalText(medianInterval(x.samples), u)}`}`,
-          deterministic ? '—' : iqr ? `${u(iqr.q1)} – ${u(iqr.q3)}` : 'n < 4',
+          `${fmt(x.summary.median, f.unit)}${deterministic ? ' (one build)' : x.summary.median === null ? '' : ` ${intervalText(medianInterval(x.samples), u, `(n = ${x.summary.n} < 6)`)}`}`,
+          deterministic ? '—' : iqr ? `${u(iqr.q1)} – ${u(iqr.q3)}` : '—',
           prevMedian === undefined ? '—' : fmt(prevMedian, f.unit),
           verdictText(j),
         ]),

@@ -36,6 +36,7 @@ import { size } from './size/index.mjs';
  * @property {string} reference what the measurement starts from
  * @property {boolean} informative shown in the secondary table
  * @property {number | null} capMs samples of null mean "not within capMs"
+ * @property {boolean} [deterministic] one build, no runs (sizes): no noise, any change is real
  * @property {Record<string, { samples: (number | null)[], summary: import('./lib/stats.mjs').Summary, events?: Record<string, ReturnType<typeof import('./lib/stats.mjs').countSummary>> }>} libraries
  */
 

@@ -15,6 +15,7 @@ import { insideNamespace, namespaceStatus, reexecInNamespace } from './lib/netns
 import { MODULES } from './modules.mjs';
 import { duration } from './report/format.mjs';
 import { figuresTable, renderMarkdown } from './report/markdown.mjs';
+import { snapshot } from './report/noise.mjs';
 import { renderSvg } from './report/svg.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -86,6 +87,19 @@ function writeReports(results) {
 }
 
 /**
+ * The medians each figure had before this run re-measured it (the report judges the change against
+ * them); figures not re-measured keep the previous values they had.
+ * @param {import('./report/markdown.mjs').StoredModule | undefined} old
+ * @param {import('./report/markdown.mjs').StoredModule} merged
+ * @param {Set<string> | null} parts
+ */
+function previousOf(old, merged, parts) {
+  if (!old) return {};
+  const all = { ...(old.previous ?? {}), ...snapshot(old, (f) => !parts || parts.has(f.part)) };
+  return Object.fromEntries(merged.figures.filter((f) => all[f.id]).map((f) => [f.id, all[f.id]]));
+}
+
+/**
  * Merges a partial re-run (some parts only) into the module's earlier results.
  * @param {import('./report/markdown.mjs').StoredModule | undefined} old
  * @param {import('./report/markdown.mjs').StoredModule} fresh
@@ -144,7 +158,8 @@ async function main() {
       fresh.machine.load = `min ${load[0]?.toFixed(2)}, median ${load[Math.floor(load.length / 2)]?.toFixed(2)}, max ${load[load.length - 1]?.toFixed(2)}`;
       const consoleLines = env.consoleLines();
       fresh.raw = { ...fresh.raw, pageConsole: consoleLines };
-      results.modules[id] = merge(results.modules[id], fresh, parts, mod.parts);
+      const merged = merge(results.modules[id], fresh, parts, mod.parts);
+      results.modules[id] = { ...merged, previous: previousOf(results.modules[id], merged, parts) };
       log(`${mod.id} done in ${duration(fresh.durationMs)}`);
     }
   } finally {

@@ -5,16 +5,17 @@
  * loopback. Timed in the caller's page from the call:
  *   Voxline  client.call()  → `answered`          callee: `incomingcall` → call.answer()
  *   sip.js   new Inviter().invite() → Established  callee: onInvite → invitation.accept()
+ *   SimpleUser call()       → onCallAnswered        callee: onCallReceived → answer()
  *   JsSIP    ua.call()      → `accepted`           callee: newRTCSession → session.answer()
  * and to the first inbound audio packet (caller's inbound-rtp packetsReceived > 0, getStats
  * polled every 5 ms). Each call is hung up by the caller and ended on both sides before the next.
  */
 import { fmt } from '../report/format.mjs';
-import { FEATURE_USERS, closePair, openPair, sleep } from '../lib/feature-page.mjs';
+import { FEATURE_LIBS, FEATURE_USERS, closePair, openPair, sleep } from '../lib/feature-page.mjs';
 import { librariesConfig, makeFigure, ratioTarget } from '../lib/figure.mjs';
 import { summarize } from '../lib/stats.mjs';
 
-const LIBS = /** @type {const} */ (['voxline', 'sipjs', 'jssip']);
+const LIBS = FEATURE_LIBS;
 const POLL_MS = 5;
 
 /**
@@ -97,7 +98,7 @@ export const call = {
     const failed = Object.entries(raw).flatMap(([l, list]) => list.filter((r) => r.error).map((r) => `${l}: ${r.error}`));
     const notes = [
       `call: one warm-up call per library first (not recorded); libraries take turns within each run; ${settleMs} ms pause after both sides ended.`,
-      'call: the sip.js and JsSIP callees answer with their default session description handlers, so both sides of each pair run the same library.',
+      'call: the sip.js, SimpleUser and JsSIP callees answer with their default session description handlers, so both sides of each pair run the same library.',
     ];
     if (failed.length) notes.push(`call: ${failed.length} failed call(s): ${failed.slice(0, 3).join('; ')}.`);
     const users = Object.fromEntries(LIBS.map((l) => [l, `${FEATURE_USERS[l].a} → ${FEATURE_USERS[l].b}`]));

@@ -141,14 +141,22 @@ export const connection = {
         );
       }
       notes.push(
-        `${part}: all three libraries had one client each through the same ${o.runs} outages (stop() ${summarize(server.stopMs).median} ms median, ` +
+        `${part}: every library had one client through the same ${o.runs} outages (stop() ${summarize(server.stopMs).median} ms median, ` +
           `down ${down}, start() ${summarize(server.startMs).median} ms median); every recovery is checked server-side (OPTIONS to the user → 200, flag \`verified\`).`,
       );
     }
 
+    if (libs.some((l) => l.id === 'simpleuser')) {
+      notes.push(
+        "SimpleUser re-registers 3–6 s after a loss, whatever the reconnection settings: on the loss its SessionManager disposes of the Registerer, whose " +
+          'un-REGISTER fails (no transport) and turns it `Unregistered`, which schedules a registration attempt after `registrationRetryInterval` (3 s) × 1–2; ' +
+          'the register() it calls once the link is back finds that attempt pending and does nothing (sip.js 0.21 session-manager.js, `attemptRegistration`). ' +
+          'SimpleUser does not expose `registrationRetryInterval`.',
+      );
+    }
     notes.push(
       'Peers were given their fastest recovery settings; out of the box sip.js 0.21 does not reconnect at all (`reconnectionAttempts: 0`) ' +
-        'and never re-registers, and JsSIP retries with a random backoff between 2 and 30 s. Voxline ran with its defaults.',
+        'and never re-registers, SimpleUser gives up after 3 attempts 4 s apart, and JsSIP retries with a random backoff between 2 and 30 s. Voxline ran with its defaults.',
     );
     return {
       config: { ...o, libraries: libs.map(({ id, label, version, config, user }) => ({ id, label, version, config, user })) },

@@ -9,10 +9,14 @@
  */
 import { ensureJsSipBundle } from './jssip-bundle.mjs';
 
+/** The libraries the register, call and messaging modules compare, in report order (Voxline first). */
+export const FEATURE_LIBS = /** @type {const} */ (['voxline', 'sipjs', 'simpleuser', 'jssip']);
+
 /** Caller / sender (`a`) and callee / receiver (`b`) per library. */
 export const FEATURE_USERS = Object.freeze({
   voxline: { a: 'vxa', b: 'vxb' },
   sipjs: { a: 'sja', b: 'sjb' },
+  simpleuser: { a: 'sua', b: 'sub' },
   jssip: { a: 'jsa', b: 'jsb' },
   memory: { a: 'mema', b: 'memb' },
 });
@@ -44,7 +48,7 @@ export class FeaturePage {
   /**
    * Opens features.html?lib=… in a fresh browser context and constructs (not registers) the client.
    * @param {import('./env.mjs').BenchEnv} env
-   * @param {string} lib voxline | sipjs | jssip
+   * @param {string} lib voxline | sipjs | simpleuser | jssip
    * @param {string} user a FEATURE_USERS name
    */
   static async open(env, lib, user) {

@@ -21,9 +21,10 @@ import { summarize } from './stats.mjs';
  * @param {boolean} [o.informative]
  * @param {number | null} [o.capMs]
  * @param {import('../modules.mjs').Goal} [o.goal] listed in RESULTS.md's targets section
+ * @param {boolean} [o.deterministic] one build, no runs (sizes): the report treats any change as real
  * @returns {Figure}
  */
-export function makeFigure({ part, title, unit, reference, samples, target = null, informative = false, capMs = null, goal }) {
+export function makeFigure({ part, title, unit, reference, samples, target = null, informative = false, capMs = null, goal, deterministic = false }) {
   /** @type {Figure['libraries']} */
   const libraries = {};
   for (const [lib, list] of Object.entries(samples)) libraries[lib] = { samples: list, summary: summarize(list, capMs) };
@@ -31,6 +32,7 @@ export function makeFigure({ part, title, unit, reference, samples, target = nul
   /** @type {Figure} */
   const f = { id, part, title, unit, target, reference, informative, capMs, libraries };
   if (goal) f.goal = goal;
+  if (deterministic) f.deterministic = true;
   return f;
 }
 
@@ -46,6 +48,12 @@ export const LIBRARY_CONFIG = {
   sipjs:
     '`UserAgent` + `Registerer` + `Inviter` / `Invitation` / `Messager`, default session description handler with `peerConnectionConfiguration: { iceServers: [] }` ' +
     '(it waits for ICE gathering to complete, or its 5 s timeout), its own WebSocket transport; ESM from node_modules.',
+  simpleuser:
+    "`Web.SimpleUser` (sip.js's own high-level helper: connect() + register(), call() / answer() / hangup(), message(), outcomes from its delegate), " +
+    "`sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: [] } }`, `transportOptions.traceSip: false`, " +
+    "`logConfiguration: false`, remote audio in an `<audio>` element (`media.remote`), everything else its defaults (same session description handler as raw sip.js); " +
+    'its message() resolves when the MESSAGE is sent and it reports no final response, so the bench takes "→ 2xx" when that 2xx reaches the page\'s WebSocket ' +
+    '(sip.js\'s own handling of the 2xx, ≈ 2 ms for raw sip.js, is left out); ESM from node_modules.',
   jssip: '`JsSIP.UA` + `WebSocketInterface`, `session_timers: false`, `ua.call()` / `session.answer()` with `pcConfig: { iceServers: [] }`, `ua.sendMessage()`; bundle built by the bench.',
 };
 

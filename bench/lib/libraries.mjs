@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 
 /**
  * @typedef {object} Library
- * @property {'voxline' | 'sipjs' | 'jssip'} id
+ * @property {'voxline' | 'sipjs' | 'simpleuser' | 'jssip'} id
  * @property {string} label display name
  * @property {string} page path of its bench page, from the repository root
  * @property {string} user SIP user it registers as
@@ -62,6 +62,18 @@ export function libraries(root) {
         'deprecated in 0.21 but still the only built-in reconnection); re-REGISTER from the `onConnect` delegate; ' +
         'disconnect = `UserAgent` delegate `onDisconnect`; recovery = 200 OK to that re-REGISTER. ' +
         'No keep-alive: `keepAliveInterval` is `@internal` ("needs review") and only sends CRLFs, it never times out.',
+    },
+    {
+      id: 'simpleuser',
+      label: 'SimpleUser',
+      page: 'bench/pages/simpleuser.html',
+      user: 'dave',
+      version: `${versionOf('sip.js')} (sip.js \`Web.SimpleUser\`)`,
+      config:
+        "sip.js's own high-level helper `Web.SimpleUser` (its SessionManager reconnects and re-registers by itself), ESM from node_modules; " +
+        '`reconnectionAttempts: 1000`, `reconnectionDelay: 1` (same fastest settings as the raw sip.js peer: first attempt at once, then every 1 s; ' +
+        'its defaults are 3 attempts, 4 s apart); connect() + register(); disconnect = delegate `onServerDisconnect`; ' +
+        'recovery = `onRegistered` after the link came back (`onServerConnect`). No keep-alive: SimpleUser does not expose the SessionManager\'s OPTIONS ping.',
     },
     {
       id: 'jssip',

@@ -7,16 +7,17 @@
  *   latency     one message → resolved (2xx), timed in the sender's page, 5 per run and library
  *               (with the exchange seen on the sender's WebSocket, to show where the time goes):
  *               Voxline client.sendMessage() · sip.js Messager.message() → onAccept · JsSIP ua.sendMessage() → succeeded
+ *               · SimpleUser message() → the 2xx on its WebSocket (SimpleUser reports no final response)
  *   throughput  --flood-size (1,000) messages sent at once, await all: delivered (2xx) messages ÷ time
  *               to the last 2xx; failures counted apart; --flood-runs runs (default 3: a burst takes
  *               ~3–40 s on 2 cores, see the note)
  */
 import { fmt } from '../report/format.mjs';
-import { FEATURE_USERS, closePair, openPair, sleep } from '../lib/feature-page.mjs';
+import { FEATURE_LIBS, FEATURE_USERS, closePair, openPair, sleep } from '../lib/feature-page.mjs';
 import { librariesConfig, makeFigure, ratioTarget } from '../lib/figure.mjs';
 import { summarize } from '../lib/stats.mjs';
 
-const LIBS = /** @type {const} */ (['voxline', 'sipjs', 'jssip']);
+const LIBS = FEATURE_LIBS;
 const PER_RUN = 5;
 /** Steps of one MESSAGE on the sender's WebSocket, and whose code runs in each. */
 const STEPS = /** @type {const} */ ([
@@ -137,7 +138,7 @@ export const messaging = {
       const fails = Object.entries(floods).flatMap(([l, list]) => list.filter((f) => f.failed).map((f) => `${l}: ${f.failed} failed (${f.firstError})`));
       notes.push(
         `throughput: ${floodRuns} burst(s) of ${floodSize} per library (--flood-runs, --flood-size; fewer runs than the other figures because one burst takes ~3–40 s), ` +
-          'libraries taking turns. All three libraries are CPU-bound in the pages, not in Kamailio: a profile of a 300-message sip.js burst spends most of the ' +
+          'libraries taking turns. All the libraries are CPU-bound in the pages, not in Kamailio: a profile of a 300-message sip.js burst spends most of the ' +
           "sender's time in sip.js's generated PEG parser (`peg$parseRule`, `peg$decode`); JsSIP also parses with a PEG grammar. With both pages on 2 shared cores, messages " +
           'that wait too long get Kamailio\'s 408 (fr_timer 30 s).',
       );

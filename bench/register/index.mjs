@@ -4,14 +4,15 @@
  * with credentials → 200), timed in the page from the call that starts the work:
  *   Voxline  client.login()                                   → resolves (registered)
  *   sip.js   UserAgent.start() + Registerer.register()          → Registerer state Registered
+ *   SimpleUser connect() + register()                           → delegate onRegistered
  *   JsSIP    ua.start()                                         → `registered`
  * Each run constructs a new client (new WebSocket included) on the library's page, and
  * unregisters and stops it afterwards (not timed). Libraries take turns within each run.
  */
-import { FEATURE_USERS, FeaturePage, sleep } from '../lib/feature-page.mjs';
+import { FEATURE_LIBS, FEATURE_USERS, FeaturePage, sleep } from '../lib/feature-page.mjs';
 import { librariesConfig, makeFigure } from '../lib/figure.mjs';
 
-const LIBS = /** @type {const} */ (['voxline', 'sipjs', 'jssip']);
+const LIBS = FEATURE_LIBS;
 
 /** @type {import('../modules.mjs').BenchModule} */
 export const register = {
@@ -49,7 +50,7 @@ export const register = {
         part: 'register',
         title: 'login() → registered (fresh client, digest auth)',
         unit: 'ms',
-        reference: 'from login() (Voxline) / UserAgent.start() (sip.js) / ua.start() (JsSIP) on a client constructed just before, WebSocket not yet open',
+        reference: 'from login() (Voxline) / UserAgent.start() (sip.js) / connect() (SimpleUser) / ua.start() (JsSIP) on a client constructed just before, WebSocket not yet open',
         samples,
       }),
     ];

@@ -1,17 +1,22 @@
 // @ts-check
 /**
- * bench/RESULTS.md from results.json: per module, the figures table (Voxline vs each peer),
- * disconnect notifications per outage, informative figures, machine, configuration and notes.
+ * bench/RESULTS.md from results.json: per module, the figures table (Voxline vs each peer), the
+ * run-to-run noise and the change since the previous results, disconnect notifications per outage, informative figures, machine, configuration and notes.
  */
 import { countText, duration, fmt, medianP95, ratio, runsText, targetLimit } from './format.mjs';
+import { noiseSection } from './noise-table.mjs';
 
 /**
  * @typedef {import('../modules.mjs').Figure} Figure
  * @typedef {{ id: string, label: string, version: string, config: string }} LibInfo
  * @typedef {{ title: string, ranAt: string, durationMs: number, runs: number, machine: import('../lib/env.mjs').Machine,
- *   config: { libraries?: LibInfo[] } & Record<string, unknown>, figures: Figure[], notes: string[], raw: Record<string, any> }} StoredModule
+ *   config: { libraries?: LibInfo[] } & Record<string, unknown>, figures: Figure[], notes: string[], raw: Record<string, any>,
+ *   previous?: import('./noise.mjs').Previous }} StoredModule previous: each figure's medians before its last re-measurement
  * @typedef {{ schema: number, lastRun: { startedAt: string, durationMs: number, argv: string[] }, modules: Record<string, StoredModule> }} Results
  */
+
+/** Each peer's disconnect notification, as the connection adapters report it. @type {Record<string, string>} */
+const DISCONNECT_EVENT = { sipjs: 'onDisconnect', simpleuser: 'onServerDisconnect', jssip: 'disconnected' };
 
 /** @param {string[]} cells */
 const row = (cells) => `| ${cells.join(' | ')} |`;
@@ -180,12 +185,17 @@ function moduleSection(id, m) {
       'Median and nearest-rank p95; "never" = did not happen within the cap. Targets are reported, not asserted.',
     figuresTable(m),
   ];
+  const noise = noiseSection(m, libsOf(m));
+  if (noise) parts.push(noise);
   const ev = eventsTable(m);
   if (ev) {
     parts.push(
       '### Disconnect notifications per outage',
       "How many times the library's disconnect notification fired per outage, and how many recoveries it reported " +
-        '(Voxline `connectionchange` must be exactly 1 `disconnected` and 1 `reconnected`; sip.js: `onDisconnect`; JsSIP: `disconnected`).',
+        `(Voxline \`connectionchange\` must be exactly 1 \`disconnected\` and 1 \`reconnected\`${libsOf(m)
+          .filter((l) => DISCONNECT_EVENT[l.id])
+          .map((l) => `; ${l.label}: \`${DISCONNECT_EVENT[l.id]}\``)
+          .join('')}).`,
       ev,
       'Other notifications per outage (per-run count, or range and median), as seen by the application:',
       otherEventsTable(m),

@@ -101,6 +101,7 @@ export async function measureSizes(root, benchDir) {
   const apps = {
     voxline: await build(path.join(APPS, 'voxline.js')),
     sipjs: await build(path.join(APPS, 'sipjs.js')),
+    simpleuser: await build(path.join(APPS, 'simpleuser.js')),
     jssip: await build(path.join(APPS, 'jssip.js')),
   };
   // What the IIFE is made of (rollup.config.mjs's own IIFE build, by package), and sip.js alone

@@ -19,7 +19,7 @@ export const STEPS = [
   { script: 'typecheck', what: 'tsc: src, server/ (checkJs), the public type test against src, unit tests and test beds, e2e' },
   { script: 'lint:console', what: 'ESLint: no console in src/' },
   { script: 'lint:unused', what: 'knip: unused files, exports, dependencies' },
-  { script: 'test:unit', what: 'vitest: unit tests (src, server, test/)' },
+  { script: 'test:unit', what: 'vitest: unit tests (src, server, test/); node --test: the bench report' },
   { script: 'build', what: 'rollup: dist/' },
   { script: 'check:size', what: 'IIFE size budget', needsBuild: true },
   { script: 'check:dist', what: 'source maps, Node/SSR load of the ESM and CJS builds', needsBuild: true },

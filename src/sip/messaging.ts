@@ -154,12 +154,9 @@ export class Messaging {
    * `messagestatus`.
    */
   release(): void {
-    this.store?.dispose();
-    this.slot?.track(null);
-    this.slot = null;
-    this.store = null;
+    this.detach();
     this.onStatus = null;
-    this.outbox.close('the client was destroyed; it stays in this tab\'s sessionStorage and is sent after the next login() (persistOutbox)');
+    this.outbox.close('the client was destroyed; it is kept for the next login() in this tab (persistOutbox)');
   }
 
   setReady(ready: boolean): void {
@@ -169,10 +166,14 @@ export class Messaging {
   /** Rejects what waits (logout); the store, if any, is emptied too. */
   close(reason?: string): void {
     this.outbox.close(reason);
+    this.detach();
+  }
+
+  /** Writes what waits one last time and stops persisting. */
+  private detach(): void {
     this.store?.dispose();
     this.slot?.track(null);
-    this.slot = null;
-    this.store = null;
+    this.slot = this.store = null;
   }
 
   /** Accepts an incoming MESSAGE (200) and turns it into an {@link IncomingTextMessage}. */

@@ -114,7 +114,7 @@ export class Outbox<T> {
       else this.observer.settled(entry, this.timeoutError(entry), true);
     }
     this.queue.unshift(...restored);
-    this.observer.changed();
+    if (entries.length > 0) this.observer.changed();
     this.armTimer();
     this.pump();
   }

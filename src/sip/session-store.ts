@@ -20,14 +20,19 @@
  * cannot read (corrupted JSON, another schema version, entries of the wrong shape): the store then
  * works as if it were empty, and says so with one warning of each kind per store.
  *
- * Writes: {@link StoreSlot.changed} coalesces the changes of one task into one write (a
- * microtask), and every tracked slot is written again on `pagehide`.
+ * Writes: {@link StoreSlot.changed} writes at the end of the current task (a microtask), the
+ * changes of a burst (a backlog draining after a reconnect) at most every
+ * {@link MIN_WRITE_INTERVAL_MS} so that a big outbox is not serialized once per message; and
+ * every tracked slot is written at once on `pagehide` (a reload loses nothing).
  */
 import type { Logger } from '../logger';
 import { md5Hex } from './md5';
 
 /** Schema version of a slot's record; a record of another version is ignored. */
 const VERSION = 1;
+
+/** Least time between two writes of one slot, but for `pagehide` and explicit flushes. */
+const MIN_WRITE_INTERVAL_MS = 200;
 
 /** An entry a slot keeps: any JSON data with a deadline. */
 export interface StoredEntry {
@@ -49,11 +54,7 @@ export interface StoreHost {
   removeEventListener?(type: 'pagehide', listener: () => void): void;
 }
 
-type Problem = 'unavailable' | 'unreadable' | 'unwritable';
-
-function errorName(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
+type Problem = 'open' | 'read' | 'write' | 'unreadable';
 
 export class SessionStore {
   private readonly prefix: string;
@@ -98,31 +99,27 @@ export class SessionStore {
 
   /** @internal The raw text under `key`, or `null`. */
   _read(key: string): string | null {
-    const storage = this.open();
-    if (!storage) return null;
-    try {
-      return storage.getItem(key);
-    } catch (err) {
-      this.warnOnce('unavailable', `sessionStorage cannot be read (${errorName(err)})`);
-      return null;
-    }
+    return this.use('read', (storage) => storage.getItem(key));
   }
 
   /** @internal Writes `text` under `key` (`null` removes it); on failure, removes the stale record. */
   _write(key: string, text: string | null): void {
-    const storage = this.open();
-    if (!storage) return;
+    if (text === null || this.use('write', (storage) => storage.setItem(key, text)) === null) {
+      // An old record would send again what has since been delivered.
+      this.use('write', (storage) => storage.removeItem(key));
+    }
+  }
+
+  /** Runs `action` on the storage; `null` when there is none or it threw (warned once per kind). */
+  private use<R>(what: 'read' | 'write', action: (storage: Storage) => R): R | null {
     try {
-      if (text === null) storage.removeItem(key);
-      else storage.setItem(key, text);
+      if (this.storage === undefined) this.storage = this.host.sessionStorage ?? null;
+      return this.storage ? action(this.storage) : null;
     } catch (err) {
-      this.warnOnce('unwritable', `sessionStorage refused a write (${errorName(err)}): what it held for this user is dropped, and will not survive a reload`);
-      try {
-        // An old record would send again what has since been delivered.
-        storage.removeItem(key);
-      } catch {
-        // nothing more to do
-      }
+      const opened = this.storage !== undefined;
+      this.storage ??= null;
+      this.warnOnce(opened ? what : 'open', `sessionStorage ${opened ? `refused a ${what}` : 'is not available'} (${err instanceof Error ? err.name : String(err)}): ${opened && what === 'read' ? 'ignored' : 'not kept across a reload'}`);
+      return null;
     }
   }
 
@@ -136,17 +133,6 @@ export class SessionStore {
     this.logger.warn(message);
   }
 
-  private open(): Storage | null {
-    if (this.storage !== undefined) return this.storage;
-    try {
-      this.storage = this.host.sessionStorage ?? null;
-    } catch (err) {
-      this.storage = null;
-      this.warnOnce('unavailable', `sessionStorage is not available (${errorName(err)}): nothing will survive a reload of this page`);
-    }
-    return this.storage;
-  }
-
   private flushAll(): void {
     for (const slot of this.tracked) slot.flush();
   }
@@ -156,6 +142,8 @@ export class SessionStore {
 export class StoreSlot<T extends StoredEntry> {
   private snapshot: (() => readonly T[]) | null = null;
   private scheduled = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastWrite = -Infinity;
 
   /** @internal Use {@link SessionStore.slot}. */
   constructor(
@@ -180,8 +168,8 @@ export class StoreSlot<T extends StoredEntry> {
     }
     const { v, entries } = (typeof record === 'object' && record !== null ? record : {}) as { v?: unknown; entries?: unknown };
     if (v !== VERSION || !Array.isArray(entries) || !entries.every((e) => this.isEntry(e) && Number.isFinite(e.deadline))) {
-      const what = v !== VERSION && typeof v === 'number' ? `schema version ${v}, this SDK reads ${VERSION}` : 'not a record this SDK wrote';
-      this.store.warnOnce('unreadable', `ignored what sessionStorage held under "${this.key}" (${what})`);
+      const what = typeof v === 'number' && v !== VERSION ? `version ${v}, not ${VERSION}` : 'unreadable';
+      this.store.warnOnce('unreadable', `ignored sessionStorage "${this.key}" (${what})`);
       return result;
     }
     for (const entry of entries as T[]) (entry.deadline > now ? result.live : result.expired).push(entry);
@@ -194,21 +182,31 @@ export class StoreSlot<T extends StoredEntry> {
    */
   track(snapshot: (() => readonly T[]) | null): void {
     this.snapshot = snapshot;
+    if (!snapshot) this.cancel();
     this.store._track(this as unknown as StoreSlot<StoredEntry>, snapshot !== null);
   }
 
-  /** The tracked entries changed: written once at the end of the current task. */
+  /** The tracked entries changed: written at the end of the current task, or of the write interval. */
   changed(): void {
     if (this.scheduled || !this.snapshot) return;
     this.scheduled = true;
-    queueMicrotask(() => this.flush());
+    const wait = this.lastWrite + MIN_WRITE_INTERVAL_MS - Date.now();
+    if (wait > 0) this.timer = setTimeout(() => this.flush(), wait);
+    else queueMicrotask(() => this.scheduled && this.flush());
   }
 
   /** Writes the tracked entries now (an empty list removes the key). */
   flush(): void {
-    this.scheduled = false;
+    this.cancel();
     if (!this.snapshot) return;
+    this.lastWrite = Date.now();
     const entries = this.snapshot();
     this.store._write(this.key, entries.length === 0 ? null : JSON.stringify({ v: VERSION, entries }));
+  }
+
+  private cancel(): void {
+    this.scheduled = false;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
   }
 }

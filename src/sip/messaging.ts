@@ -110,7 +110,6 @@ interface OutgoingMessage {
 export class Messaging {
   private readonly outbox: Outbox<OutgoingMessage>;
   private slot: StoreSlot<StoredMessage> | null = null;
-  private store: SessionStore | null = null;
   /** Hears the outcome of every message (set by the client). */
   onStatus: ((status: MessageStatus) => void) | null = null;
 
@@ -141,7 +140,6 @@ export class Messaging {
   persistTo(store: SessionStore): void {
     const slot = store.slot('outbox', isStoredMessage);
     const { live, expired } = slot.load();
-    this.store = store;
     this.slot = slot;
     slot.track(() => this.outbox.pending().map(({ id, item, deadline }) => ({ id, to: item.target.toString(), body: item.body, contentType: item.contentType, deadline })));
     const restore = (m: StoredMessage): PendingEntry<OutgoingMessage> => ({ id: m.id, deadline: m.deadline, item: { target: Grammar.URIParse(m.to)!, body: m.body, contentType: m.contentType } });
@@ -169,11 +167,11 @@ export class Messaging {
     this.detach();
   }
 
-  /** Writes what waits one last time and stops persisting. */
+  /** Writes what waits one last time and stops persisting (the store may serve others). */
   private detach(): void {
-    this.store?.dispose();
+    this.slot?.flush();
     this.slot?.track(null);
-    this.slot = this.store = null;
+    this.slot = null;
   }
 
   /** Accepts an incoming MESSAGE (200) and turns it into an {@link IncomingTextMessage}. */

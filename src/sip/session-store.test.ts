@@ -157,9 +157,10 @@ describe('SessionStore', () => {
     expect(storage.map.size).toBe(0);
   });
 
-  it('writes every tracked slot on pagehide, and stops listening once disposed', () => {
+  it('writes every tracked slot on pagehide, and listens only while some slot is tracked', () => {
     const { storage, page, store, slot } = bed();
     const notes: Note[] = [{ text: 'a', deadline: 9e15 }];
+    expect(page.listeners.size).toBe(0);
     slot.track(() => notes);
     const other = store.slot('others', isNote);
     other.track(() => [{ text: 'b', deadline: 9e15 }]);
@@ -167,11 +168,15 @@ describe('SessionStore', () => {
     page.fire();
     expect(storage.writes.map(([key]) => key.split(':')[1])).toEqual(['notes', 'others']);
     notes.push({ text: 'c', deadline: 9e15 });
-    store.dispose();
-    expect(page.listeners.size).toBe(0);
-    expect(slot.load().live.map((n) => n.text)).toEqual(['a', 'c']);
+    slot.track(null);
+    expect(page.listeners.size).toBe(1);
     page.fire();
-    expect(storage.writes).toHaveLength(4);
+    expect(storage.writes.map(([key]) => key.split(':')[1])).toEqual(['notes', 'others', 'others']);
+    expect(slot.load().live.map((n) => n.text)).toEqual(['a']);
+    other.track(null);
+    expect(page.listeners.size).toBe(0);
+    page.fire();
+    expect(storage.writes).toHaveLength(3);
   });
 
   it('track(null) stops writing and leaves what is stored', async () => {
@@ -189,7 +194,7 @@ describe('SessionStore', () => {
   it('writes a burst of changes at most every 200 ms (a draining backlog is not serialized per message); pagehide writes at once', async () => {
     vi.useFakeTimers();
     try {
-      const { storage, page, slot, store } = bed();
+      const { storage, page, slot } = bed();
       const notes: Note[] = [];
       slot.track(() => notes);
       notes.push({ text: 'a', deadline: 9e15 });
@@ -207,7 +212,7 @@ describe('SessionStore', () => {
       slot.changed();
       page.fire();
       expect(slot.load().live.at(-1)!.text).toBe('last');
-      store.dispose();
+      slot.track(null);
       expect(vi.getTimerCount()).toBe(0);
     } finally {
       vi.useRealTimers();

@@ -20,6 +20,10 @@
  * cannot read (corrupted JSON, another schema version, entries of the wrong shape): the store then
  * works as if it were empty, and says so with one warning of each kind per store.
  *
+ * Several owners may share one store, each with its own slot: a slot is written from the moment
+ * its owner calls {@link StoreSlot.track} until it calls `track(null)`, and the store listens to
+ * `pagehide` only while some slot is tracked (nothing to dispose).
+ *
  * Writes: {@link StoreSlot.changed} writes at the end of the current task (a microtask), the
  * changes of a burst (a backlog draining after a reconnect) at most every
  * {@link MIN_WRITE_INTERVAL_MS} so that a big outbox is not serialized once per message; and
@@ -61,7 +65,9 @@ export class SessionStore {
   private readonly tracked = new Set<StoreSlot<StoredEntry>>();
   private readonly warned = new Set<Problem>();
   private storage: Storage | null | undefined = undefined;
-  private readonly onPageHide = (): void => this.flushAll();
+  private readonly onPageHide = (): void => {
+    for (const slot of this.tracked) slot.flush();
+  };
   private listening = false;
 
   constructor(
@@ -77,24 +83,15 @@ export class SessionStore {
     return new StoreSlot<T>(this, `voxline:${name}:${this.prefix}`, isEntry);
   }
 
-  /** Writes every tracked slot now, then stops listening to `pagehide`. */
-  dispose(): void {
-    this.flushAll();
-    this.tracked.clear();
-    if (this.listening) this.host.removeEventListener?.('pagehide', this.onPageHide);
-    this.listening = false;
-  }
-
-  /** @internal */
+  /** @internal Listens to `pagehide` while at least one slot is tracked. */
   _track(slot: StoreSlot<StoredEntry>, on: boolean): void {
-    if (!on) {
-      this.tracked.delete(slot);
-      return;
-    }
-    this.tracked.add(slot);
-    if (this.listening) return;
-    this.listening = true;
-    this.host.addEventListener?.('pagehide', this.onPageHide);
+    if (on) this.tracked.add(slot);
+    else this.tracked.delete(slot);
+    const listen = this.tracked.size > 0;
+    if (listen === this.listening) return;
+    this.listening = listen;
+    if (listen) this.host.addEventListener?.('pagehide', this.onPageHide);
+    else this.host.removeEventListener?.('pagehide', this.onPageHide);
   }
 
   /** @internal The raw text under `key`, or `null`. */
@@ -131,10 +128,6 @@ export class SessionStore {
     }
     this.warned.add(problem);
     this.logger.warn(message);
-  }
-
-  private flushAll(): void {
-    for (const slot of this.tracked) slot.flush();
   }
 }
 
@@ -178,7 +171,7 @@ export class StoreSlot<T extends StoredEntry> {
 
   /**
    * What to write from now on, on each {@link StoreSlot.changed} and on `pagehide`; `null` stops
-   * tracking (what is stored stays).
+   * tracking (what is stored stays: call `flush()` first to write the last state).
    */
   track(snapshot: (() => readonly T[]) | null): void {
     this.snapshot = snapshot;

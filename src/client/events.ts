@@ -90,7 +90,8 @@ export interface ClientEvents {
    * A message sent with `sendMessage()` has its outcome: `delivered`, `failed` or `expired`,
    * once per message, with its id. Also fires, after `login()` on a reloaded page, for the
    * messages an earlier page of this tab left unconfirmed (`restored: true`; see the
-   * `persistOutbox` option): listen before `login()`.
+   * `persistOutbox` option). Those outcomes come in tasks after `login()` resolved, so a
+   * listener added before `login()`, or right after `await client.login()`, hears them all.
    * @event
    */
   messagestatus: (status: MessageStatus) => void;

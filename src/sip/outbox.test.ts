@@ -185,7 +185,7 @@ describe('Outbox', () => {
     expect(h.outbox.has('id-a')).toBe(false);
   });
 
-  it('restore() queues entries ahead of the rest, in their order, with their own deadlines; those past it expire at once, unsent', async () => {
+  it('restore() queues entries ahead of the rest, in their order, with their own deadlines; those past it expire on the next timer turn, unsent', async () => {
     const h = harness(10_000);
     void h.send('new');
     const now = Date.now();
@@ -195,10 +195,12 @@ describe('Outbox', () => {
       { id: 'r3', item: 'old3', deadline: now + 800 },
       { id: 'r2', item: 'twice', deadline: now + 900 },
     ]);
-    expect(h.settled).toEqual(['r1:old1:TimeoutError:restored']);
-    expect(h.outbox.pending().map((e) => e.id)).toEqual(['r2', 'r3', 'id-new']);
+    expect(h.settled).toEqual([]); // not synchronously: the caller's listeners may come right after
+    expect(h.outbox.pending().map((e) => e.id)).toEqual(['r1', 'r2', 'r3', 'id-new']);
     h.outbox.setReady(true);
     expect(h.attempts.map((a) => a.item)).toEqual(['old2', 'old3', 'new']);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.settled).toEqual(['r1:old1:TimeoutError:restored']);
     h.attempts[0]!.settle({ ok: true });
     await vi.advanceTimersByTimeAsync(0);
     expect(h.settled).toEqual(['r1:old1:TimeoutError:restored', 'r2:old2:ok:restored']);
@@ -217,5 +219,26 @@ describe('Outbox', () => {
     await vi.advanceTimersByTimeAsync(300);
     expect(h.settled).toEqual(['r1:old:TimeoutError:restored']);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('never starts an entry past its deadline, even when the timer has not fired yet (a throttled background tab)', async () => {
+    let now = 1_000;
+    const attempts: string[] = [];
+    const outbox = new Outbox<string>(
+      (item) => {
+        attempts.push(item);
+        return new Promise<AttemptOutcome>(() => undefined);
+      },
+      { timeoutMs: 100, maxQueued: 10 },
+      (item) => item,
+      undefined,
+      () => now,
+    );
+    const result = outbox.send('late', 'l').catch((e: unknown) => e);
+    now += 100;
+    outbox.setReady(true);
+    expect(attempts).toEqual([]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await result).toBeInstanceOf(TimeoutError);
   });
 });

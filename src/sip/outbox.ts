@@ -101,17 +101,16 @@ export class Outbox<T> {
 
   /**
    * Queues entries an earlier page left unconfirmed, ahead of everything else and with their
-   * original deadlines; those already past it settle at once with `TimeoutError`.
+   * original deadlines. Those already past it are never sent: the timer settles them with
+   * `TimeoutError` on its next turn (after the caller's current task, so an application that
+   * listens right after `await login()` still hears of them).
    */
   restore(entries: ReadonlyArray<PendingEntry<T>>): void {
     if (this.closed) return;
-    const now = this.now();
     const restored: Array<Entry<T>> = [];
     for (const { id, item, deadline } of entries) {
       if (this.has(id) || restored.some((e) => e.id === id)) continue;
-      const entry: Entry<T> = { id, item, deadline, restored: true, resolve: () => undefined, reject: () => undefined, attempt: 0, inFlight: false, expired: false };
-      if (deadline > now) restored.push(entry);
-      else this.observer.settled(entry, this.timeoutError(entry), true);
+      restored.push({ id, item, deadline, restored: true, resolve: () => undefined, reject: () => undefined, attempt: 0, inFlight: false, expired: false });
     }
     this.queue.unshift(...restored);
     if (entries.length > 0) this.observer.changed();
@@ -159,12 +158,13 @@ export class Outbox<T> {
     for (const entry of [...this.queue]) this.settle(entry, new InvalidStateError(`${this.describe(entry.item)} was not delivered: ${reason}`));
   }
 
-  /** Starts waiting entries, in order, while the window has room. */
+  /** Starts waiting entries, in order, while the window has room; one past its deadline waits for the timer. */
   private pump(): void {
     if (!this.ready) return;
+    const now = this.now();
     for (const entry of this.queue) {
       if (this.inFlight >= this.window) return;
-      if (!entry.inFlight && !entry.expired) this.start(entry);
+      if (!entry.inFlight && !entry.expired && entry.deadline > now) this.start(entry);
     }
   }
 

@@ -142,6 +142,16 @@ export interface ClientOptions {
    */
   maxQueuedMessages?: number;
   /**
+   * Keep the messages `sendMessage()` accepted but the server has not yet confirmed in this
+   * tab's `sessionStorage` (written on each change and on `pagehide`), and send them, in order,
+   * after the next `login()` of the same user on the same servers on the reloaded page; their
+   * outcomes arrive as `messagestatus` events with `restored: true`. Only the message (id,
+   * recipient, text, content type, deadline) is stored: never a password or a header. Set
+   * `false` to keep the outbox in memory only (a reload then loses what waits).
+   * @defaultValue `true`
+   */
+  persistOutbox?: boolean;
+  /**
    * How many incoming calls may be ringing or live at once. A further INVITE is answered
    * `486 Busy Here` without an `incomingcall` event (and logged), so an INVITE flood cannot
    * exhaust the page.
@@ -182,6 +192,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   registerExpiresSec: 600,
   messageTimeoutMs: 30_000,
   maxQueuedMessages: 1_000,
+  persistOutbox: true,
   maxIncomingCalls: 5,
   keepAlive: Object.freeze({ idleMs: 2_000, timeoutMs: 2_500, strategy: crlfKeepAlive, worker: true }),
 });

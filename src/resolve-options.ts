@@ -22,6 +22,7 @@ export interface ResolvedClientOptions {
   registerExpiresSec: number;
   messageTimeoutMs: number;
   maxQueuedMessages: number;
+  persistOutbox: boolean;
   maxIncomingCalls: number;
   qualityThresholds: Required<QualityThresholds>;
   keepAlive: Required<KeepAliveOptions> | null;
@@ -46,6 +47,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof ClientOptions>([
   'registerExpiresSec',
   'messageTimeoutMs',
   'maxQueuedMessages',
+  'persistOutbox',
   'maxIncomingCalls',
   'qualityThresholds',
   'keepAlive',
@@ -234,6 +236,8 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
   if (iceTransportPolicy !== 'all' && iceTransportPolicy !== 'relay') {
     throw new ConfigurationError('iceTransportPolicy', `must be "all" or "relay", got ${JSON.stringify(iceTransportPolicy)}`);
   }
+  const persistOutbox = input.persistOutbox ?? DEFAULT_OPTIONS.persistOutbox;
+  if (typeof persistOutbox !== 'boolean') throw new ConfigurationError('persistOutbox', `must be true or false, got ${String(persistOutbox)}`);
   const registerExpiresSec = positiveNumber(input.registerExpiresSec, 'registerExpiresSec', DEFAULT_OPTIONS.registerExpiresSec);
   if (!Number.isInteger(registerExpiresSec) || registerExpiresSec < 30 || registerExpiresSec > REGISTER_EXPIRES_MAX_SEC) {
     throw new ConfigurationError('registerExpiresSec', `must be a whole number of seconds from 30 to ${REGISTER_EXPIRES_MAX_SEC}, got ${registerExpiresSec}`);
@@ -252,6 +256,7 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
     registerExpiresSec,
     messageTimeoutMs: positiveNumber(input.messageTimeoutMs, 'messageTimeoutMs', DEFAULT_OPTIONS.messageTimeoutMs),
     maxQueuedMessages: wholeNumber(input.maxQueuedMessages, 'maxQueuedMessages', DEFAULT_OPTIONS.maxQueuedMessages, 1, 1_000_000),
+    persistOutbox,
     qualityThresholds: validateQualityThresholds(input.qualityThresholds),
     maxIncomingCalls: wholeNumber(input.maxIncomingCalls, 'maxIncomingCalls', DEFAULT_OPTIONS.maxIncomingCalls, 0, 1_000),
     keepAlive: validateKeepAlive(input.keepAlive),

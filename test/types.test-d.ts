@@ -33,6 +33,10 @@ import {
   type ConnectionChange,
   type ConnectionState,
   type VoxlineErrorCode,
+  type MessageReceipt,
+  type MessageStatus,
+  type MessageStatusKind,
+  type SendMessageOptions,
 } from 'voxline';
 
 const options: ClientOptions = { servers: ['wss://sip.example.com'], domain: 'example.com', logLevel: 'info', iceTransportPolicy: 'relay' };
@@ -197,3 +201,26 @@ async function devices(): Promise<void> {
   await client.audio.setInputDevice(3);
 }
 void devices;
+
+async function messagesAcrossReloads(): Promise<void> {
+  new Client({ servers: ['wss://x'], persistOutbox: false });
+  // @ts-expect-error persistOutbox is a boolean
+  new Client({ servers: ['wss://x'], persistOutbox: 'no' });
+  client.on('messagestatus', (s: MessageStatus) => {
+    const kind: 'delivered' | 'failed' | 'expired' = s.status;
+    const code: VoxlineErrorCode | undefined = s.error?.code;
+    void [kind, code, s.id.length, s.to.length, s.body.length, s.restored satisfies boolean, s.at + 1];
+  });
+  const options: SendMessageOptions = { id: 'chat-42', contentType: 'text/plain' };
+  const receipt: MessageReceipt = await client.sendMessage('bob', 'hi', options);
+  const id: string = receipt.id;
+  // Existing callers that ignore the result still compile.
+  const done: Promise<void> = client.sendMessage('bob', 'hi').then(() => undefined);
+  void [id, done];
+  // @ts-expect-error the status is a closed set
+  const wrong: MessageStatusKind = 'sent';
+  void wrong;
+  // @ts-expect-error an id is a string
+  await client.sendMessage('bob', 'hi', { id: 42 });
+}
+void messagesAcrossReloads;

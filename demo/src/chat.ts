@@ -2,10 +2,12 @@
  * Text chat: one conversation per contact, over `client.sendMessage()` and the `message` event.
  * An outgoing message is `queued` (link down, waiting in the SDK's outbox) or `sent` (in flight)
  * until `sendMessage()` settles: `delivered` when it resolves, `failed` (with the reason and a
- * Retry) when it rejects. Unread counts grow for messages that arrive out of sight.
+ * Retry) when it rejects. Unread counts grow for messages that arrive out of sight. Messages a
+ * previous load of this tab left unconfirmed are sent by the SDK after login (`persistOutbox`)
+ * and shown here when their `messagestatus` arrives (`restored`).
  */
 import { ChatView } from './chat-view';
-import { describeError, type Client, type IncomingTextMessage } from './sdk';
+import { describeError, type Client, type IncomingTextMessage, type SentMessageStatus } from './sdk';
 
 export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'failed' | 'received';
 
@@ -60,6 +62,7 @@ export class Chat {
       call: () => this.openContact && deps.onCall(this.openContact),
     }, deps.signal);
     deps.client.on('message', (message) => this.receive(message));
+    deps.client.on('messagestatus', (status) => status.restored && this.restored(status));
     deps.client.on('connectionchange', (change) => {
       if (change.state === 'disconnected') return;
       for (const conversation of this.conversations.values()) {
@@ -153,6 +156,13 @@ export class Chat {
         this.setStatus(conversation, message, 'failed');
       },
     );
+  }
+
+  /** A message sent before the page was reloaded: the SDK sent it again after login. */
+  private restored(status: SentMessageStatus): void {
+    const message: ChatMessage = { id: nextId++, direction: 'out', body: status.body, at: status.at, status: status.status === 'delivered' ? 'delivered' : 'failed' };
+    if (status.error) message.error = describeError(status.error);
+    this.append(this.conversation(this.normalise(status.to)), message);
   }
 
   private receive(incoming: IncomingTextMessage): void {

@@ -14,6 +14,7 @@ export type {
   Client,
   ConnectionChange,
   IncomingTextMessage,
+  MessageStatus as SentMessageStatus,
   PreflightReport,
   PreflightStep,
   QualityWarning,

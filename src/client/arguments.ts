@@ -38,8 +38,8 @@ export function validateLogin(user: unknown, password: unknown, options: unknown
   return signal as AbortSignal;
 }
 
-/** `sendMessage(target, body, options)`: a non-empty body and a media type. Returns the content type. */
-export function validateMessage(body: unknown, options: unknown): string {
+/** `sendMessage(target, body, options)`: a non-empty body, a media type and an optional id. */
+export function validateMessage(body: unknown, options: unknown): { contentType: string; id: string | undefined } {
   if (typeof body !== 'string' || body.length === 0) {
     throw new TypeError('sendMessage(target, body): "body" must be a non-empty string');
   }
@@ -47,5 +47,9 @@ export function validateMessage(body: unknown, options: unknown): string {
   if (typeof contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+(\s*;[^\u0000-\u001f\u007f]*)?$/.test(contentType)) {
     throw new TypeError(`sendMessage(target, body, options): "options.contentType" must be a media type such as text/plain, got ${String(contentType)}`);
   }
-  return contentType;
+  const id = (options as { id?: unknown } | undefined)?.id;
+  if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 200 || /[\u0000-\u001f\u007f]/.test(id))) {
+    throw new TypeError('sendMessage(target, body, options): "options.id" must be a string of 1 to 200 printable characters');
+  }
+  return { contentType, id };
 }

@@ -7,6 +7,8 @@ import { createLogger, type Logger } from '../logger';
 import type { ClientOptions } from '../options';
 import { resolveOptions, type ResolvedClientOptions } from '../resolve-options';
 import type { CallSession } from '../sip/call-session';
+import type { MessageReceipt, SendMessageOptions } from '../sip/messaging';
+import { SessionStore } from '../sip/session-store';
 import { parseTarget } from '../sip/targets';
 import { SipUserAgent } from '../sip/user-agent';
 import { mainThreadTicker } from '../transport/ticker';
@@ -211,6 +213,7 @@ export class Client extends SafeEmitter<ClientEvents> {
       await untilAborted(ua.start(), abort.signal);
       await untilAborted(ua.register(), abort.signal);
       this.ua = ua;
+      if (this.options.persistOutbox) ua.messaging.persistTo(new SessionStore({ user, domain: this.options.domain, servers: this.options.servers }, this.logger.child('store')));
       ua.messaging.setReady(this.reporter.usable);
       this.logger.info(`logged in as ${user}@${this.options.domain}`);
     } catch (err) {
@@ -225,31 +228,46 @@ export class Client extends SafeEmitter<ClientEvents> {
   }
 
   /**
-   * Sends a text message (SIP MESSAGE). Resolves when the server or the recipient accepted it
-   * (2xx). While the link is down the message waits in an outbox and is sent, in order, once the
-   * link is back. If it is not confirmed within `messageTimeoutMs` the promise rejects with
-   * {@link TimeoutError}, which means "not confirmed": a message that never left is not sent
-   * later; one whose attempt was cut by a link loss may have arrived. A message whose 2xx
-   * arrived always resolves. Every promise settles exactly once; nothing is dropped silently.
+   * Sends a text message (SIP MESSAGE). Resolves with its {@link MessageReceipt} (its id) when
+   * the server or the recipient accepted it (2xx). While the link is down the message waits in
+   * an outbox and is sent, in order, once the link is back. If it is not confirmed within
+   * `messageTimeoutMs` the promise rejects with {@link TimeoutError}, which means "not
+   * confirmed": a message that never left is not sent later; one whose attempt was cut by a
+   * link loss may have arrived. A message whose 2xx arrived always resolves. Every promise
+   * settles exactly once; nothing is dropped silently. Each outcome is also reported by a
+   * `messagestatus` event carrying the message's id.
+   *
+   * Delivery is at-least-once: a message whose attempt was cut by a link loss, or by a reload of
+   * the page, is sent again, so the recipient may (rarely) get it twice. With `persistOutbox`
+   * (the default), what is not yet confirmed survives a reload of the tab: after `login()` on
+   * the new page it is sent, in order, before anything new, and its outcome arrives as a
+   * `messagestatus` event with `restored: true` (the old page's promise is gone). To follow a
+   * message across a reload, give it your own `id` (your app already keeps it), since the
+   * receipt arrives only on delivery.
    *
    * @param target - `'bob'`, `'bob@example.com'` or `'sip:bob@example.com'`
    * @param body - the text; must not be empty
-   * @param options - `contentType`, default `text/plain;charset=utf-8`
-   * @throws `TypeError` naming the bad argument, before anything is sent.
-   * @throws {@link InvalidStateError} when not logged in.
+   * @param options - `contentType` (default `text/plain;charset=utf-8`) and `id` (default: a random id)
+   * @throws `TypeError` naming the bad argument, before anything is sent, or when `id` is
+   * already waiting in the outbox.
+   * @throws {@link InvalidStateError} when not logged in, or logged out before it was confirmed.
    * @throws {@link LimitError} when `maxQueuedMessages` messages are already waiting.
    * @throws {@link SipError} with the status, e.g. 404 for an unknown user.
+   * @throws {@link TimeoutError} when not confirmed within `messageTimeoutMs`.
    * @example
    * ```ts
-   * await client.sendMessage('bob', 'Running late, 5 min');
+   * client.on('messagestatus', (s) => chat.mark(s.id, s.status)); // 'delivered' | 'failed' | 'expired'
+   * await client.login('alice', password);          // on a reloaded page: restored messages go first
+   * const id = chat.add('bob', 'Running late, 5 min');   // your id, shown as "sending"
+   * await client.sendMessage('bob', 'Running late, 5 min', { id });
    * ```
    */
-  async sendMessage(target: string, body: string, options: { contentType?: string } = {}): Promise<void> {
+  async sendMessage(target: string, body: string, options: SendMessageOptions = {}): Promise<MessageReceipt> {
     this.assertAlive('sendMessage');
     const uri = parseTarget(target, this.options.domain, 'sendMessage(target, body): "target"');
-    const contentType = validateMessage(body, options);
+    const { contentType, id } = validateMessage(body, options);
     if (!this.ua) throw new InvalidStateError('sendMessage() called before login(); log in first');
-    await this.ua.messaging.send(uri, body, contentType);
+    return this.ua.messaging.send(uri, body, contentType, id);
   }
 
   /**
@@ -314,6 +332,7 @@ export class Client extends SafeEmitter<ClientEvents> {
     this.reporter.reset();
     const ua = this.ua;
     this.ua = null;
+    ua?.messaging.release(); // what waits stays in sessionStorage for the tab's next login()
     if (ua) void ua.stop();
     this.link.dispose();
     this.audio._dispose();
@@ -332,6 +351,7 @@ export class Client extends SafeEmitter<ClientEvents> {
     ua.on('registered', () => emitSafely(this, 'registered'));
     ua.on('unregistered', () => emitSafely(this, 'unregistered'));
     ua.on('message', (message) => emitSafely(this, 'message', message));
+    ua.messaging.onStatus = (status) => emitSafely(this, 'messagestatus', status);
     ua.calls.on('incoming', (session) => emitSafely(this, 'incomingcall', this.wrap(ua, session)));
     ua.calls.on('transferred', (from, next) => {
       const newCall = this.wrap(ua, next);

@@ -4,10 +4,10 @@
 import type { VoxlineError } from '../errors';
 import type { DisconnectReason } from '../transport/types';
 import type { ReconnectAttempt } from '../transport/websocket-transport';
-import type { IncomingTextMessage } from '../sip/messaging';
+import type { IncomingTextMessage, MessageStatus } from '../sip/messaging';
 import type { Call } from './call';
 
-export type { ReconnectAttempt, IncomingTextMessage };
+export type { ReconnectAttempt, IncomingTextMessage, MessageStatus };
 
 /**
  * State of the connection, as `client.connectionState` reports it; it always agrees with the
@@ -86,6 +86,15 @@ export interface ClientEvents {
    * @event
    */
   message: (message: IncomingTextMessage) => void;
+  /**
+   * A message sent with `sendMessage()` has its outcome: `delivered`, `failed` or `expired`,
+   * once per message, with its id. Also fires, after `login()` on a reloaded page, for the
+   * messages an earlier page of this tab left unconfirmed (`restored: true`; see the
+   * `persistOutbox` option). Those outcomes come in tasks after `login()` resolved, so a
+   * listener added before `login()`, or right after `await client.login()`, hears them all.
+   * @event
+   */
+  messagestatus: (status: MessageStatus) => void;
   /** Something failed in the background, outside any promise the application holds. @event */
   error: (error: VoxlineError) => void;
 }

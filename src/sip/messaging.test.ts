@@ -37,7 +37,7 @@ describe('Messaging', () => {
     expect(request.header('content-type')).toBe('text/plain;charset=utf-8');
     expect(request.body).toBe('Hello Bob — ünïcode ✓');
     answer(request, 200, 'OK');
-    await expect(sent).resolves.toBeUndefined();
+    await expect(sent).resolves.toEqual({ id: expect.stringMatching(/^[0-9a-f]{32}$/) });
   });
 
   it('rejects with SipError carrying the status of a final failure', async () => {

@@ -2,21 +2,27 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InvalidStateError, LimitError, SipError } from '../errors';
 import { Outbox, type AttemptOutcome } from './outbox';
 
-/** A deliver function whose attempts the test settles by hand. */
+/** A deliver function whose attempts the test settles by hand; the observer's calls recorded. */
 function harness(timeoutMs = 30_000, maxQueued = 1000, window = 16) {
   const attempts: Array<{ item: string; settle: (o: AttemptOutcome) => void }> = [];
+  const settled: string[] = [];
+  let changes = 0;
   const outbox = new Outbox<string>(
     (item) => new Promise<AttemptOutcome>((settle) => attempts.push({ item, settle })),
     { timeoutMs, maxQueued, window },
     (item) => `message "${item}"`,
+    {
+      changed: () => changes++,
+      settled: (entry, error, restored) => settled.push(`${entry.id}:${entry.item}:${error ? error.name : 'ok'}${restored ? ':restored' : ''}`),
+    },
   );
   const results: string[] = [];
   const send = (item: string) =>
-    outbox.send(item).then(
+    outbox.send(item, `id-${item}`).then(
       () => results.push(`${item}:ok`),
       (err: Error) => results.push(`${item}:${err.name}`),
     );
-  return { outbox, attempts, results, send };
+  return { outbox, attempts, results, send, settled, changes: () => changes };
 }
 
 beforeEach(() => vi.useFakeTimers());
@@ -38,7 +44,7 @@ describe('Outbox', () => {
   it('rejects with the SIP error of a final failure', async () => {
     const h = harness();
     h.outbox.setReady(true);
-    const p = h.outbox.send('a');
+    const p = h.outbox.send('a', 'id-a');
     h.attempts[0]!.settle({ ok: false, retry: false, error: new SipError(404, 'Not Found') });
     await expect(p).rejects.toMatchObject({ name: 'SipError', status: 404 });
   });
@@ -117,7 +123,7 @@ describe('Outbox', () => {
   it('refuses a message beyond maxQueued with LimitError, at once', async () => {
     const h = harness(30_000, 3);
     for (const m of ['1', '2', '3']) void h.send(m);
-    const err = await h.outbox.send('4').catch((e: unknown) => e);
+    const err = await h.outbox.send('4', 'id-4').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LimitError);
     expect((err as LimitError).limit).toBe(3);
     expect((err as Error).message).toMatch(/maxQueuedMessages/);
@@ -150,12 +156,89 @@ describe('Outbox', () => {
 
   it('close() rejects everything waiting with InvalidStateError, and later sends too', async () => {
     const h = harness();
-    const p1 = h.outbox.send('a');
-    const p2 = h.outbox.send('b');
+    const p1 = h.outbox.send('a', 'id-a');
+    const p2 = h.outbox.send('b', 'id-b');
     h.outbox.close('logged out');
     await expect(p1).rejects.toBeInstanceOf(InvalidStateError);
     await expect(p2).rejects.toThrow(/message "b" was not delivered: logged out/);
-    await expect(h.outbox.send('c')).rejects.toBeInstanceOf(InvalidStateError);
+    await expect(h.outbox.send('c', 'id-c')).rejects.toBeInstanceOf(InvalidStateError);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('tells its observer of every change and every outcome, with the entry id', async () => {
+    const h = harness(1000);
+    h.outbox.setReady(true);
+    void h.send('a');
+    void h.send('b');
+    expect(h.changes()).toBe(2);
+    expect(h.outbox.pending()).toEqual([
+      { id: 'id-a', item: 'a', deadline: Date.now() + 1000 },
+      { id: 'id-b', item: 'b', deadline: Date.now() + 1000 },
+    ]);
+    expect(h.outbox.has('id-a')).toBe(true);
+    h.attempts[0]!.settle({ ok: true });
+    h.attempts[1]!.settle({ ok: false, retry: false, error: new SipError(404, 'Not Found') });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.settled).toEqual(['id-a:a:ok', 'id-b:b:SipError']);
+    expect(h.changes()).toBe(4);
+    expect(h.outbox.pending()).toEqual([]);
+    expect(h.outbox.has('id-a')).toBe(false);
+  });
+
+  it('restore() queues entries ahead of the rest, in their order, with their own deadlines; those past it expire on the next timer turn, unsent', async () => {
+    const h = harness(10_000);
+    void h.send('new');
+    const now = Date.now();
+    h.outbox.restore([
+      { id: 'r1', item: 'old1', deadline: now - 1 },
+      { id: 'r2', item: 'old2', deadline: now + 500 },
+      { id: 'r3', item: 'old3', deadline: now + 800 },
+      { id: 'r2', item: 'twice', deadline: now + 900 },
+    ]);
+    expect(h.settled).toEqual([]); // not synchronously: the caller's listeners may come right after
+    expect(h.outbox.pending().map((e) => e.id)).toEqual(['r1', 'r2', 'r3', 'id-new']);
+    h.outbox.setReady(true);
+    expect(h.attempts.map((a) => a.item)).toEqual(['old2', 'old3', 'new']);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.settled).toEqual(['r1:old1:TimeoutError:restored']);
+    h.attempts[0]!.settle({ ok: true });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.settled).toEqual(['r1:old1:TimeoutError:restored', 'r2:old2:ok:restored']);
+    // r3's own deadline (800 ms), not the outbox's 10 s, decides: past it, a cut attempt is not retried.
+    await vi.advanceTimersByTimeAsync(800);
+    h.outbox.setReady(false);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.settled.at(-1)).toBe('r3:old3:TimeoutError:restored');
+    expect(h.results).toEqual([]);
+  });
+
+  it('a restored entry still waiting when its deadline passes expires by the timer', async () => {
+    const h = harness(10_000);
+    h.outbox.restore([{ id: 'r1', item: 'old', deadline: Date.now() + 300 }]);
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(h.settled).toEqual(['r1:old:TimeoutError:restored']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('never starts an entry past its deadline, even when the timer has not fired yet (a throttled background tab)', async () => {
+    let now = 1_000;
+    const attempts: string[] = [];
+    const outbox = new Outbox<string>(
+      (item) => {
+        attempts.push(item);
+        return new Promise<AttemptOutcome>(() => undefined);
+      },
+      { timeoutMs: 100, maxQueued: 10 },
+      (item) => item,
+      undefined,
+      () => now,
+    );
+    const result = outbox.send('late', 'l').catch((e: unknown) => e);
+    now += 100;
+    outbox.setReady(true);
+    expect(attempts).toEqual([]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await result).toBeInstanceOf(TimeoutError);
   });
 });

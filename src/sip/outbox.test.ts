@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { InvalidStateError, LimitError, SipError } from '../errors';
+import { InvalidStateError, LimitError, SipError, TimeoutError } from '../errors';
 import { Outbox, type AttemptOutcome } from './outbox';
 
 /** A deliver function whose attempts the test settles by hand; the observer's calls recorded. */

@@ -53,7 +53,8 @@ export interface ParseOptions {
 export function parse(input: string, options: ParseOptions = {}): void {
   const ruleName = 'startRule' in options ? options.startRule : 'Contact';
   const rule = START_RULES.get(ruleName as string);
-  if (!rule || typeof input !== 'string') throw new Error(`unknown start rule "${ruleName}"`);
+  if (!rule) throw new Error(`unknown start rule "${ruleName}"`);
+  if (typeof input !== 'string') throw new TypeError('the input is not a string');
   cur.input = input;
   cur.pos = 0;
   cur.rule = ruleName!;

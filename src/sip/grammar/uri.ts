@@ -155,6 +155,7 @@ function keyed<T>(prefix: string, value: () => T | undefined): T | undefined {
   return found === undefined ? void fail(start) : found;
 }
 
+/** `uri-parameter` = transport / user / method / ttl / maddr / lr / other, in that order. */
 function uriParameter(): boolean {
   let value = keyed('transport=', () => anyLiteral(['udp', 'tcp', 'sctp', 'tls']) ?? match(TOKEN));
   if (value !== undefined) return uriParam('transport', value.toLowerCase());
@@ -183,6 +184,7 @@ function uriParameter(): boolean {
   return uriParam(name.toLowerCase(), paramValue);
 }
 
+/** `header` = hname "=" hvalue, added to `uri_headers` (lower-cased name → list of values). */
 function uriHeader(): boolean {
   const start = cur.pos;
   const name = match(HEADER_NAME)?.toLowerCase();

@@ -65,6 +65,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   private _state: CallState;
   private _muted = false;
   private ended = false;
+  /** Aborted when the call ends: what waits on the call (a DTMF pause) stops at once. */
+  private readonly lifetime = new AbortController();
   private media: CallMedia | null = null;
   private dialog: Core.Session | null = null;
   private renegotiation: Renegotiation | null = null;
@@ -206,7 +208,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   /** Sends DTMF tones (RFC 4733 in the audio, or SIP INFO; see dialog-requests.ts); resolves to the method used. */
   async sendDtmf(tones: string, method: 'auto' | 'rtp' | 'info', durationMs: number): Promise<'rtp' | 'info'> {
     this.assertState('sendDtmf', this._state === 'answered' || this._state === 'held');
-    return sendDtmf(this.media, this.dialog!, tones, method, durationMs, () => !this.ended);
+    return sendDtmf(this.media, this.dialog!, tones, method, durationMs, this.lifetime.signal);
   }
 
   /** Blind transfer (REFER). Resolves when the other side accepted (2xx); then hangs up this leg. */
@@ -372,6 +374,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (this.ended) return;
     this.ended = true;
     this._state = 'ended';
+    this.lifetime.abort();
     this.server?.dispose();
     this.renegotiation?.dispose();
     this.media?.close();

@@ -9,16 +9,18 @@
  *
  * When the winner is another WebRTC endpoint than the early media's (another ICE ufrag or DTLS
  * fingerprint: separate phones, no SBC in between), the final answer alone is not enough. The
- * call has one peer connection, so one ICE and DTLS association, and in Chromium 156
- * (measured, e2e/gateway-network.spec.ts) `setRemoteDescription(answer)` after the first
- * branch's `pranswer` is accepted with the new ufrag and fingerprint, but ICE and DTLS stay with
- * the first endpoint: the call is `connecting` for good, silent both ways. An ICE restart offer
- * from that same peer connection (`restartIce()`, then a re-INVITE in the confirmed dialog,
- * done by the call) makes a new ICE session and a new DTLS handshake with the winner's
- * fingerprint: connected in 250–400 ms on loopback, audio both ways, the same microphone track.
- * That was chosen over a fresh peer connection for the winner (a new offer in a re-INVITE too,
- * but the media would have to move its sender, receiver, remote stream and statistics to it):
- * same signalling, nothing to move. Through an SBC such as rtpengine every branch has the same
+ * call has one peer connection, so one ICE and DTLS association. In Chromium 156 (measured,
+ * e2e/gateway-network.spec.ts) `setRemoteDescription(answer)` after the first branch's
+ * `pranswer` is accepted with the new ufrag and fingerprint and ICE moves to the winner at once,
+ * but DTLS does not: it completes only when the winner's DTLS client next retransmits its
+ * handshake, 0.3 to 6.6 s of silence both ways when both phones started their media as the
+ * INVITE arrived (as phones sending early media do). An ICE-restart offer from that same peer
+ * connection (`restartIce()`, then a re-INVITE in the confirmed dialog, sent by the call before
+ * it reports `answered`) makes a new DTLS handshake with the winner's fingerprint at once: the
+ * winner connected 0.4 to 1.3 s after its 2xx, audio both ways, the same microphone track. That
+ * was chosen over a fresh peer connection for the winner (a new offer in a re-INVITE too, but the
+ * media would have to move its sender, receiver, remote stream and statistics to it): same
+ * signalling, nothing to move. Through an SBC such as rtpengine every branch has the same
  * endpoint and no re-INVITE is needed.
  * ```txt
  *   18x with SDP (tag) ──first branch, new SDP?──▶ acceptAnswer(sdp, provisional): early media plays (ringingEvent)

@@ -3,7 +3,7 @@
  * both ways, blind transfer (REFER) both ways, 481 for requests to dialogs that do not exist,
  * mute and remote audio, and ending everything at logout without a timer left behind.
  */
-import { UserAgent } from 'sip.js';
+import { Grammar, type URI } from 'sip.js';
 import { describe, expect, it, vi } from 'vitest';
 import { InvalidStateError, SipError } from '../errors';
 import type { CallSession } from './call-session';
@@ -13,7 +13,7 @@ import { useCallBedHooks, answeredIncoming, answeredOutgoing, bobUri, type CallB
 let bed: CallBed;
 useCallBedHooks((b) => (bed = b));
 
-const carol = (): ReturnType<typeof UserAgent.makeURI> & object => UserAgent.makeURI('sip:carol@voxline.test')!;
+const carol = (): URI => Grammar.URIParse('sip:carol@voxline.test')!;
 
 describe('DTMF over SIP INFO', () => {
   it('sendDtmf(…, "info"): one INFO per tone (application/dtmf-relay), "," waits 2 s', async () => {

@@ -1,13 +1,18 @@
 /**
  * The rest of the production path, on the gateway topology: a PSTN gateway that answers with
  * 183 + early media before its 200 OK (SIPp), TURN (coturn), wss:// (Kamailio TLS) with the
- * server killed and restarted, and a call through rtpengine that survives the loss of the
- * browser's signalling connection.
+ * server killed and restarted, a call through rtpengine that survives the loss of the
+ * browser's signalling connection, and forked calls to two WebRTC phones (e2e/forked-phones.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { signIn } from './call-pages';
+import { startForkedPhones } from './forked-phones';
 import { test, expect, gatewayUnavailable, browserUser, dial, callEvents, callDo, received, HEARD } from './gateway-fixtures';
 import { startFaultProxy } from './harness/fault-proxy.mjs';
+import type { Gateway } from './harness/gateway.mjs';
+import { startSipServer } from './harness/sip-servers.mjs';
 import { probeUser } from './harness/sip-probe.mjs';
 
 test.skip(gatewayUnavailable() !== null, gatewayUnavailable() ?? '');
@@ -195,56 +200,149 @@ test('a call through rtpengine survives the loss of the browser’s wss:// conne
   }
 });
 
-// Forked early media as the SDK handles it (src/sip/early-media.ts), on Chromium's WebRTC: the
-// first branch's 183 is applied (pranswer) and plays; the other branch's is not; then a 2xx wins.
-// Each branch has its own DTLS certificate, as separate WebRTC endpoints do. A winning is covered;
-// B winning is the known limit (one peer connection, one DTLS association: the call stays
-// "connecting" and silent; the SDK logs a warning) until the media can switch to a new peer
-// connection for the winning branch.
-for (const winner of ['A', 'B'] as const) {
-  (winner === 'A' ? test : test.fixme)(`forked early media in Chromium: A's early media plays, B's is not applied; ${winner}'s 2xx wins → connected, audio flows`, async ({ openPage }) => {
-    const page = await openPage();
-    const result = await page.evaluate(async (winner) => {
-      const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
-      const caller = new RTCPeerConnection();
-      caller.addTrack(mic.getAudioTracks()[0]!, mic);
-      const player = new Audio(); // Chromium measures received audio energy only while it plays
-      caller.ontrack = (e) => {
-        player.srcObject = new MediaStream([e.track]);
-        void player.play();
-      };
-      const gathered = (pc: RTCPeerConnection) => new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
-      const energy = async () => Number(([...(await caller.getStats()).values()].find((s) => s.type === 'inbound-rtp') as { totalAudioEnergy?: number } | undefined)?.totalAudioEnergy ?? 0);
-      const branch = async (offer: RTCSessionDescriptionInit) => {
-        const pc = new RTCPeerConnection();
-        await pc.setRemoteDescription(offer);
-        pc.getTransceivers()[0]!.direction = 'sendrecv';
-        await pc.getTransceivers()[0]!.sender.replaceTrack(mic.getAudioTracks()[0]!.clone());
-        await pc.setLocalDescription();
-        await gathered(pc);
-        return pc;
-      };
-      await caller.setLocalDescription();
-      await gathered(caller);
-      const offer = caller.localDescription!.toJSON();
-      const a = await branch(offer);
-      const b = await branch(offer);
-      await caller.setRemoteDescription({ type: 'pranswer', sdp: a.localDescription!.sdp });
-      for (let i = 0; i < 60 && (await energy()) < 0.0001; i++) await new Promise((r) => setTimeout(r, 50));
-      const early = await energy();
-      const pc = winner === 'A' ? a : b;
-      await caller.setRemoteDescription({ type: 'answer', sdp: pc.localDescription!.sdp });
-      for (let i = 0; i < 60 && (caller.connectionState !== 'connected' || pc.connectionState !== 'connected'); i++) await new Promise((r) => setTimeout(r, 50));
-      const before = await energy();
-      await new Promise((r) => setTimeout(r, 1000));
-      const out = { early, connection: caller.connectionState, winner: pc.connectionState, afterAnswer: (await energy()) - before };
-      for (const p of [caller, a, b]) p.close();
-      mic.getTracks().forEach((t) => t.stop());
-      return out;
-    }, winner);
-    expect(result.early, 'early media from A').toBeGreaterThanOrEqual(HEARD);
-    expect(result).toMatchObject({ connection: 'connected', winner: 'connected' });
-    expect(result.afterAnswer, `audio from ${winner} after its answer`).toBeGreaterThan(HEARD);
+// The Chromium fact src/sip/early-media.ts relies on, on raw peer connections: each branch of a
+// forked INVITE is its own WebRTC endpoint (its own ICE credentials and DTLS certificate). After
+// A's pranswer (its early media plays) and B's final answer, an ICE-restart offer from the same
+// peer connection, answered by B (what the SDK's re-INVITE carries), connects to B at once and
+// B's audio flows. (B's answer alone also reaches B in the end, but only when B's DTLS client
+// retransmits its handshake: 0.3 to 6.6 s of silence measured, too random to assert here.)
+test('forked early media in Chromium: after A\'s pranswer and B\'s answer, an ICE restart offer answered by B connects to B and B\'s audio flows', async ({ openPage }) => {
+  const page = await openPage();
+  const result = await page.evaluate(async () => {
+    const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+    const caller = new RTCPeerConnection();
+    caller.addTrack(mic.getAudioTracks()[0]!, mic);
+    const player = new Audio(); // Chromium measures received audio energy only while it plays
+    caller.ontrack = (e) => {
+      player.srcObject = new MediaStream([e.track]);
+      void player.play();
+    };
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const gathered = async (pc: RTCPeerConnection) => {
+      for (let i = 0; i < 150 && !(pc.iceGatheringState === 'complete' && pc.localDescription!.sdp.includes('a=candidate:')); i++) await sleep(20);
+    };
+    const energy = async () => Number(([...(await caller.getStats()).values()].find((s) => s.type === 'inbound-rtp') as { totalAudioEnergy?: number } | undefined)?.totalAudioEnergy ?? 0);
+    const branch = async (offer: RTCSessionDescriptionInit) => {
+      const pc = new RTCPeerConnection();
+      await pc.setRemoteDescription(offer);
+      pc.getTransceivers()[0]!.direction = 'sendrecv';
+      await pc.getTransceivers()[0]!.sender.replaceTrack(mic.getAudioTracks()[0]!.clone());
+      await pc.setLocalDescription();
+      await gathered(pc);
+      return pc;
+    };
+    await caller.setLocalDescription();
+    await gathered(caller);
+    const offer = caller.localDescription!.toJSON();
+    const a = await branch(offer);
+    const b = await branch(offer);
+    await caller.setRemoteDescription({ type: 'pranswer', sdp: a.localDescription!.sdp });
+    for (let i = 0; i < 60 && (await energy()) < 0.0001; i++) await sleep(50);
+    const early = await energy();
+    const started = Date.now();
+    await caller.setRemoteDescription({ type: 'answer', sdp: b.localDescription!.sdp });
+    a.close();
+    caller.restartIce();
+    await caller.setLocalDescription();
+    await gathered(caller);
+    await b.setRemoteDescription(caller.localDescription!);
+    await b.setLocalDescription();
+    await gathered(b);
+    await caller.setRemoteDescription(b.localDescription!);
+    for (let i = 0; i < 150 && (caller.connectionState !== 'connected' || b.connectionState !== 'connected'); i++) await sleep(20);
+    const connectMs = Date.now() - started;
+    const before = await energy();
+    await sleep(1000);
+    const out = { early, connected: { caller: caller.connectionState, b: b.connectionState }, connectMs, fromB: (await energy()) - before };
+    for (const p of [caller, b]) p.close();
+    mic.getTracks().forEach((t) => t.stop());
+    return out;
+  });
+  console.log(`forked early media in Chromium: B connected ${result.connectMs} ms after its answer, with the ICE restart`);
+  expect(result.early, 'early media from A').toBeGreaterThanOrEqual(HEARD);
+  expect(result.connected).toEqual({ caller: 'connected', b: 'connected' });
+  expect(result.connectMs).toBeLessThan(3000);
+  expect(result.fromB, 'audio from B after the ICE restart').toBeGreaterThan(HEARD);
+});
+
+/** Where the forked call runs: the gateway's Kamailio (lookup() forks), or a dev server started for the test. */
+type ForkServer = 'kamailio' | 'devserver';
+
+/**
+ * Alice (the SDK) calls bob, registered twice (phones A and B, separate WebRTC endpoints): A's
+ * 183 early media plays, B's 183 is not applied, then `winner`'s 200 makes the call. With
+ * `lateLoser`, the losing phone answers too, after the winner (its 2xx crossed the proxy's CANCEL).
+ */
+async function forkedCall(openPage: () => Promise<Page>, gateway: Gateway, server: ForkServer, winner: 'A' | 'B', lateLoser: boolean): Promise<void> {
+  const dev = server === 'devserver' ? await startSipServer('devserver', { users: gateway.users }) : null;
+  const sip = dev ? { url: dev.url, domain: dev.domain, users: gateway.users } : { url: gateway.kamailio.url, domain: gateway.domain, users: gateway.users };
+  const phones = await startForkedPhones({ url: sip.url, domain: sip.domain, user: 'bob', password: sip.users.bob!, media: await openPage() });
+  try {
+    const alice = await openPage();
+    await signIn(alice, 'alice', sip, false);
+    await dial(alice, 'alice', 'bob');
+    await Promise.all([phones.a.waitInvite(), phones.b.waitInvite()]);
+    // Both phones set up their media as the INVITE arrives (as phones sending early media do):
+    // both start ICE and DTLS towards alice at once, the case where B's final answer alone
+    // leaves B's DTLS waiting for its next handshake retransmission (see early-media.ts).
+    await Promise.all([phones.a.prepare(), phones.b.prepare()]);
+    await phones.a.earlyMedia();
+    await expect.poll(() => alice.evaluate(() => window.vx.of('alice', 'call:ringing').at(-1)?.payload)).toEqual({ earlyMedia: true });
+    await phones.b.earlyMedia();
+    // A's early media plays; B's is not applied (its peer connection never hears from alice).
+    expect((await received(alice, 'alice', 0, 1000)).energy, 'early media from A').toBeGreaterThan(HEARD);
+    expect((await phones.a.stats())?.state).toBe('connected');
+    expect((await phones.b.stats())?.state).not.toBe('connected');
+    expect(await alice.evaluate(() => window.vx.calls.alice![0]!.state)).toBe('ringing');
+
+    const [won, lost] = winner === 'A' ? [phones.a, phones.b] : [phones.b, phones.a];
+    lost.answerDespiteCancel = lateLoser;
+    const answeredAt = Date.now();
+    await won.answer();
+    await expect.poll(() => callEvents(alice, 'alice'), { timeout: 10_000 }).toEqual(['ringing', 'answered']);
+    const answerMs = (await alice.evaluate(() => window.vx.of('alice', 'call:answered')[0]!.t)) - answeredAt;
+    console.log(`forked call (${server}, ${winner} wins${lateLoser ? ', late loser' : ''}): answered ${answerMs} ms after ${winner}'s 200 was sent`);
+    if (lateLoser) await lost.answer();
+    // Audio both ways with the winner, promptly: alice hears it, it hears alice.
+    await expect.poll(async () => (await won.stats())?.state).toBe('connected');
+    const connectMs = Date.now() - answeredAt;
+    console.log(`forked call (${server}, ${winner} wins${lateLoser ? ', late loser' : ''}): ${winner} connected ${connectMs} ms after its 200 was sent`);
+    expect(connectMs).toBeLessThan(3000);
+    expect((await received(alice, 'alice', 0, 1200)).energy, `alice hears ${winner}`).toBeGreaterThan(HEARD);
+    const w0 = (await won.stats())!;
+    await alice.waitForTimeout(1200);
+    const w1 = (await won.stats())!;
+    expect(w1.energy - w0.energy, `${winner} hears alice`).toBeGreaterThan(HEARD);
+    expect(w1.bytesSent - w0.bytesSent, `${winner} sends`).toBeGreaterThan(1000);
+    // The winner's dialog: ACK, and (B: another endpoint than the early media's) the ICE-restart re-INVITE.
+    expect(won.received).toEqual(winner === 'A' ? ['INVITE', 'ACK'] : ['INVITE', 'ACK', 're-INVITE', 'ACK']);
+    // The loser's: CANCELed by the proxy (487, ACKed hop by hop), or its late 2xx ACKed and hung up by alice.
+    await expect.poll(() => lost.received).toEqual(lateLoser ? ['INVITE', 'CANCEL', 'ACK', 'BYE'] : ['INVITE', 'CANCEL', 'ACK']);
+    expect(await alice.evaluate(() => window.vx.calls.alice![0]!.state)).toBe('answered');
+    expect(await alice.evaluate(() => window.vx.openPeerConnections())).toBe(1);
+
+    await callDo(alice, 'alice', 'hangup');
+    await expect.poll(() => won.received.at(-1)).toBe('BYE');
+    await expect.poll(() => alice.evaluate(() => window.vx.openPeerConnections())).toBe(0);
+    expect(await alice.evaluate(() => window.vx.pageErrors)).toEqual([]);
+  } finally {
+    await phones.stop();
+    await dev?.stop();
+  }
+}
+
+// Issue #12: a forked INVITE whose 2xx comes from another WebRTC endpoint than the early media's
+// (src/sip/early-media.ts: B's answer applied, then an ICE-restart re-INVITE reaches B).
+for (const [server, winner, lateLoser] of [
+  ['kamailio', 'A', false],
+  ['kamailio', 'B', false],
+  ['kamailio', 'B', true],
+  ['devserver', 'B', false],
+  ['devserver', 'B', true],
+] as const) {
+  const loser = winner === 'A' ? 'B' : 'A';
+  test(`forked call (${server === 'kamailio' ? 'Kamailio' : 'dev server'}): A's early media plays, B's is not applied; ${winner}'s 2xx wins → answered, audio both ways with ${winner}; ${lateLoser ? `${loser}'s late 2xx is ACKed and hung up` : `${loser} is CANCELed by the proxy`}`, async ({ openPage, gateway }) => {
+    await forkedCall(openPage, gateway, server, winner, lateLoser);
   });
 }
 

@@ -25,15 +25,19 @@ export class FakeCallMedia implements CallMedia {
   rtpDtmf = false;
   rtpDtmfReason = 'the answer has no telephone-event';
   private made = 0;
+  /** restartIce() was called: the next offer restarts ICE (logged `createOffer … iceRestart`). */
+  private iceRestartNext = false;
   private offeredHold = false;
   private heldBeforeOffer = false;
 
   constructor(readonly audio: { stream: MediaStream; owned: boolean; playRemoteAudio: boolean } | null = null) {}
 
   async createOffer(options: OfferOptions = {}): Promise<string> {
-    this.log.push(`createOffer hold=${String(options.hold ?? false)}${options.iceRestart ? ' iceRestart' : ''}`);
+    const iceRestart = (options.iceRestart ?? false) || this.iceRestartNext;
+    this.log.push(`createOffer hold=${String(options.hold ?? false)}${iceRestart ? ' iceRestart' : ''}`);
     await this.gate('createOffer', 'stable');
     this.signalingState = 'have-local-offer';
+    this.iceRestartNext = false;
     this.heldBeforeOffer = this.held;
     this.offeredHold = options.hold ?? false;
     this.held = this.offeredHold;
@@ -59,6 +63,11 @@ export class FakeCallMedia implements CallMedia {
 
   async setOutputDevice(deviceId: string | null): Promise<void> {
     this.log.push(`setOutputDevice ${String(deviceId)}`);
+  }
+
+  restartIce(): void {
+    this.log.push('restartIce');
+    this.iceRestartNext = true;
   }
 
   async rollback(): Promise<void> {
@@ -96,7 +105,7 @@ export class FakeCallMedia implements CallMedia {
 
   /** The calls made so far, without the SDP. */
   get calls(): string[] {
-    return this.log.map((line) => line.replace(/ (to )?v=0.*$/, ''));
+    return this.log.map((line) => line.replace(/ (to )?v=0[\s\S]*$/, ''));
   }
 
   private async gate(method: Method, required: CallMedia['signalingState']): Promise<void> {

@@ -81,6 +81,7 @@ export class FakePeerConnection extends EventTarget {
   private remoteCurrent: Description | null = null;
   private ufrag = '';
   private generation = 0;
+  private restartNext = false;
   private readonly candidates = new Map<string, string[]>();
 
   constructor(readonly configuration: RTCConfiguration) {
@@ -123,9 +124,17 @@ export class FakePeerConnection extends EventTarget {
     return this.transceivers.map((t) => t.sender);
   }
 
+  /** The next offer restarts ICE (as `RTCPeerConnection.restartIce()`). */
+  restartIce(): void {
+    this.record('restartIce');
+    this.restartNext = true;
+  }
+
   async createOffer(options?: RTCOfferOptions): Promise<Description> {
-    this.record('createOffer', options?.iceRestart ? 'iceRestart' : '');
-    if (!this.ufrag || options?.iceRestart) this.ufrag = `u${++this.generation}`;
+    const iceRestart = (options?.iceRestart ?? false) || this.restartNext;
+    this.restartNext = false;
+    this.record('createOffer', iceRestart ? 'iceRestart' : '');
+    if (!this.ufrag || iceRestart) this.ufrag = `u${++this.generation}`;
     return { type: 'offer', sdp: this.sdp() };
   }
 

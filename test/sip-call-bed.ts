@@ -1,21 +1,25 @@
 /**
- * A bed for unit tests of the call layer (src/sip/calls.ts, call-session.ts): a real sip.js
- * `UserAgent` (its core: transactions, dialogs, digest) over an in-memory transport, a
- * {@link CallManager} wired to it as in src/sip/user-agent.ts, {@link FakeCallMedia} for every
- * call, and a scripted far end ({@link SipPeer}) that reads what the client sends (with the dev
- * server's test parser, not with sip.js) and answers or sends requests by hand.
+ * A bed for unit tests of the call layer (src/sip/calls.ts, call-session.ts): Voxline's own
+ * {@link SipCore} (sip.js's core: transactions, dialogs, digest; no sip.js API-layer `UserAgent`)
+ * over the real link on an in-memory WebSocket, a {@link CallManager} wired to it as in
+ * src/sip/user-agent.ts, {@link FakeCallMedia} for every call, and a scripted far end
+ * ({@link SipPeer}) that reads what the client sends (with the dev server's test parser, not
+ * with sip.js) and answers or sends requests by hand.
  *
  * Frames are delivered synchronously both ways; tests let promises settle with `settle()`.
  */
-import { EmitterImpl, TransportState, UserAgent, type Transport, type URI } from 'sip.js';
+import { Grammar, type URI } from 'sip.js';
 import { afterEach, beforeEach, vi } from 'vitest';
 // @ts-expect-error -- plain JS test helper of the dev server (JSDoc-typed, no .d.ts)
 import { buildRequest, buildResponseTo, parseSip, rand } from '../server/test-client.js';
 import { createLogger } from '../src/logger';
 import { CallManager } from '../src/sip/calls';
 import type { CallSession } from '../src/sip/call-session';
+import { SipCore } from '../src/sip/core';
+import { WebSocketTransport } from '../src/transport/websocket-transport';
 import { FakeCallMedia } from './fake-call-media';
 import type { SipFrame } from './fake-registrar';
+import { FakeWebSocket } from './fake-websocket';
 
 const parse = parseSip as (text: string) => SipFrame;
 const request = buildRequest as (method: string, ruri: string, o: Record<string, unknown>) => string;
@@ -27,25 +31,17 @@ export const ALICE = 'sip:alice@voxline.test';
 export const BOB = 'sip:bob@voxline.test';
 export const BOB_CONTACT = 'sip:bob@192.0.2.7:5060;transport=ws';
 
-/** The sip.js transport of the bed: always connected; what is sent goes to the peer. */
-class MemoryTransport implements Transport {
-  readonly protocol = 'WSS';
-  readonly stateChange = new EmitterImpl<TransportState>();
-  readonly state = TransportState.Connected;
-  onConnect: (() => void) | undefined;
-  onDisconnect: ((error?: Error) => void) | undefined;
-  onMessage: ((message: string) => void) | undefined;
-  constructor(_logger: unknown, private readonly options: { peer: SipPeer }) {
-    options.peer.attach((text) => this.onMessage?.(text));
+/** The bed's WebSocket: always open once connected; what the client sends goes to the peer, what the peer sends arrives. */
+class PeerWebSocket extends FakeWebSocket {
+  constructor(url: string, protocol: string, private readonly peer: SipPeer) {
+    super(url, protocol);
+    peer.attach((text) => this.receive(text));
   }
-  connect = (): Promise<void> => Promise.resolve();
-  disconnect = (): Promise<void> => Promise.resolve();
-  dispose = (): Promise<void> => Promise.resolve();
-  isConnected = (): boolean => true;
-  send = (message: string): Promise<void> => {
-    this.options.peer.received(message);
-    return Promise.resolve();
-  };
+
+  override send(data: string): void {
+    super.send(data);
+    this.peer.received(data);
+  }
 }
 
 /** A dialog as the far end sees it, to send in-dialog requests to the client. */
@@ -152,7 +148,7 @@ export class SipPeer {
 
 /** One bed: a user agent for alice, her call manager, and bob at the far end. */
 export interface CallBed {
-  ua: UserAgent;
+  core: SipCore;
   manager: CallManager;
   peer: SipPeer;
   /** The media of every call, in the order they were made. */
@@ -220,25 +216,41 @@ export async function startCallBed(o: { maxIncomingCalls?: number; password?: st
     logger,
     o.maxIncomingCalls ?? 5,
   );
-  const ua = new UserAgent({
-    uri: UserAgent.makeURI(ALICE),
-    authorizationUsername: 'alice',
-    authorizationPassword: o.password ?? 'secret',
-    transportConstructor: MemoryTransport,
-    transportOptions: { peer },
-    logConfiguration: false,
-    logBuiltinEnabled: false,
+  const sockets: PeerWebSocket[] = [];
+  const link = new WebSocketTransport({
+    servers: ['wss://bed.test'],
+    connectTimeoutMs: 1000,
+    logger,
+    reconnectPolicy: { nextDelayMs: () => null },
+    keepAlive: null,
+    watchLifecycle: false,
+    webSocketFactory: (url, protocol) => {
+      const socket = new PeerWebSocket(url, protocol, peer);
+      sockets.push(socket);
+      return socket;
+    },
   });
-  ua.userAgentCore.delegate.onInvite = (req) => manager.receive(req);
-  manager.attach(ua);
+  const core = new SipCore({
+    aor: Grammar.URIParse(ALICE)!,
+    user: 'alice',
+    password: o.password ?? 'secret',
+    displayName: undefined,
+    userAgentString: 'Voxline call bed',
+    link,
+    logger,
+    delegate: { onInvite: (req) => manager.receive(req), onMessage: (req) => req.reject({ statusCode: 405 }) },
+  });
+  manager.attach(core);
   manager.on('incoming', (call) => incoming.push(call));
-  await ua.start();
+  const starting = core.start();
+  sockets[0]!.open();
+  await starting;
   const settle = async (ms = 0): Promise<void> => {
     if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(ms);
     for (let i = 0; i < 30; i++) await Promise.resolve();
   };
   return {
-    ua,
+    core,
     manager,
     peer,
     medias,
@@ -250,13 +262,16 @@ export async function startCallBed(o: { maxIncomingCalls?: number; password?: st
       setup.run = run;
     },
     settle,
-    stop: () => ua.stop(),
+    stop: async () => {
+      await core.stop();
+      link.dispose();
+    },
   };
 }
 
 /** `sip:bob@voxline.test` as a URI. */
 export function bobUri(): URI {
-  return UserAgent.makeURI(BOB)!;
+  return Grammar.URIParse(BOB)!;
 }
 
 /** An answered call alice placed to bob: the call, its media, bob's view of the dialog, alice's INVITE. */

@@ -216,6 +216,31 @@ describe('AudioPeer ICE restart', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('restartIce() (a forked INVITE answered by another endpoint than the early media\'s): after a pranswer and a final answer from another endpoint, the next offer restarts ICE, same sender and track', async () => {
+    const { media, pc } = peer();
+    const first = media.createOffer();
+    await vi.advanceTimersByTimeAsync(0);
+    pc.gather('host');
+    pc.completeGathering();
+    await first;
+    await media.acceptAnswer(remoteSdp('sendrecv', 'branchA'), { provisional: true });
+    await media.acceptAnswer(remoteSdp('sendrecv', 'branchB'));
+    media.restartIce();
+    const offer = media.createOffer();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(pc.calls.slice(-3)).toEqual(['restartIce', 'createOffer iceRestart', 'setLocalDescription offer']);
+    pc.startGathering();
+    pc.gather('host');
+    pc.completeGathering();
+    expect(await offer).toMatch(/a=ice-ufrag:u2[\s\S]*ufrag u2/);
+    expect(pc.getSenders()).toHaveLength(1);
+    await media.acceptAnswer(remoteSdp('sendrecv', 'branchB2'));
+    expect(media.signalingState).toBe('stable');
+    // Only once: the offer after it keeps the new credentials.
+    await media.createOffer();
+    expect(pc.calls.filter((c) => c.startsWith('createOffer')).at(-1)).toBe('createOffer');
+  });
+
   it('answering a remote ICE restart also waits for our new generation', async () => {
     const { media, pc } = await established();
     const answer = media.createAnswer(remoteSdp('sendrecv', 'remote2'));

@@ -159,6 +159,10 @@ export class AudioPeer implements CallMedia {
     }
   }
 
+  restartIce(): void {
+    this.pc?.restartIce();
+  }
+
   async rollback(): Promise<void> {
     if (this.state === 'stable') return;
     const pc = this.begin('rollback', 'have-local-offer');

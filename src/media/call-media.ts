@@ -17,7 +17,9 @@
  * Early media: `acceptAnswer(sdp, { provisional: true })` applies the answer of a 18x (a
  * `pranswer`) and stays in `have-local-offer`, so its audio plays while the call rings; another
  * provisional answer (a forked INVITE's other branch) replaces it, and the final answer (the 2xx's)
- * ends the exchange.
+ * ends the exchange. A final answer from another endpoint than the provisional one's does not
+ * move the ICE and DTLS association by itself: `restartIce()` makes the next offer restart ICE
+ * (new credentials), which brings a new DTLS handshake with the new endpoint's fingerprint.
  * Hold is carried by the exchanges: `hold: true` offers (or answers with) `sendonly`/`inactive`
  * audio and turns the microphone track off; `hold: false` restores `sendrecv` and turns the
  * track back on unless {@link CallMedia.setMuted | muted}. A rolled-back offer restores the
@@ -95,6 +97,8 @@ export interface CallMedia {
   acceptAnswer(sdp: string, options?: AcceptAnswerOptions): Promise<void>;
   /** Applies a remote offer and returns our answer's SDP (stable → stable). */
   createAnswer(offer: string, options?: AnswerOptions): Promise<string>;
+  /** Makes the next {@link CallMedia.createOffer} restart ICE, as its `iceRestart` option does. */
+  restartIce(): void;
   /** Withdraws our pending offer (have-local-offer → stable); nothing to do when stable. */
   rollback(): Promise<void>;
   /** Mutes or unmutes the microphone track (it stays off while held). */

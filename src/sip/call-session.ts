@@ -7,6 +7,8 @@
  *  outgoing:
  *   connecting ──invite(media): createOffer, INVITE ──18x──▶ ringing ──first 2xx: acceptAnswer, ACK──▶ answered
  *       │ (a 18x with SDP: early media plays, see early-media.ts; event ringing {earlyMedia})
+ *       │ (a forked INVITE's 2xx from another endpoint than the early media's: ACK, then a re-INVITE
+ *       │  restarting ICE towards it, then answered; refused: BYE ─▶ ended failed)
  *       │ (a 2xx in connecting goes straight to answered; an unusable answer: ACK, BYE ─▶ ended failed)
  *       ├──3xx–6xx──▶ ended (endReasonFor(status), status)
  *       └──hangup(): CANCEL ──final response──▶ ended canceled (a 2xx crossing the CANCEL: ACK, BYE)
@@ -65,6 +67,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   private _state: CallState;
   private _muted = false;
   private ended = false;
+  /** Aborted when the call ends: what waits on the call (a DTMF pause) stops at once. */
+  private readonly lifetime = new AbortController();
   private media: CallMedia | null = null;
   private dialog: Core.Session | null = null;
   private renegotiation: Renegotiation | null = null;
@@ -93,10 +97,16 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       this.remote = { user: leg.target.user ?? '', uri: leg.target.toString() };
       this.client = new InviteClient(context.core, {
         onProgress: (status, withSdp) => (withSdp || status === 180 || status === 183) && this.ringing(),
-        onAnswer: (_dialog, applyAnswer) => this.onAnswer(applyAnswer),
-        onAnswered: (dialog) => {
+        wanted: () => !this.canceling && !this.ended,
+        onUnanswered: (reason) => this.finish({ reason }),
+        onAnswered: (dialog, answeredElsewhere) => {
           this.adopt(dialog);
-          this.setState('answered', 'answered');
+          if (!answeredElsewhere) return this.setState('answered', 'answered');
+          // Another endpoint than the early media's: its ICE restart offer first (early-media.ts).
+          this.renegotiation!.offer(false, 'the re-INVITE to the forked INVITE\'s answering endpoint').then(
+            () => this.setState('answered', 'answered'),
+            (err: unknown) => this.fail(`the endpoint that answered could not be reached (${(err as Error).message})`),
+          );
         },
         onRefused: (status) => this.finish(this.canceling ? { reason: 'canceled' } : { reason: endReasonFor(status), status }),
       }, logger, () => this.media);
@@ -206,7 +216,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   /** Sends DTMF tones (RFC 4733 in the audio, or SIP INFO; see dialog-requests.ts); resolves to the method used. */
   async sendDtmf(tones: string, method: 'auto' | 'rtp' | 'info', durationMs: number): Promise<'rtp' | 'info'> {
     this.assertState('sendDtmf', this._state === 'answered' || this._state === 'held');
-    return sendDtmf(this.media, this.dialog!, tones, method, durationMs, () => !this.ended);
+    return sendDtmf(this.media, this.dialog!, tones, method, durationMs, this.lifetime.signal);
   }
 
   /** Blind transfer (REFER). Resolves when the other side accepted (2xx); then hangs up this leg. */
@@ -260,25 +270,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     }
     this.server!.reject(486);
     return { reason: 'rejected', status: 486 };
-  }
-
-  /** The first 2xx to our INVITE: true to keep it (its answer applied), false to refuse it. */
-  private async onAnswer(applyAnswer: () => Promise<void>): Promise<boolean> {
-    if (this.canceling || this.ended) {
-      this.finish({ reason: 'canceled' });
-      return false;
-    }
-    try {
-      await applyAnswer();
-    } catch (err) {
-      this.finish({ reason: 'failed' });
-      throw err;
-    }
-    if (this.canceling || this.ended) {
-      this.finish({ reason: 'canceled' });
-      return false;
-    }
-    return true;
   }
 
   /** Makes `dialog` the call's: its requests come here, re-INVITEs go through a {@link Renegotiation}. */
@@ -372,6 +363,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (this.ended) return;
     this.ended = true;
     this._state = 'ended';
+    this.lifetime.abort();
     this.server?.dispose();
     this.renegotiation?.dispose();
     this.media?.close();

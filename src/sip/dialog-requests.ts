@@ -18,12 +18,13 @@ const DTMF = /^[0-9A-D*#,]+$/i;
  * Sends DTMF tones: RFC 4733 in the audio (`rtp`) where the negotiated answer has a
  * telephone-event at the audio codec's clock rate (see `rtpDtmfProblem`), or SIP INFO (`info`),
  * one request per tone, in order, not waiting for their answers (a `,` waits
- * {@link DTMF_PAUSE_MS}); `auto` prefers RTP and falls back to INFO. INFOs stop once `live()`
- * turns false. Resolves to the method used.
+ * {@link DTMF_PAUSE_MS}); `auto` prefers RTP and falls back to INFO. INFOs stop once `ended` is
+ * aborted (the call ended), and so does a pause: its timer is cleared at once. Resolves to the
+ * method used.
  * @throws TypeError for characters outside 0-9, *, #, A-D and `,`, before anything is sent.
  * @throws InvalidStateError for `rtp` when RFC 4733 is not possible on the call, saying why.
  */
-export async function sendDtmf(media: CallMedia | null, dialog: Core.Session, tones: string, method: 'auto' | 'rtp' | 'info', durationMs: number, live: () => boolean): Promise<'rtp' | 'info'> {
+export async function sendDtmf(media: CallMedia | null, dialog: Core.Session, tones: string, method: 'auto' | 'rtp' | 'info', durationMs: number, ended: AbortSignal): Promise<'rtp' | 'info'> {
   if (!DTMF.test(tones)) throw new TypeError(`sendDtmf(tones): "${tones}" has characters outside 0-9, *, #, A-D and ","`);
   if (method !== 'info') {
     const rtp = media ? media.sendDtmf(tones, { durationMs, interToneGapMs: 70 }) : { sent: false as const, reason: 'the call has no media' };
@@ -31,11 +32,24 @@ export async function sendDtmf(media: CallMedia | null, dialog: Core.Session, to
     if (method === 'rtp') throw new InvalidStateError(`sendDtmf(): RFC 4733 DTMF is not possible on this call: ${rtp.reason} (method "auto" would send SIP INFO)`);
   }
   for (const tone of tones) {
-    if (!live()) break;
-    if (tone === ',') await new Promise((resolve) => setTimeout(resolve, DTMF_PAUSE_MS));
+    if (ended.aborted) break;
+    if (tone === ',') await pause(DTMF_PAUSE_MS, ended);
     else dialog.info(undefined, { body: dtmfInfoBody(tone, durationMs) });
   }
   return 'info';
+}
+
+/** Resolves after `ms`, or at once when `ended` aborts (its timer cleared then). */
+function pause(ms: number, ended: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      ended.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    ended.addEventListener('abort', done);
+  });
 }
 
 /** Sends a REFER asking the other party to call `target`; resolves on its 2xx, rejects with {@link SipError}. */

@@ -106,6 +106,82 @@ describe('early media', () => {
     expect(toTags('BYE')).toEqual([loser, winner]);
   });
 
+  describe('forked INVITE answered by another WebRTC endpoint than the early media\'s (another ICE ufrag and DTLS fingerprint)', () => {
+    /** An answer from endpoint `who` (its ufrag and fingerprint), version `n`. */
+    const sdpOf = (who: string, n = 1): string => `v=0 ${who}-${n}\r\na=ice-ufrag:${who}\r\na=fingerprint:sha-256 ${who.toUpperCase()}:01\r\n`;
+
+    /** A's 183 plays, B's 183 does not, B's 200 wins; returns the call once B's 2xx is ACKed. */
+    async function bWins(bEndpoint = 'bbbb') {
+      const dialled = await dial();
+      const { invite } = dialled;
+      bed.peer.respond(invite, 183, 'Session Progress', { toTag: 'branchA', sdp: sdpOf('aaaa') });
+      bed.peer.respond(invite, 183, 'Session Progress', { toTag: 'branchB', sdp: sdpOf(bEndpoint) });
+      await bed.settle();
+      bed.peer.respond(invite, 200, 'OK', { toTag: 'branchB', sdp: sdpOf(bEndpoint) });
+      await bed.settle();
+      return dialled;
+    }
+
+    it('B\'s 2xx is applied, ACKed, then a re-INVITE to B restarts ICE (same media, same microphone); answered once B accepts it; A\'s late 2xx is ACKed and hung up', async () => {
+      const { call, invite, events } = await bWins();
+      const media = bed.medias[0]!;
+      expect(media.calls).toEqual(['createOffer hold=false', 'acceptAnswer provisional', 'acceptAnswer', 'restartIce', 'createOffer hold=false iceRestart']);
+      expect(toTags('ACK')).toEqual(['branchB']);
+      const reinvite = bed.peer.last('INVITE');
+      expect(bed.peer.requests('INVITE')).toHaveLength(2);
+      expect(/tag=(\w+)/.exec(reinvite.header('to')!)?.[1]).toBe('branchB');
+      expect(reinvite.header('call-id')).toBe(invite.header('call-id'));
+      expect(reinvite.body).toMatch(/^v=0 offer 2 /);
+      expect(call.state).toBe('ringing'); // not answered before B can be heard
+      expect(events).toEqual(['ringing earlyMedia=true']);
+      bed.peer.respond(reinvite, 200, 'OK', { sdp: sdpOf('bbbb', 2) });
+      await bed.settle();
+      expect(answers().at(-1)).toBe(`acceptAnswer ${sdpOf('bbbb', 2).trim()}`);
+      expect(media.signalingState).toBe('stable');
+      expect(call.state).toBe('answered');
+      expect(events).toEqual(['ringing earlyMedia=true', 'answered']);
+      expect(toTags('ACK')).toEqual(['branchB', 'branchB']);
+      // A answers too, late (its CANCEL crossed its 2xx): ACK and BYE that dialog (RFC 3261 §13.2.2.4).
+      bed.peer.respond(invite, 200, 'OK', { toTag: 'branchA', sdp: sdpOf('aaaa') });
+      await bed.settle();
+      expect(toTags('ACK')).toEqual(['branchB', 'branchB', 'branchA']);
+      expect(toTags('BYE')).toEqual(['branchA']);
+      expect(call.state).toBe('answered');
+      expect(media.calls.filter((c) => c.startsWith('createOffer'))).toHaveLength(2);
+      await call.hangup();
+      expect(toTags('BYE')).toEqual(['branchA', 'branchB']);
+    });
+
+    it('B is the same endpoint as A (an SBC such as rtpengine answers for every branch): no re-INVITE, answered at once', async () => {
+      const { call, events } = await bWins('aaaa');
+      expect(bed.medias[0]!.calls).toEqual(['createOffer hold=false', 'acceptAnswer provisional', 'acceptAnswer']);
+      expect(bed.peer.requests('INVITE')).toHaveLength(1);
+      expect(call.state).toBe('answered');
+      expect(events).toEqual(['ringing earlyMedia=true', 'answered']);
+    });
+
+    it('B refuses the re-INVITE: the call cannot be heard, BYE with Reason 488 to B, ended failed', async () => {
+      const { call, events } = await bWins();
+      bed.peer.respond(bed.peer.last('INVITE'), 488, 'Not Acceptable Here');
+      await bed.settle();
+      expect(call.state).toBe('ended');
+      expect(events).toEqual(['ringing earlyMedia=true', 'ended failed']);
+      expect(toTags('BYE')).toEqual(['branchB']);
+      expect(bed.peer.last('BYE').header('reason')).toContain('cause=488');
+      expect(bed.medias[0]!.log.at(-1)).toBe('close');
+    });
+
+    it('hangup() while the re-INVITE to B is out: BYE to B, ended local-hangup, the media closed', async () => {
+      const { call, events } = await bWins();
+      await call.hangup();
+      await bed.settle();
+      expect(events).toEqual(['ringing earlyMedia=true', 'ended local-hangup']);
+      expect(toTags('BYE')).toEqual(['branchB']);
+      expect(bed.peer.requests('CANCEL')).toHaveLength(0);
+      expect(bed.medias[0]!.log.at(-1)).toBe('close');
+    });
+  });
+
   it('two 183s and a 200 racing (they arrive while the first 183 is applied): the first branch plays, the final answer comes after it, ringing before answered', async () => {
     const { invite, events } = await dial();
     let release = (): void => undefined;

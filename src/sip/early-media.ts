@@ -7,22 +7,33 @@
  * 2xx wins gives the final answer, applied whether or not it matches a 18x's. Everything runs in
  * order on one queue, so the final answer always comes after the provisional one.
  *
- * Why the first branch, and its limit: the call has one peer connection, so one DTLS association.
- * In Chromium (e2e/gateway-network.spec.ts), once a branch's early media connected, only that
- * DTLS endpoint can carry the call's audio: a final answer from another endpoint with its own
- * fingerprint leaves the call silent, whether or not that branch's early media was applied in
- * between. Playing the first branch only keeps the audio steady while ringing and the first
- * branch able to win; another branch that is a separate DTLS endpoint winning is logged as a
- * warning (fixing it needs a new peer connection). Through an SBC such as rtpengine every branch
- * has the same DTLS endpoint, and any branch may win.
+ * When the winner is another WebRTC endpoint than the early media's (another ICE ufrag or DTLS
+ * fingerprint: separate phones, no SBC in between), the final answer alone is not enough. The
+ * call has one peer connection, so one ICE and DTLS association. In Chromium 156 (measured,
+ * e2e/gateway-network.spec.ts) `setRemoteDescription(answer)` after the first branch's
+ * `pranswer` is accepted with the new ufrag and fingerprint and ICE moves to the winner at once,
+ * but DTLS does not: it completes only when the winner's DTLS client next retransmits its
+ * handshake, 0.3 to 6.6 s of silence both ways when both phones started their media as the
+ * INVITE arrived (as phones sending early media do). An ICE-restart offer from that same peer
+ * connection (`restartIce()`, then a re-INVITE in the confirmed dialog, sent by the call before
+ * it reports `answered`) makes a new DTLS handshake with the winner's fingerprint at once: the
+ * winner connected 0.4 to 1.3 s after its 2xx, audio both ways, the same microphone track. That
+ * was chosen over a fresh peer connection for the winner (a new offer in a re-INVITE too, but the
+ * media would have to move its sender, receiver, remote stream and statistics to it): same
+ * signalling, nothing to move. Through an SBC such as rtpengine every branch has the same
+ * endpoint and no re-INVITE is needed.
  * ```txt
  *   18x with SDP (tag) ──first branch, new SDP?──▶ acceptAnswer(sdp, provisional): early media plays (ringingEvent)
  *   2xx (tag, sdp?) ──after the queue──▶ acceptAnswer(sdp ?? that tag's early SDP)
+ *       └─ another endpoint than the early media's ──▶ restartIce(), answeredElsewhere: the call re-offers
  * ```
  */
 import type { Logger } from '../logger';
 import type { CallMedia } from '../media/call-media';
-import { dtlsFingerprint } from '../media/sdp';
+import { dtlsFingerprint, iceUfrag } from '../media/sdp';
+
+/** Who sends and receives the media of an answer: its ICE ufrag and DTLS fingerprint. */
+const endpointOf = (sdp: string): string => `${iceUfrag(sdp) ?? ''} ${dtlsFingerprint(sdp) ?? ''}`;
 
 /** The early media of one outgoing call. */
 export class EarlyMedia {
@@ -39,6 +50,15 @@ export class EarlyMedia {
 
   /** `ringing` said `earlyMedia: true` already. */
   private announced = false;
+  private _answeredElsewhere = false;
+
+  /**
+   * True once the final answer came from another endpoint than the early media that played: the
+   * media restarts ICE on its next offer, and the call must send it (a re-INVITE) to be heard.
+   */
+  get answeredElsewhere(): boolean {
+    return this._answeredElsewhere;
+  }
 
   /**
    * The `ringing` event a 18x gives, or null for none: the first 18x gives one (`earlyMedia`
@@ -77,18 +97,23 @@ export class EarlyMedia {
 
   /**
    * The winning 2xx from branch `tag`: applies its answer (or, when it has none, that branch's
-   * early answer) as the final one, after any provisional answer still being applied.
+   * early answer) as the final one, after any provisional answer still being applied. When it
+   * comes from another endpoint than the early media, the media's next offer restarts ICE (see
+   * {@link EarlyMedia.answeredElsewhere}).
    * @throws Error when neither the 2xx nor an 18x of its branch carried a session description.
    */
   final(tag: string, sdp: string | undefined): Promise<void> {
     return this.enqueue(async () => {
       const answer = sdp ?? this.byBranch.get(tag);
       if (answer === undefined) throw new Error('the 2xx carries no session description');
+      const media = this.media()!;
+      await media.acceptAnswer(answer);
       const early = this.applied;
-      if (early && early.tag !== tag && dtlsFingerprint(early.sdp) !== dtlsFingerprint(answer)) {
-        this.logger.warn(`the forked INVITE was answered by branch ${tag}, not by the one whose early media played, with another DTLS fingerprint: the browser keeps its first DTLS association, so this call's audio may not flow`);
+      if (early && endpointOf(early.sdp) !== endpointOf(answer)) {
+        this.logger.info(`the forked INVITE was answered by branch ${tag}, another endpoint than the early media's (branch ${early.tag}): restarting ICE towards it`);
+        media.restartIce();
+        this._answeredElsewhere = true;
       }
-      await this.media()!.acceptAnswer(answer);
     });
   }
 

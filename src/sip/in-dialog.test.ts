@@ -3,7 +3,7 @@
  * both ways, blind transfer (REFER) both ways, 481 for requests to dialogs that do not exist,
  * mute and remote audio, and ending everything at logout without a timer left behind.
  */
-import { UserAgent } from 'sip.js';
+import { Grammar, type URI } from 'sip.js';
 import { describe, expect, it, vi } from 'vitest';
 import { InvalidStateError, SipError } from '../errors';
 import type { CallSession } from './call-session';
@@ -13,7 +13,7 @@ import { useCallBedHooks, answeredIncoming, answeredOutgoing, bobUri, type CallB
 let bed: CallBed;
 useCallBedHooks((b) => (bed = b));
 
-const carol = (): ReturnType<typeof UserAgent.makeURI> & object => UserAgent.makeURI('sip:carol@voxline.test')!;
+const carol = (): URI => Grammar.URIParse('sip:carol@voxline.test')!;
 
 describe('DTMF over SIP INFO', () => {
   it('sendDtmf(…, "info"): one INFO per tone (application/dtmf-relay), "," waits 2 s', async () => {
@@ -28,6 +28,31 @@ describe('DTMF over SIP INFO', () => {
     await bed.settle(1);
     expect(await sending).toBe('info');
     expect(infos()).toEqual(['Signal=1\r\nDuration=160\r\n', 'Signal=#\r\nDuration=160\r\n']);
+  });
+
+  it.each([
+    ['the other side hangs up', 'remote-hangup'],
+    ['we hang up', 'local-hangup'],
+  ] as const)('a "," pause of SIP INFO DTMF is cut short when the call ends (%s): no timer left, no INFO after the end', async (_how, reason) => {
+    const { call, dialog } = await answeredOutgoing(bed);
+    await bed.settle(64_000); // the INVITE transaction's timers are over: only the call's remain
+    expect(vi.getTimerCount()).toBe(0);
+    const sending = call.sendDtmf('1,2,3', 'info', 100);
+    await bed.settle();
+    bed.peer.respond(bed.peer.last('INFO'), 200, 'OK'); // its transaction (and timers) done
+    await bed.settle(DTMF_PAUSE_MS / 2);
+    expect(vi.getTimerCount()).toBe(1); // the pause
+    const ended: string[] = [];
+    call.on('ended', (end) => ended.push(end.reason));
+    if (reason === 'remote-hangup') bed.peer.inDialog(dialog, 'BYE');
+    else await call.hangup();
+    if (reason === 'local-hangup') bed.peer.respond(bed.peer.last('BYE'), 200, 'OK');
+    await bed.settle();
+    expect(ended).toEqual([reason]);
+    expect(await sending).toBe('info');
+    expect(vi.getTimerCount()).toBe(0);
+    await bed.settle(3 * DTMF_PAUSE_MS);
+    expect(bed.peer.requests('INFO').map((f) => f.body)).toEqual(['Signal=1\r\nDuration=100\r\n']);
   });
 
   it('auto prefers RFC 4733 in the audio when the media can; rtp without it throws InvalidStateError saying why', async () => {

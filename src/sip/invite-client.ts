@@ -4,14 +4,14 @@
  * authentication on 401/407, early dialogs and re-ACKing retransmitted 2xx). What the core leaves
  * to its user is here: which 2xx makes the call. A forked INVITE may be answered by several
  * phones; the first 2xx wins and every later one, from another dialog, is ACKed and hung up at
- * once. The call (call-session.ts) decides about the first one: it refuses it when it was
- * cancelled meanwhile (a 2xx that crossed our CANCEL, §9.1) or when its answer is unusable, and
- * that dialog is ACKed and hung up too.
+ * once (§13.2.2.4; the proxy CANCELs the branches still ringing). The first one is refused when
+ * the call no longer wants it (cancelled meanwhile: a 2xx that crossed our CANCEL, §9.1) or when
+ * its answer is unusable, and that dialog is ACKed and hung up too.
  * ```txt
  *   send() ──100──▶ (nothing) ──18x──▶ (with SDP: its early media applied, early-media.ts) onProgress(status)
- *     │ ──first 2xx──▶ onAnswer(dialog, applyAnswer) ──true──▶ ACK, onAnswered(dialog): the call's dialog
- *     │                                   ├──false──▶ ACK + BYE
- *     │                                   └──throws──▶ ACK + BYE with Reason: 488
+ *     │ ──first 2xx──▶ wanted()? apply its answer (early.final) ──ok──▶ ACK, onAnswered(dialog, answeredElsewhere)
+ *     │                  ├──no (before or after)──▶ onUnanswered('canceled'), ACK + BYE
+ *     │                  └──answer unusable──▶ onUnanswered('failed'), ACK + BYE with Reason: 488
  *     │ ──2xx from another dialog (fork)──▶ ACK + BYE that dialog
  *     │ ──3xx–6xx (incl. 408 timeout, 503 link failure from the core)──▶ onRefused(status, reason)
  *   cancel(): CANCEL, sent by the core once the INVITE is in Proceeding (a provisional arrived)
@@ -30,13 +30,15 @@ export interface InviteClientOwner {
    * (or could not be: see {@link InviteClient.early}).
    */
   onProgress(status: number, withSdp: boolean): void;
+  /** False once the call no longer wants an answer (hung up or cancelled meanwhile). */
+  wanted(): boolean;
+  /** The first 2xx cannot make the call (`canceled`: not wanted any more; `failed`: unusable answer); ACK and BYE follow. */
+  onUnanswered(reason: 'canceled' | 'failed'): void;
   /**
-   * The first 2xx: apply its answer with `applyAnswer` (it rejects when it cannot). Resolve
-   * `true` to keep the call, `false` or reject to refuse it (ACK, then BYE).
+   * The first 2xx, its answer applied, was ACKed: `dialog` is the call's. `answeredElsewhere`:
+   * another endpoint than the early media's answered, and the call must re-offer (early-media.ts).
    */
-  onAnswer(dialog: Core.Session, applyAnswer: () => Promise<void>): Promise<boolean>;
-  /** The kept 2xx was ACKed: `dialog` is the call's. */
-  onAnswered(dialog: Core.Session): void;
+  onAnswered(dialog: Core.Session, answeredElsewhere: boolean): void;
   /** A final failure (3xx–6xx), including the 408/503 the core makes up on a timeout or a dead link. */
   onRefused(status: number, reason: string): void;
 }
@@ -115,15 +117,26 @@ export class InviteClient {
     // A 180/183 with SDP that came first is reported first (`ringing`, then `answered`), even
     // when the phone answers before its early media was applied.
     await this.progressing;
-    const bye = await this.owner.onAnswer(dialog, () => this.early.final(response.message.toTag ?? '', sdpOf(response.message))).then(
-      (keep): string[] | null => (keep ? null : []),
-      (err: unknown): string[] => {
-        this.logger.warn(`the answer to our INVITE could not be used: ${(err as Error).message}`);
-        return [reasonHeader(488, 'Not Acceptable Here')];
-      },
-    );
+    const bye = await this.keep(response);
     response.ack();
     if (bye) dialog.bye(undefined, { extraHeaders: bye });
-    else this.owner.onAnswered(dialog);
+    else this.owner.onAnswered(dialog, this.early.answeredElsewhere);
+  }
+
+  /** Applies the first 2xx's answer if the call still wants it: null to keep it, else the BYE's extra headers. */
+  private async keep(response: Core.AckableIncomingResponseWithSession): Promise<string[] | null> {
+    if (!this.owner.wanted()) return this.unanswered('canceled', []);
+    try {
+      await this.early.final(response.message.toTag ?? '', sdpOf(response.message));
+    } catch (err) {
+      this.logger.warn(`the answer to our INVITE could not be used: ${(err as Error).message}`);
+      return this.unanswered('failed', [reasonHeader(488, 'Not Acceptable Here')]);
+    }
+    return this.owner.wanted() ? null : this.unanswered('canceled', []);
+  }
+
+  private unanswered(reason: 'canceled' | 'failed', byeHeaders: string[]): string[] {
+    this.owner.onUnanswered(reason);
+    return byeHeaders;
   }
 }

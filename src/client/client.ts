@@ -2,21 +2,20 @@
  * The public {@link Client}: one SIP identity on one signalling link. Connection reporting
  * (`connectionchange`, `connectionState`) lives in {@link ConnectionReporter}.
  */
-import { AuthenticationError, CancelledError, InvalidStateError, SipError, TimeoutError } from '../errors';
+import { CancelledError, InvalidStateError } from '../errors';
 import { createLogger, type Logger } from '../logger';
 import type { ClientOptions } from '../options';
 import { resolveOptions, type ResolvedClientOptions } from '../resolve-options';
 import type { CallSession } from '../sip/call-session';
 import type { MessageReceipt, SendMessageOptions } from '../sip/messaging';
-import { SessionStore } from '../sip/session-store';
 import { parseTarget } from '../sip/targets';
-import { SipUserAgent } from '../sip/user-agent';
-import { mainThreadTicker } from '../transport/ticker';
-import { WebSocketTransport } from '../transport/websocket-transport';
+import type { SipUserAgent } from '../sip/user-agent';
+import { untilAborted, type Engine } from '../engine/engine';
+import { startInPageEngine } from '../engine/in-page';
+import type { EngineProxy } from '../engine/engine-proxy';
 import { validateHeaders, validateLogin, validateMessage } from './arguments';
 import { AudioDevices } from './audio';
 import { Call, type AnswerOptions } from './call';
-import { ConnectionReporter, type RefreshOutcome } from './connection-reporter';
 import type { ClientEvents, ConnectionState } from './events';
 import { clearListeners, emitSafely, SafeEmitter } from './safe-emitter';
 
@@ -39,28 +38,6 @@ export interface LoginOptions {
   signal?: AbortSignal;
 }
 
-/** Rejects with the signal's reason as soon as it aborts; otherwise settles as `promise` does. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason as Error);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err as Error);
-      },
-    );
-  });
-}
-
 /**
  * A Voxline client: connects to a SIP-over-WebSocket server, logs a user in (SIP REGISTER),
  * keeps the link alive and re-opens it after any loss, and tells the application about every
@@ -81,9 +58,10 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 export class Client extends SafeEmitter<ClientEvents> {
   private readonly options: ResolvedClientOptions;
   private readonly logger: Logger;
-  private readonly link: WebSocketTransport;
-  private readonly reporter: ConnectionReporter;
-  private ua: SipUserAgent | null = null;
+  /** The engine in this page (its calls run here; #16 stage 3 moves them onto the protocol). */
+  private readonly engine: Engine;
+  /** The page's end of the engine protocol: every command goes through it. */
+  private readonly proxy: EngineProxy;
   private readonly liveCalls = new Map<CallSession, Call>();
   /** Set while `login()` runs; aborting it cancels the login. */
   private loginAbort: AbortController | null = null;
@@ -108,56 +86,41 @@ export class Client extends SafeEmitter<ClientEvents> {
     this.options = resolved;
     this.logger = logger;
     for (const warning of resolved.warnings) logger.warn(warning);
-    const keepAlive = resolved.keepAlive;
-    this.link = new WebSocketTransport({
-      servers: resolved.servers,
-      connectTimeoutMs: resolved.connectTimeoutMs,
-      logger: logger.child('transport'),
-      reconnectPolicy: resolved.reconnectPolicy,
-      keepAlive,
-      ...(keepAlive && !keepAlive.worker && { tickerFactory: mainThreadTicker }),
-    });
-    this.reporter = new ConnectionReporter(this.link, {
-      loggedIn: () => this.ua !== null,
-      refresh: () => this.refreshRegistration(),
-      resumed: () => {
-        this.ua?.messaging.setReady(true);
-        this.ua?.calls.refreshAll();
-      },
-      paused: () => this.ua?.messaging.setReady(false),
-      emit: (change) => emitSafely(this, 'connectionchange', change),
-    });
+    ({ engine: this.engine, proxy: this.proxy } = startInPageEngine(
+      resolved,
+      logger,
+      { event: (name, payload) => (emitSafely as (emitter: Client, event: string, arg?: unknown) => void)(this, name, payload) },
+      (ua) => this.attachCalls(ua),
+    ));
     this.audio = new AudioDevices(
       {
-        useInput: async (deviceId) => this.ua?.calls.useInput(deviceId),
-        useOutput: async (deviceId) => this.ua?.calls.useOutput(deviceId),
+        useInput: async (deviceId) => this.engine.userAgent?.calls.useInput(deviceId),
+        useOutput: async (deviceId) => this.engine.userAgent?.calls.useOutput(deviceId),
       },
       logger.child('audio'),
     );
-    this.link.on('reconnecting', (attempt) => emitSafely(this, 'reconnecting', attempt));
-    this.link.on('gaveup', (error) => emitSafely(this, 'error', error));
   }
 
   /**
    * State of the connection; agrees with the last `connectionchange` (see {@link ConnectionState}).
    */
   get connectionState(): ConnectionState {
-    return this.reporter.state;
+    return this.proxy.snapshot.connectionState;
   }
 
   /** True while the user is registered with the server. */
   get registered(): boolean {
-    return this.ua?.registered ?? false;
+    return this.proxy.snapshot.registered;
   }
 
   /** The logged-in user name, or `null`. */
   get user(): string | null {
-    return this.ua ? this.ua.user : null;
+    return this.proxy.snapshot.user;
   }
 
   /** URL of the server in use (or last used). */
   get server(): string {
-    return this.link.server;
+    return this.proxy.snapshot.server;
   }
 
   /**
@@ -167,7 +130,7 @@ export class Client extends SafeEmitter<ClientEvents> {
    */
   async connect(): Promise<void> {
     this.assertAlive('connect');
-    await this.link.connect();
+    await this.proxy.request({ op: 'connect' });
   }
 
   /**
@@ -197,30 +160,16 @@ export class Client extends SafeEmitter<ClientEvents> {
   async login(user: string, password: string, options?: LoginOptions): Promise<void> {
     this.assertAlive('login');
     const signal = validateLogin(user, password, options);
-    if (this.ua || this.loginAbort) {
-      throw new InvalidStateError(`login() called while ${this.ua ? `logged in as "${this.user}"` : 'a login is in progress'}; call logout() first`);
+    if (this.user !== null || this.loginAbort) {
+      throw new InvalidStateError(`login() called while ${this.user !== null ? `logged in as "${this.user}"` : 'a login is in progress'}; call logout() first`);
     }
     if (signal?.aborted) throw new CancelledError('login() was cancelled: its AbortSignal was already aborted', { cause: signal.reason });
     const abort = new AbortController();
     this.loginAbort = abort;
-    const onSignal = (): void => abort.abort(new CancelledError('login() was cancelled by its AbortSignal', { cause: signal?.reason }));
+    const onSignal = (): void => this.cancelLogin(new CancelledError('login() was cancelled by its AbortSignal', { cause: signal?.reason }));
     signal?.addEventListener('abort', onSignal, { once: true });
-    const openedHere = this.link.state !== 'connected';
-    let ua: SipUserAgent | null = null;
     try {
-      await untilAborted(this.link.connect(), abort.signal);
-      ua = this.createUserAgent(user, password);
-      await untilAborted(ua.start(), abort.signal);
-      await untilAborted(ua.register(), abort.signal);
-      this.ua = ua;
-      if (this.options.persistOutbox) ua.messaging.persistTo(new SessionStore({ user, domain: this.options.domain, servers: this.options.servers }, this.logger.child('store')));
-      ua.messaging.setReady(this.reporter.usable);
-      this.logger.info(`logged in as ${user}@${this.options.domain}`);
-    } catch (err) {
-      // Cleanup must not hold the rejection back (stopping may wait for the network).
-      if (ua) void ua.stop().catch(() => undefined);
-      if (openedHere && !this.destroyed && this.loginAbort === abort) this.link.disconnect();
-      throw abort.signal.aborted ? (abort.signal.reason as CancelledError) : err;
+      await untilAborted(this.proxy.request({ op: 'login', user, password }), abort.signal);
     } finally {
       signal?.removeEventListener('abort', onSignal);
       if (this.loginAbort === abort) this.loginAbort = null;
@@ -266,8 +215,8 @@ export class Client extends SafeEmitter<ClientEvents> {
     this.assertAlive('sendMessage');
     const uri = parseTarget(target, this.options.domain, 'sendMessage(target, body): "target"');
     const { contentType, id } = validateMessage(body, options);
-    if (!this.ua) throw new InvalidStateError('sendMessage() called before login(); log in first');
-    return this.ua.messaging.send(uri, body, contentType, id);
+    if (this.user === null) throw new InvalidStateError('sendMessage() called before login(); log in first');
+    return (await this.proxy.request({ op: 'send-message', target: uri.toString(), body, contentType, ...(id !== undefined && { id }) })) as MessageReceipt;
   }
 
   /**
@@ -291,7 +240,7 @@ export class Client extends SafeEmitter<ClientEvents> {
     if (typeof options !== 'object' || options === null) throw new TypeError('call(target, options): "options" must be an object');
     const headers = validateHeaders(options.headers);
     if (options.audio !== undefined && typeof options.audio !== 'object') throw new TypeError('call(target, options): "options.audio" must be MediaTrackConstraints or a MediaStream');
-    const ua = this.ua;
+    const ua = this.engine.userAgent;
     if (!ua) throw new InvalidStateError('call() called before login(); log in first');
     const media: { audio?: AnswerOptions['audio']; playRemoteAudio: boolean } = { playRemoteAudio: options.playRemoteAudio ?? true };
     if (options.audio !== undefined) media.audio = options.audio;
@@ -310,15 +259,8 @@ export class Client extends SafeEmitter<ClientEvents> {
    */
   async logout(): Promise<void> {
     if (this.destroyed) return;
-    this.loginAbort?.abort(new CancelledError('login() was cancelled by logout()'));
-    const ua = this.ua;
-    this.ua = null;
-    if (ua) {
-      if (this.link.state === 'connected') await ua.unregister();
-      await ua.stop();
-    }
-    if (!this.destroyed) this.link.disconnect();
-    this.reporter.reset();
+    this.cancelLogin(new CancelledError('login() was cancelled by logout()'));
+    await this.proxy.request({ op: 'logout' });
   }
 
   /**
@@ -328,36 +270,34 @@ export class Client extends SafeEmitter<ClientEvents> {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.loginAbort?.abort(new CancelledError('login() was cancelled by destroy()'));
-    this.reporter.reset();
-    const ua = this.ua;
-    this.ua = null;
-    ua?.messaging.release(); // what waits stays in sessionStorage for the tab's next login()
-    if (ua) void ua.stop();
-    this.link.dispose();
+    this.cancelLogin(new CancelledError('login() was cancelled by destroy()'));
+    void this.proxy.request({ op: 'destroy' });
+    this.proxy.close();
     this.audio._dispose();
     clearListeners(this);
   }
 
   /** @internal For the preflight check: the link's round trip (a keep-alive ping), in ms. */
   _measureRoundTrip(timeoutMs: number): Promise<number> {
-    return this.link.measureRoundTrip(timeoutMs);
+    return this.proxy.request({ op: 'round-trip', timeoutMs }) as Promise<number>;
   }
 
-  private createUserAgent(user: string, password: string): SipUserAgent {
-    const ua = new SipUserAgent({ options: this.options, link: this.link, logger: this.logger.child('sip'), user, password });
+  /** Cancels a `login()` in progress, here and in the engine. */
+  private cancelLogin(reason: CancelledError): void {
+    if (!this.loginAbort) return;
+    this.loginAbort.abort(reason);
+    void this.proxy.request({ op: 'cancel-login', reason: reason.message }).catch(() => undefined);
+  }
+
+  /** In-page mode: the page's calls run on the engine's new user agent (before it registers). */
+  private attachCalls(ua: SipUserAgent): void {
     ua.calls.inputDeviceId = this.audio.inputDeviceId;
     ua.calls.outputDeviceId = this.audio.outputDeviceId;
-    ua.on('registered', () => emitSafely(this, 'registered'));
-    ua.on('unregistered', () => emitSafely(this, 'unregistered'));
-    ua.on('message', (message) => emitSafely(this, 'message', message));
-    ua.messaging.onStatus = (status) => emitSafely(this, 'messagestatus', status);
     ua.calls.on('incoming', (session) => emitSafely(this, 'incomingcall', this.wrap(ua, session)));
     ua.calls.on('transferred', (from, next) => {
       const newCall = this.wrap(ua, next);
       this.liveCalls.get(from)?._transferred(newCall);
     });
-    return ua;
   }
 
   private wrap(ua: SipUserAgent, session: CallSession): Call {
@@ -365,34 +305,6 @@ export class Client extends SafeEmitter<ClientEvents> {
     this.liveCalls.set(session, call);
     session.once('ended', () => this.liveCalls.delete(session));
     return call;
-  }
-
-  /**
-   * Registers again on a re-opened link. `retry` when the link was handed back to the transport
-   * to try later (server busy, no answer; the outage and its backoff go on) or the login ended;
-   * `done` when registered, or when the credentials were refused (that ends the login and is
-   * reported as an `error`).
-   */
-  private async refreshRegistration(): Promise<RefreshOutcome> {
-    const ua = this.ua;
-    if (!ua) return 'done';
-    try {
-      await ua.register();
-      return this.ua === ua ? 'done' : 'retry';
-    } catch (err) {
-      if (this.ua !== ua || this.link.state !== 'connected') return 'retry';
-      if (err instanceof AuthenticationError) {
-        this.logger.error(`re-registration refused: ${err.message}; logged out`);
-        this.ua = null;
-        void ua.stop();
-        emitSafely(this, 'error', err);
-        return 'done';
-      }
-      const retryAfter = err instanceof SipError ? err.retryAfterMs : undefined;
-      const reason = err instanceof SipError || err instanceof TimeoutError ? err.message : String(err);
-      this.link.retryLater(`re-registration failed (${reason})`, retryAfter);
-      return 'retry';
-    }
   }
 
   private assertAlive(method: string): void {

@@ -19,7 +19,7 @@
  */
 import type { LinkLoss } from '../transport/types';
 import type { WebSocketTransport } from '../transport/websocket-transport';
-import type { ConnectionChange, ConnectionChangeState, ConnectionState } from './events';
+import type { ConnectionChange, ConnectionChangeState, ConnectionState } from '../client/events';
 
 /** Outcome of re-registering on a re-opened link. */
 export type RefreshOutcome = 'done' | 'retry';

@@ -5,7 +5,7 @@ import { DefaultReconnectPolicy } from '../transport/reconnect-policy';
 import { mainThreadTicker } from '../transport/ticker';
 import { WebSocketTransport } from '../transport/websocket-transport';
 import { ConnectionReporter, type RefreshOutcome } from './connection-reporter';
-import type { ConnectionChange } from './events';
+import type { ConnectionChange } from '../client/events';
 
 function setup(loggedIn = true) {
   const ws = fakeWebSocketFactory();

@@ -1,0 +1,31 @@
+/**
+ * The default mode: the {@link Engine} runs in the page, joined to the page side by a
+ * {@link directChannel} (the same protocol messages a SharedWorker engine gets, cloned the same
+ * way), so both modes share the code and its tests.
+ */
+import type { Logger } from '../logger';
+import type { ResolvedClientOptions } from '../resolve-options';
+import { mainThreadTicker } from '../transport/ticker';
+import { directChannel } from './direct-channel';
+import { Engine, type EngineListener } from './engine';
+import { serveEngine } from './engine-host';
+import { EngineProxy, type EngineProxyHooks } from './engine-proxy';
+
+/** An engine in this page and the page's proxy to it. */
+export interface InPageEngine {
+  engine: Engine;
+  proxy: EngineProxy;
+}
+
+/**
+ * Starts an engine in the page for `options`. `userAgent` is the in-page link to the call layer
+ * (calls do not cross the protocol yet: #16 stage 3).
+ */
+export function startInPageEngine(options: ResolvedClientOptions, logger: Logger, hooks: EngineProxyHooks, userAgent: EngineListener['userAgent']): InPageEngine {
+  const keepAlive = options.keepAlive;
+  const engine = new Engine({ options, logger, ...(keepAlive && !keepAlive.worker && { tickerFactory: mainThreadTicker }) });
+  const [pageEnd, engineEnd] = directChannel();
+  serveEngine(engine, engineEnd, logger.child('engine'), userAgent ? { userAgent } : {});
+  const proxy = new EngineProxy(pageEnd, hooks, logger.child('engine'), engine.snapshot);
+  return { engine, proxy };
+}

@@ -1,0 +1,259 @@
+/**
+ * The message protocol between the *page side* (the public `Client`, in a tab) and the *engine*
+ * (the WebSocket link, keep-alive, reconnect policy, SIP user agent, registration, outbox).
+ * Every message is plain data (structured-clone safe) and carries the protocol version in its
+ * `voxline` field; either side ignores a malformed message with one log line, and a message of
+ * another version is refused clearly (see {@link readPageMessage} / {@link readEngineMessage}).
+ *
+ * ```txt
+ *   tab (page side)                                   engine (in the page, or a SharedWorker)
+ *   Client ── hello ─────────────────────────────────▶ attach the tab      (or: rejected, version)
+ *          ── command {seq, op, …} ──────────────────▶ connect / login / logout / send-message …
+ *          ◀──────────────────── reply {seq, ok, value | error, state} ──
+ *          ◀──────────────── event {name, payload, state} (table below) ──
+ *          ◀───────────────────────────────────────── state {state} ──  (link state moved, no event)
+ *          ── bye ───────────────────────────────────▶ detach the tab (tab closing / destroy())
+ * ```
+ * Client events cross by name ({@link FORWARDED_CLIENT_EVENTS}): a new event of the engine is
+ * one more name in that table, its payload crosses through {@link encodeValue} (errors inside a
+ * payload become {@link WireError}s and come back as the same `VoxlineError` subclass).
+ * Each reply and event carries the engine's {@link EngineSnapshot}, so the page's getters
+ * (`connectionState`, `registered`, `user`, `server`) agree with the last event it delivered.
+ *
+ * Calls (stage 3 of #16, not yet on this protocol): in the in-page mode the page reaches the
+ * engine's call layer directly (engine.ts `localUserAgent`); the seam for the worker mode is
+ * src/media/call-media.ts's `CallMedia`, forwarded to the tab that owns a call's media.
+ */
+import {
+  AuthenticationError,
+  CancelledError,
+  ConfigurationError,
+  ConnectionError,
+  InvalidStateError,
+  LimitError,
+  MediaError,
+  SipError,
+  TimeoutError,
+  VoxlineError,
+  type VoxlineErrorCode,
+} from '../errors';
+import type { ConnectionState } from '../client/events';
+
+/** Version of this protocol; page and engine must speak the same one. */
+export const PROTOCOL_VERSION = 1;
+
+/** Client events the engine forwards to the page as they are (name and payload). */
+export const FORWARDED_CLIENT_EVENTS = ['connectionchange', 'reconnecting', 'registered', 'unregistered', 'message', 'messagestatus', 'error'] as const;
+/** One of {@link FORWARDED_CLIENT_EVENTS}. */
+export type ForwardedClientEvent = (typeof FORWARDED_CLIENT_EVENTS)[number];
+
+/** What the page's getters show, as the engine knows it. */
+export interface EngineSnapshot {
+  connectionState: ConnectionState;
+  registered: boolean;
+  user: string | null;
+  server: string;
+}
+
+/** A request of the page to the engine. */
+export type EngineCommand =
+  | { op: 'connect' }
+  | { op: 'login'; user: string; password: string }
+  | { op: 'cancel-login'; reason: string }
+  | { op: 'logout' }
+  | { op: 'send-message'; target: string; body: string; contentType: string; id?: string }
+  | { op: 'round-trip'; timeoutMs: number }
+  | { op: 'destroy' };
+
+/** Page → engine. */
+export type PageMessage =
+  | { voxline: number; kind: 'hello' }
+  | { voxline: number; kind: 'command'; seq: number; command: EngineCommand }
+  | { voxline: number; kind: 'bye' };
+
+/** An error as it crosses the protocol. */
+export interface WireError {
+  name: string;
+  message: string;
+  code?: VoxlineErrorCode;
+  /** The typed fields of the error classes (`status`, `server`, `timeoutMs`, …). */
+  fields?: Record<string, string | number | undefined>;
+}
+
+/** A payload or a reply value as it crosses the protocol. */
+export type WireValue = unknown;
+
+/** Engine → page. */
+export type EngineMessage =
+  | { voxline: number; kind: 'welcome' }
+  | { voxline: number; kind: 'rejected'; reason: string }
+  | { voxline: number; kind: 'reply'; seq: number; ok: true; value: WireValue; state: EngineSnapshot }
+  | { voxline: number; kind: 'reply'; seq: number; ok: false; error: WireError; state: EngineSnapshot }
+  | { voxline: number; kind: 'event'; name: ForwardedClientEvent; payload: WireValue; state: EngineSnapshot }
+  | { voxline: number; kind: 'state'; state: EngineSnapshot };
+
+/** A message of another protocol version: the sender is another Voxline release. */
+export interface VersionMismatch {
+  mismatch: true;
+  version: unknown;
+}
+
+/** The sentence both sides use to refuse another protocol version. */
+export function mismatchReason(theirs: unknown): string {
+  return `protocol version ${String(theirs)} met version ${PROTOCOL_VERSION}: serve the voxline.worker.js of this Voxline release`;
+}
+
+/** `key` is an own property of `table` (not one of Object.prototype's). */
+const own = (table: object, key: string): boolean => Object.prototype.hasOwnProperty.call(table, key);
+
+const ERROR_FIELDS = ['key', 'server', 'status', 'reason', 'timeoutMs', 'retryAfterMs', 'limit'] as const;
+
+/** An error as plain data: its class name, message, code and typed fields. */
+export function encodeError(err: unknown): WireError {
+  if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
+  const wire: WireError = { name: err.name, message: err.message };
+  if (err instanceof VoxlineError) {
+    wire.code = err.code;
+    const fields: Record<string, string | number | undefined> = {};
+    for (const field of ERROR_FIELDS) {
+      const value = (err as unknown as Record<string, unknown>)[field];
+      if (typeof value === 'string' || typeof value === 'number') fields[field] = value;
+    }
+    wire.fields = fields;
+  }
+  return wire;
+}
+
+/** The classes an error may come back as, by name. */
+const ERROR_CLASSES: Record<string, { prototype: Error }> = {
+  VoxlineError,
+  ConfigurationError,
+  InvalidStateError,
+  ConnectionError,
+  AuthenticationError,
+  TimeoutError,
+  SipError,
+  MediaError,
+  CancelledError,
+  LimitError,
+  TypeError,
+};
+
+/** The error a {@link WireError} describes, as the same class with the same fields. */
+export function decodeError(wire: WireError): Error {
+  const known = own(ERROR_CLASSES, wire.name) ? ERROR_CLASSES[wire.name]! : wire.code ? VoxlineError : Error;
+  const err = Object.assign(Object.create(known.prototype) as Error, wire.fields, { name: wire.name, message: wire.message, stack: `${wire.name}: ${wire.message}` });
+  if (wire.code) Object.assign(err, { code: wire.code });
+  return err;
+}
+
+/** Marks an encoded error inside a payload. */
+const ERROR_TAG = '$voxlineError';
+
+/** A payload as plain data: errors anywhere inside become tagged {@link WireError}s. */
+export function encodeValue(value: unknown): WireValue {
+  if (value instanceof Error) return { [ERROR_TAG]: encodeError(value) };
+  if (Array.isArray(value)) return value.map(encodeValue);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = encodeValue(item);
+    return out;
+  }
+  return value;
+}
+
+/** The payload {@link encodeValue} encoded, with its errors rebuilt. */
+export function decodeValue(value: WireValue): unknown {
+  if (Array.isArray(value)) return value.map(decodeValue);
+  if (value !== null && typeof value === 'object') {
+    const tagged = (value as Record<string, unknown>)[ERROR_TAG];
+    if (tagged !== undefined && isWireError(tagged)) return decodeError(tagged);
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = decodeValue(item);
+    return out;
+  }
+  return value;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isWireError = (v: unknown): v is WireError => isObject(v) && typeof v.name === 'string' && typeof v.message === 'string';
+const CONNECTION_STATES: readonly string[] = ['idle', 'connecting', 'connected', 'reconnecting', 'disconnected', 'closed'];
+const isSnapshot = (v: unknown): v is EngineSnapshot =>
+  isObject(v) && CONNECTION_STATES.includes(v.connectionState as string) && typeof v.registered === 'boolean' && (v.user === null || typeof v.user === 'string') && typeof v.server === 'string';
+
+/** The string fields each command must carry (`round-trip`'s `timeoutMs` is checked apart). */
+const COMMAND_FIELDS: Record<EngineCommand['op'], readonly string[]> = {
+  connect: [],
+  login: ['user', 'password'],
+  'cancel-login': ['reason'],
+  logout: [],
+  'send-message': ['target', 'body', 'contentType'],
+  'round-trip': [],
+  destroy: [],
+};
+
+function isCommand(v: unknown): v is EngineCommand {
+  if (!isObject(v) || typeof v.op !== 'string' || !own(COMMAND_FIELDS, v.op)) return false;
+  if (v.op === 'round-trip' && typeof v.timeoutMs !== 'number') return false;
+  if (v.op === 'send-message' && v.id !== undefined && typeof v.id !== 'string') return false;
+  return COMMAND_FIELDS[v.op as EngineCommand['op']].every((field) => typeof v[field] === 'string');
+}
+
+/** `data` names this protocol (a `voxline` version field) but another version of it. */
+function versionOf(data: unknown): VersionMismatch | null {
+  if (!isObject(data) || !('voxline' in data)) return null;
+  return data.voxline === PROTOCOL_VERSION ? null : { mismatch: true, version: data.voxline };
+}
+
+/** What a reader does with a message it cannot use: one log line. */
+export type MalformedSink = (line: string) => void;
+
+const describe = (data: unknown): string => {
+  try {
+    return (JSON.stringify(data) ?? String(data)).slice(0, 120);
+  } catch {
+    return String(data);
+  }
+};
+
+/**
+ * Reads a message from the page: the message, a {@link VersionMismatch}, or `null` for a
+ * malformed one (reported once to `malformed`; passwords are never logged).
+ */
+export function readPageMessage(data: unknown, malformed: MalformedSink): PageMessage | VersionMismatch | null {
+  const mismatch = versionOf(data);
+  if (mismatch) return mismatch;
+  if (isObject(data) && data.voxline === PROTOCOL_VERSION) {
+    if (data.kind === 'hello' || data.kind === 'bye') return data as PageMessage;
+    if (data.kind === 'command' && typeof data.seq === 'number' && isCommand(data.command)) return data as PageMessage;
+  }
+  const shown = isObject(data) && isObject(data.command) && 'password' in data.command ? '(a login command)' : describe(data);
+  malformed(`ignored a malformed message from the page: ${shown}`);
+  return null;
+}
+
+/** Reads a message from the engine: the message, a {@link VersionMismatch}, or `null` for a malformed one (reported once). */
+export function readEngineMessage(data: unknown, malformed: MalformedSink): EngineMessage | VersionMismatch | null {
+  const mismatch = versionOf(data);
+  if (mismatch) return mismatch;
+  if (isObject(data) && data.voxline === PROTOCOL_VERSION) {
+    switch (data.kind) {
+      case 'welcome':
+        return data as EngineMessage;
+      case 'rejected':
+        if (typeof data.reason === 'string') return data as EngineMessage;
+        break;
+      case 'state':
+        if (isSnapshot(data.state)) return data as EngineMessage;
+        break;
+      case 'reply':
+        if (typeof data.seq === 'number' && isSnapshot(data.state) && (data.ok === true || (data.ok === false && isWireError(data.error)))) return data as EngineMessage;
+        break;
+      case 'event':
+        if ((FORWARDED_CLIENT_EVENTS as readonly unknown[]).includes(data.name) && isSnapshot(data.state)) return data as EngineMessage;
+        break;
+    }
+  }
+  malformed(`ignored a malformed message from the engine: ${describe(data)}`);
+  return null;
+}

@@ -2,6 +2,7 @@
 //   dist/voxline.mjs (ESM) + dist/voxline.d.ts
 //   dist/voxline.cjs (CommonJS) + dist/voxline.d.cts
 //   dist/voxline.iife.min.js: minified <script> build defining the global `Voxline`, dependencies included
+//   dist/voxline.worker.js: the SharedWorker script of shared mode (sharedWorker option), self-contained
 // sip.js is bundled into all three (it is a devDependency): only the parts of its core Voxline
 // uses (src/sip/core.ts builds the UserAgentCore: no API-layer UserAgent, Inviter, Registerer,
 // Messager, web transport or session description handler; see also stubSipjsModule), and the
@@ -107,6 +108,19 @@ export default [
       file: 'dist/voxline.iife.min.js',
       format: 'iife',
       name: 'Voxline',
+      sourcemap: true,
+      plugins: [terser({ format: { comments: false } })],
+    },
+  },
+  {
+    // The SharedWorker script of shared mode (#16): a classic script (importScripts-free, no
+    // module worker needed), dependencies included, served by the app from its own origin.
+    input: 'src/engine/worker-entry.ts',
+    plugins: [version(), ...sipjsStubs(), nodeResolve({ browser: true }), commonjs(), ts()],
+    onwarn,
+    output: {
+      file: 'dist/voxline.worker.js',
+      format: 'iife',
       sourcemap: true,
       plugins: [terser({ format: { comments: false } })],
     },

@@ -174,6 +174,26 @@ export interface ClientOptions {
    * @defaultValue at once, then every second for 10 s, then exponential backoff with full jitter up to 30 s, forever
    */
   reconnect?: ReconnectOptions | false;
+  /**
+   * Share one link and one registration among every tab of the app (shared mode): the URL of
+   * Voxline's worker script, `dist/voxline.worker.js` (package export `voxline/worker`), which
+   * must be served from the page's own origin. Tabs with the same options share the engine in a
+   * `SharedWorker`: one WebSocket, one REGISTER binding, each event delivered once per tab.
+   * Where `SharedWorker` is missing, or the script cannot be started (wrong URL, other origin,
+   * other Voxline release), the client logs one warning and runs its own link in the page
+   * (`client.shared` is then `false`). Options that hold functions (`reconnect.policy`,
+   * `reconnect.random`, `keepAlive.strategy`) cannot be sent to a worker and are refused with it.
+   * Calls do not run in shared mode yet: `call()` throws and incoming calls are declined (486).
+   * @example
+   * ```ts
+   * // Vite, webpack:
+   * new Client({ servers, sharedWorker: new URL('voxline/worker', import.meta.url) });
+   * // script tag: copy node_modules/voxline/dist/voxline.worker.js to your site
+   * new Voxline.Client({ servers, sharedWorker: '/js/voxline.worker.js' });
+   * ```
+   * @defaultValue none: the link runs in the page
+   */
+  sharedWorker?: string | URL;
 }
 
 /** SDK version, replaced at build time. */

@@ -27,6 +27,8 @@ export interface ResolvedClientOptions {
   qualityThresholds: Required<QualityThresholds>;
   keepAlive: Required<KeepAliveOptions> | null;
   reconnectPolicy: ReconnectPolicy;
+  /** URL of the shared worker script (shared mode), or `null`: the engine runs in the page. */
+  sharedWorker: string | null;
   /** Advice found while validating (not errors), for the client to log once. */
   warnings: string[];
 }
@@ -52,6 +54,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof ClientOptions>([
   'qualityThresholds',
   'keepAlive',
   'reconnect',
+  'sharedWorker',
 ]);
 
 const RECONNECT_NUMBERS = ['fastRetryWindowMs', 'fastRetryDelayMs', 'backoffBaseMs', 'maxDelayMs', 'maxAttempts'] as const;
@@ -200,6 +203,20 @@ function validateLogger(value: unknown): LogSink | undefined {
   return sink;
 }
 
+/** The worker script's URL; options holding functions cannot go to a worker with it. */
+function validateSharedWorker(input: Record<string, unknown>): string | null {
+  const value = input.sharedWorker;
+  if (value === undefined) return null;
+  const href = typeof URL === 'function' && value instanceof URL ? value.href : value;
+  if (typeof href !== 'string' || href.trim() === '') throw new ConfigurationError('sharedWorker', 'must be the URL (string or URL) of voxline.worker.js');
+  const reconnect = input.reconnect as Record<string, unknown> | undefined;
+  const keepAlive = input.keepAlive as Record<string, unknown> | undefined;
+  for (const [key, held] of [['reconnect.policy', reconnect?.policy], ['reconnect.random', reconnect?.random], ['keepAlive.strategy', keepAlive?.strategy]] as const) {
+    if (held !== undefined) throw new ConfigurationError(key, 'cannot be used with sharedWorker: functions cannot be sent to a worker');
+  }
+  return href;
+}
+
 /**
  * Validates user options and merges them over {@link DEFAULT_OPTIONS}.
  * `undefined` values count as absent.
@@ -261,6 +278,7 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
     maxIncomingCalls: wholeNumber(input.maxIncomingCalls, 'maxIncomingCalls', DEFAULT_OPTIONS.maxIncomingCalls, 0, 1_000),
     keepAlive: validateKeepAlive(input.keepAlive),
     reconnectPolicy: validateReconnect(input.reconnect),
+    sharedWorker: validateSharedWorker(input),
     warnings,
   };
 }

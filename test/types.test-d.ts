@@ -85,6 +85,18 @@ void classify;
 const policy: ReconnectPolicy = { nextDelayMs: ({ attempt }) => (attempt < 5 ? 1000 : null) };
 new Client({ servers: ['wss://x'], reconnect: { policy }, keepAlive: { idleMs: 5000, timeoutMs: 3000 }, messageTimeoutMs: 10_000 });
 new Client({ servers: ['wss://x'], reconnect: false, keepAlive: false });
+// Shared mode (#16): the worker script's URL, as a string or a URL; `shared` and `loggedout`.
+new Client({ servers: ['wss://x'], sharedWorker: '/js/voxline.worker.js' });
+new Client({ servers: ['wss://x'], sharedWorker: new URL('https://app.example/voxline.worker.js') });
+// @ts-expect-error -- not a URL
+new Client({ servers: ['wss://x'], sharedWorker: 42 });
+{
+  const shared: boolean = client.shared;
+  client.on('loggedout', () => undefined);
+  // @ts-expect-error -- read-only
+  client.shared = true;
+  void shared;
+}
 new Client({ servers: ['wss://x'], reconnect: { maxAttempts: 10, maxDelayMs: 10_000 } });
 const defaultPolicy: ReconnectPolicy = new DefaultReconnectPolicy({ fastRetryWindowMs: 5000 });
 void defaultPolicy;

@@ -10,9 +10,8 @@ import type { CallSession } from '../sip/call-session';
 import type { MessageReceipt, SendMessageOptions } from '../sip/messaging';
 import { parseTarget } from '../sip/targets';
 import type { SipUserAgent } from '../sip/user-agent';
-import { untilAborted, type Engine } from '../engine/engine';
-import { startInPageEngine } from '../engine/in-page';
-import type { EngineProxy } from '../engine/engine-proxy';
+import { untilAborted } from '../engine/engine';
+import { startEngine, type PageEngine } from '../engine/page-engine';
 import { validateHeaders, validateLogin, validateMessage } from './arguments';
 import { AudioDevices } from './audio';
 import { Call, type AnswerOptions } from './call';
@@ -38,6 +37,12 @@ export interface LoginOptions {
   signal?: AbortSignal;
 }
 
+/** The options as a SharedWorker gets them: plain data (no `logger`, no `sharedWorker`). */
+function workerOptions(options: ClientOptions): Record<string, unknown> {
+  const { logger: _logger, sharedWorker: _url, ...rest } = options;
+  return rest as Record<string, unknown>;
+}
+
 /**
  * A Voxline client: connects to a SIP-over-WebSocket server, logs a user in (SIP REGISTER),
  * keeps the link alive and re-opens it after any loss, and tells the application about every
@@ -58,10 +63,8 @@ export interface LoginOptions {
 export class Client extends SafeEmitter<ClientEvents> {
   private readonly options: ResolvedClientOptions;
   private readonly logger: Logger;
-  /** The engine in this page (its calls run here; #16 stage 3 moves them onto the protocol). */
-  private readonly engine: Engine;
-  /** The page's end of the engine protocol: every command goes through it. */
-  private readonly proxy: EngineProxy;
+  /** Where the engine runs (this page, or a SharedWorker); its proxy carries every command. */
+  private readonly engine: PageEngine;
   private readonly liveCalls = new Map<CallSession, Call>();
   /** Set while `login()` runs; aborting it cancels the login. */
   private loginAbort: AbortController | null = null;
@@ -86,16 +89,17 @@ export class Client extends SafeEmitter<ClientEvents> {
     this.options = resolved;
     this.logger = logger;
     for (const warning of resolved.warnings) logger.warn(warning);
-    ({ engine: this.engine, proxy: this.proxy } = startInPageEngine(
+    this.engine = startEngine(
       resolved,
+      workerOptions(options),
       logger,
       { event: (name, payload) => (emitSafely as (emitter: Client, event: string, arg?: unknown) => void)(this, name, payload) },
       (ua) => this.attachCalls(ua),
-    ));
+    );
     this.audio = new AudioDevices(
       {
-        useInput: async (deviceId) => this.engine.userAgent?.calls.useInput(deviceId),
-        useOutput: async (deviceId) => this.engine.userAgent?.calls.useOutput(deviceId),
+        useInput: async (deviceId) => this.engine.local?.userAgent?.calls.useInput(deviceId),
+        useOutput: async (deviceId) => this.engine.local?.userAgent?.calls.useOutput(deviceId),
       },
       logger.child('audio'),
     );
@@ -105,22 +109,31 @@ export class Client extends SafeEmitter<ClientEvents> {
    * State of the connection; agrees with the last `connectionchange` (see {@link ConnectionState}).
    */
   get connectionState(): ConnectionState {
-    return this.proxy.snapshot.connectionState;
+    return this.engine.proxy.snapshot.connectionState;
   }
 
   /** True while the user is registered with the server. */
   get registered(): boolean {
-    return this.proxy.snapshot.registered;
+    return this.engine.proxy.snapshot.registered;
   }
 
   /** The logged-in user name, or `null`. */
   get user(): string | null {
-    return this.proxy.snapshot.user;
+    return this.engine.proxy.snapshot.user;
+  }
+
+  /**
+   * True when this client shares its link and registration with the app's other tabs through
+   * the `sharedWorker` option's SharedWorker; `false` when its engine runs in the page (no
+   * option, no SharedWorker in this browser, or the worker could not be started: see the warning).
+   */
+  get shared(): boolean {
+    return this.engine.shared;
   }
 
   /** URL of the server in use (or last used). */
   get server(): string {
-    return this.proxy.snapshot.server;
+    return this.engine.proxy.snapshot.server;
   }
 
   /**
@@ -130,7 +143,7 @@ export class Client extends SafeEmitter<ClientEvents> {
    */
   async connect(): Promise<void> {
     this.assertAlive('connect');
-    await this.proxy.request({ op: 'connect' });
+    await this.engine.proxy.request({ op: 'connect' });
   }
 
   /**
@@ -169,7 +182,7 @@ export class Client extends SafeEmitter<ClientEvents> {
     const onSignal = (): void => this.cancelLogin(new CancelledError('login() was cancelled by its AbortSignal', { cause: signal?.reason }));
     signal?.addEventListener('abort', onSignal, { once: true });
     try {
-      await untilAborted(this.proxy.request({ op: 'login', user, password }), abort.signal);
+      await untilAborted(this.engine.proxy.request({ op: 'login', user, password }), abort.signal);
     } finally {
       signal?.removeEventListener('abort', onSignal);
       if (this.loginAbort === abort) this.loginAbort = null;
@@ -216,7 +229,7 @@ export class Client extends SafeEmitter<ClientEvents> {
     const uri = parseTarget(target, this.options.domain, 'sendMessage(target, body): "target"');
     const { contentType, id } = validateMessage(body, options);
     if (this.user === null) throw new InvalidStateError('sendMessage() called before login(); log in first');
-    return (await this.proxy.request({ op: 'send-message', target: uri.toString(), body, contentType, ...(id !== undefined && { id }) })) as MessageReceipt;
+    return (await this.engine.proxy.request({ op: 'send-message', target: uri.toString(), body, contentType, ...(id !== undefined && { id }) })) as MessageReceipt;
   }
 
   /**
@@ -240,7 +253,8 @@ export class Client extends SafeEmitter<ClientEvents> {
     if (typeof options !== 'object' || options === null) throw new TypeError('call(target, options): "options" must be an object');
     const headers = validateHeaders(options.headers);
     if (options.audio !== undefined && typeof options.audio !== 'object') throw new TypeError('call(target, options): "options.audio" must be MediaTrackConstraints or a MediaStream');
-    const ua = this.engine.userAgent;
+    if (this.engine.shared) throw new InvalidStateError('call() is not available in shared mode yet (sharedWorker option)');
+    const ua = this.engine.local?.userAgent;
     if (!ua) throw new InvalidStateError('call() called before login(); log in first');
     const media: { audio?: AnswerOptions['audio']; playRemoteAudio: boolean } = { playRemoteAudio: options.playRemoteAudio ?? true };
     if (options.audio !== undefined) media.audio = options.audio;
@@ -260,7 +274,7 @@ export class Client extends SafeEmitter<ClientEvents> {
   async logout(): Promise<void> {
     if (this.destroyed) return;
     this.cancelLogin(new CancelledError('login() was cancelled by logout()'));
-    await this.proxy.request({ op: 'logout' });
+    await this.engine.proxy.request({ op: 'logout' });
   }
 
   /**
@@ -271,22 +285,22 @@ export class Client extends SafeEmitter<ClientEvents> {
     if (this.destroyed) return;
     this.destroyed = true;
     this.cancelLogin(new CancelledError('login() was cancelled by destroy()'));
-    void this.proxy.request({ op: 'destroy' });
-    this.proxy.close();
+    void this.engine.proxy.request({ op: 'destroy' }).catch(() => undefined);
+    this.engine.close();
     this.audio._dispose();
     clearListeners(this);
   }
 
   /** @internal For the preflight check: the link's round trip (a keep-alive ping), in ms. */
   _measureRoundTrip(timeoutMs: number): Promise<number> {
-    return this.proxy.request({ op: 'round-trip', timeoutMs }) as Promise<number>;
+    return this.engine.proxy.request({ op: 'round-trip', timeoutMs }) as Promise<number>;
   }
 
   /** Cancels a `login()` in progress, here and in the engine. */
   private cancelLogin(reason: CancelledError): void {
     if (!this.loginAbort) return;
     this.loginAbort.abort(reason);
-    void this.proxy.request({ op: 'cancel-login', reason: reason.message }).catch(() => undefined);
+    void this.engine.proxy.request({ op: 'cancel-login', reason: reason.message }).catch(() => undefined);
   }
 
   /** In-page mode: the page's calls run on the engine's new user agent (before it registers). */

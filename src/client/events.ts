@@ -97,4 +97,9 @@ export interface ClientEvents {
   messagestatus: (status: MessageStatus) => void;
   /** Something failed in the background, outside any promise the application holds. @event */
   error: (error: VoxlineError) => void;
+  /**
+   * Shared mode (`sharedWorker`): another tab of the app called `logout()`, which logs out every
+   * tab sharing the link; this client is logged out too (show the sign-in form). @event
+   */
+  loggedout: () => void;
 }

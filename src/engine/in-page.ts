@@ -6,26 +6,24 @@
 import type { Logger } from '../logger';
 import type { ResolvedClientOptions } from '../resolve-options';
 import { mainThreadTicker } from '../transport/ticker';
-import { directChannel } from './direct-channel';
+import { directChannel, type ChannelPort } from './direct-channel';
 import { Engine, type EngineListener } from './engine';
 import { serveEngine } from './engine-host';
-import { EngineProxy, type EngineProxyHooks } from './engine-proxy';
 
-/** An engine in this page and the page's proxy to it. */
+/** An engine in this page and the page's end of the channel to it. */
 export interface InPageEngine {
   engine: Engine;
-  proxy: EngineProxy;
+  port: ChannelPort;
 }
 
 /**
  * Starts an engine in the page for `options`. `userAgent` is the in-page link to the call layer
  * (calls do not cross the protocol yet: #16 stage 3).
  */
-export function startInPageEngine(options: ResolvedClientOptions, logger: Logger, hooks: EngineProxyHooks, userAgent: EngineListener['userAgent']): InPageEngine {
+export function startInPageEngine(options: ResolvedClientOptions, logger: Logger, userAgent: EngineListener['userAgent']): InPageEngine {
   const keepAlive = options.keepAlive;
   const engine = new Engine({ options, logger, ...(keepAlive && !keepAlive.worker && { tickerFactory: mainThreadTicker }) });
   const [pageEnd, engineEnd] = directChannel();
   serveEngine(engine, engineEnd, logger.child('engine'), userAgent ? { userAgent } : {});
-  const proxy = new EngineProxy(pageEnd, hooks, logger.child('engine'), engine.snapshot);
-  return { engine, proxy };
+  return { engine, port: pageEnd };
 }

@@ -43,7 +43,7 @@ import type { ConnectionState } from '../client/events';
 export const PROTOCOL_VERSION = 1;
 
 /** Client events the engine forwards to the page as they are (name and payload). */
-export const FORWARDED_CLIENT_EVENTS = ['connectionchange', 'reconnecting', 'registered', 'unregistered', 'message', 'messagestatus', 'error'] as const;
+export const FORWARDED_CLIENT_EVENTS = ['connectionchange', 'reconnecting', 'registered', 'unregistered', 'message', 'messagestatus', 'error', 'loggedout'] as const;
 /** One of {@link FORWARDED_CLIENT_EVENTS}. */
 export type ForwardedClientEvent = (typeof FORWARDED_CLIENT_EVENTS)[number];
 
@@ -67,7 +67,14 @@ export type EngineCommand =
 
 /** Page → engine. */
 export type PageMessage =
-  | { voxline: number; kind: 'hello' }
+  | {
+      voxline: number;
+      kind: 'hello';
+      /** Shared mode: the client's options (plain data: no `logger`, no functions). */
+      options?: Record<string, unknown>;
+      /** Shared mode: the name of the Web Lock this tab holds while it lives. */
+      tab?: string;
+    }
   | { voxline: number; kind: 'command'; seq: number; command: EngineCommand }
   | { voxline: number; kind: 'bye' };
 
@@ -224,7 +231,7 @@ export function readPageMessage(data: unknown, malformed: MalformedSink): PageMe
   const mismatch = versionOf(data);
   if (mismatch) return mismatch;
   if (isObject(data) && data.voxline === PROTOCOL_VERSION) {
-    if (data.kind === 'hello' || data.kind === 'bye') return data as PageMessage;
+    if ((data.kind === 'hello' && (data.options === undefined || isObject(data.options)) && (data.tab === undefined || typeof data.tab === 'string')) || data.kind === 'bye') return data as PageMessage;
     if (data.kind === 'command' && typeof data.seq === 'number' && isCommand(data.command)) return data as PageMessage;
   }
   const shown = isObject(data) && isObject(data.command) && 'password' in data.command ? '(a login command)' : describe(data);

@@ -77,7 +77,7 @@ function isStoredMessage(value: unknown): value is StoredMessage {
 }
 
 /** A random id: 128 bits in hex (`crypto.getRandomValues` works on http pages too). */
-function newMessageId(): string {
+export function newMessageId(): string {
   const bytes = new Uint8Array(16);
   globalThis.crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');

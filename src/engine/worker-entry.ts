@@ -1,0 +1,40 @@
+/**
+ * The SharedWorker script, built by rollup.config.mjs as `dist/voxline.worker.js` (a classic,
+ * self-contained script; package export `voxline/worker`): each tab that connects gets a port to
+ * the {@link WorkerHub}. Engines here time their keep-alive with the worker's own timers, which
+ * background tabs do not throttle, keep their outbox in memory (a worker has no
+ * sessionStorage), and decline incoming calls until calls run in shared mode (#16 stage 3).
+ * Logs go to the worker's console (DevTools: chrome://inspect/#workers), at each client's
+ * `logLevel`.
+ */
+import { createLogger } from '../logger';
+import { resolveOptions } from '../resolve-options';
+import { mainThreadTicker } from '../transport/ticker';
+import type { ChannelPort } from './direct-channel';
+import { Engine } from './engine';
+import { WorkerHub } from './worker-hub';
+
+interface SharedWorkerScope {
+  onconnect: ((event: { ports: ReadonlyArray<ChannelPort & { start?(): void }> }) => void) | null;
+  navigator?: { locks?: { request(name: string, callback: () => void): Promise<unknown> } };
+}
+
+const scope = globalThis as unknown as SharedWorkerScope;
+
+const hub = new WorkerHub({
+  logger: createLogger('warn', 'voxline-worker'),
+  createEngine(options) {
+    const resolved = resolveOptions({ ...options, persistOutbox: false, maxIncomingCalls: 0 });
+    return new Engine({ options: resolved, logger: createLogger(resolved.logLevel, 'voxline-worker'), ...(resolved.keepAlive && { tickerFactory: mainThreadTicker }) });
+  },
+  whenGone(name, gone) {
+    scope.navigator?.locks?.request(name, gone).catch(() => undefined);
+  },
+});
+
+scope.onconnect = (event) => {
+  const port = event.ports[0];
+  if (!port) return;
+  hub.attach(port);
+  port.start?.();
+};

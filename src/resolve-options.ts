@@ -209,10 +209,9 @@ function validateSharedWorker(input: Record<string, unknown>): string | null {
   if (value === undefined) return null;
   const href = typeof URL === 'function' && value instanceof URL ? value.href : value;
   if (typeof href !== 'string' || href.trim() === '') throw new ConfigurationError('sharedWorker', 'must be the URL (string or URL) of voxline.worker.js');
-  const reconnect = input.reconnect as Record<string, unknown> | undefined;
-  const keepAlive = input.keepAlive as Record<string, unknown> | undefined;
-  for (const [key, held] of [['reconnect.policy', reconnect?.policy], ['reconnect.random', reconnect?.random], ['keepAlive.strategy', keepAlive?.strategy]] as const) {
-    if (held !== undefined) throw new ConfigurationError(key, 'cannot be used with sharedWorker: functions cannot be sent to a worker');
+  for (const key of ['reconnect.policy', 'reconnect.random', 'keepAlive.strategy']) {
+    const [group, field] = key.split('.') as [string, string];
+    if ((input[group] as Record<string, unknown> | undefined)?.[field] !== undefined) throw new ConfigurationError(key, 'cannot be used with sharedWorker: functions cannot be sent to a worker');
   }
   return href;
 }

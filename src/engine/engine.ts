@@ -154,7 +154,6 @@ export class Engine {
   }
 
   private async login(user: string, password: string): Promise<void> {
-    if (this.ua || this.loginAbort) throw new InvalidStateError('login() called while logged in or logging in; call logout() first');
     const abort = new AbortController();
     this.loginAbort = abort;
     const openedHere = this.link.state !== 'connected';

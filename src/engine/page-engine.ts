@@ -56,8 +56,8 @@ export function startEngine(options: ResolvedClientOptions, wireOptions: Record<
   };
   let worker: WorkerLike | null = null;
   if (url !== null) {
-    if (typeof g.SharedWorker !== 'function') logger.info('sharedWorker: this browser has no SharedWorker; the link runs in this page');
-    else {
+    // No SharedWorker in this browser: the link runs in this page, `shared` says so.
+    if (typeof g.SharedWorker === 'function') {
       try {
         worker = new g.SharedWorker(url, { name: 'voxline' });
       } catch (err) {

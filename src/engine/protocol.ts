@@ -215,13 +215,8 @@ function versionOf(data: unknown): VersionMismatch | null {
 /** What a reader does with a message it cannot use: one log line. */
 export type MalformedSink = (line: string) => void;
 
-const describe = (data: unknown): string => {
-  try {
-    return (JSON.stringify(data) ?? String(data)).slice(0, 120);
-  } catch {
-    return String(data);
-  }
-};
+/** A malformed message in a log line: its kind, never its content (it may hold a password). */
+const describe = (data: unknown): string => (isObject(data) ? `kind ${String(data.kind)}` : typeof data);
 
 /**
  * Reads a message from the page: the message, a {@link VersionMismatch}, or `null` for a
@@ -234,8 +229,7 @@ export function readPageMessage(data: unknown, malformed: MalformedSink): PageMe
     if ((data.kind === 'hello' && (data.options === undefined || isObject(data.options)) && (data.tab === undefined || typeof data.tab === 'string')) || data.kind === 'bye') return data as PageMessage;
     if (data.kind === 'command' && typeof data.seq === 'number' && isCommand(data.command)) return data as PageMessage;
   }
-  const shown = isObject(data) && isObject(data.command) && 'password' in data.command ? '(a login command)' : describe(data);
-  malformed(`ignored a malformed message from the page: ${shown}`);
+  malformed(`ignored a malformed message from the page (${describe(data)})`);
   return null;
 }
 
@@ -261,6 +255,6 @@ export function readEngineMessage(data: unknown, malformed: MalformedSink): Engi
         break;
     }
   }
-  malformed(`ignored a malformed message from the engine: ${describe(data)}`);
+  malformed(`ignored a malformed message from the engine (${describe(data)})`);
   return null;
 }

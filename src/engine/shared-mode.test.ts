@@ -139,6 +139,18 @@ describe('shared mode: one link and one registration for every tab', () => {
     await expect(a.client.sendMessage('bob', 'hi')).rejects.toBeInstanceOf(InvalidStateError);
   });
 
+  it('logout() in a tab that only connected leaves the others logged in', async () => {
+    const [a, b] = [tab(), tab()];
+    await a.client.login('alice', 'pw');
+    await b.client.connect();
+    await b.client.logout();
+    expect(b.client.connectionState).toBe('idle');
+    expect(a.events).toEqual(['registered']);
+    expect(a.client.registered).toBe(true);
+    expect(bed.registrar.removals).toHaveLength(0);
+    expect(bed.registrar.socket.readyState).toBe(1);
+  });
+
   it('the link and registration stay while a tab remains; the last tab gone unREGISTERs and closes the link', async () => {
     const [a, b] = [tab(), tab()];
     await Promise.all([a, b].map((t) => t.client.login('alice', 'pw')));

@@ -146,6 +146,12 @@ export class WorkerHub {
   private async logout(tab: Tab): Promise<void> {
     const shared = tab.shared;
     if (!shared) return;
+    if (tab.user === null) {
+      // Not logged in: this tab leaves the link to the others (the last one closes it).
+      tab.joined = false;
+      if ([...shared.tabs].every((t) => !t.joined)) await shared.engine.run({ op: 'logout' });
+      return;
+    }
     shared.login = null;
     for (const other of shared.tabs) {
       const wasIn = other.user !== null;
@@ -229,8 +235,10 @@ export class WorkerHub {
     return { connectionState: state.connectionState, registered: mine && state.registered, user: mine ? tab.user : null, server };
   }
 
+  /** Tabs share an engine when their options agree (the log level aside). */
   private keyOf(tab: Tab): string {
-    return JSON.stringify(tab.options);
+    const { logLevel: _level, ...rest } = tab.options;
+    return JSON.stringify(rest);
   }
 
   private post(tab: Tab, message: EngineMessage): void {

@@ -19,13 +19,20 @@ import { WorkerHub } from './worker-hub';
 const bed = useRegistrarBed({ fakeTimers: false });
 let hub: WorkerHub;
 let warnings: string[];
+/** Web Locks the hub waits for, by tab: releasing one is the tab being gone (closed, crashed). */
+let locks: Map<string, () => void>;
+let hubLog: string[];
 /** What the fake worker does when created: connect to the hub, fail to load, or speak another version. */
 let workerMode: 'ok' | 'missing' | 'old' = 'ok';
 
 beforeEach(() => {
   workerMode = 'ok';
+  locks = new Map();
+  hubLog = [];
+  vi.stubGlobal('navigator', { locks: { request: (_name: string, callback: () => Promise<void>) => (callback(), new Promise(() => undefined)) } });
   hub = new WorkerHub({
-    logger: createLogger('silent'),
+    logger: createLogger('debug', 'hub', (level, _ns, message) => hubLog.push(`${level} ${message}`)),
+    whenGone: (name, gone) => locks.set(name, gone),
     createEngine: (options) => new Engine({ options: resolveOptions({ ...options, persistOutbox: false, maxIncomingCalls: 0 }), logger: createLogger('silent') }),
   });
   vi.stubGlobal(
@@ -161,6 +168,32 @@ describe('shared mode: one link and one registration for every tab', () => {
     b.client.destroy();
     await vi.waitFor(() => expect(bed.registrar.removals).toHaveLength(1));
     await vi.waitFor(() => expect(hub.engineCount).toBe(0));
+  });
+
+  it('a tab gone without a word (its Web Lock released) is detached; the last one unREGISTERs', async () => {
+    const [a, b] = [tab(), tab()];
+    await Promise.all([a, b].map((t) => t.client.login('alice', 'pw')));
+    expect(locks.size).toBe(2);
+    const [goneA, goneB] = [...locks.values()] as [() => void, () => void];
+    goneA();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(bed.registrar.removals).toHaveLength(0);
+    expect(hub.engineCount).toBe(1);
+    goneB();
+    await vi.waitFor(() => expect(bed.registrar.removals).toHaveLength(1));
+    await vi.waitFor(() => expect(hub.engineCount).toBe(0));
+  });
+
+  it('a tab speaking another protocol version is answered `rejected`; a malformed message is ignored with one log line', () => {
+    const [pageEnd, workerEnd] = directChannel();
+    hub.attach(workerEnd);
+    const answers: unknown[] = [];
+    pageEnd.onmessage = ({ data }) => answers.push(data);
+    pageEnd.postMessage({ voxline: PROTOCOL_VERSION + 1, kind: 'hello' });
+    pageEnd.postMessage({ voxline: PROTOCOL_VERSION, kind: 'command', seq: 2, command: { op: 'login', user: 'alice', pass: 'secret-pw' } });
+    expect(answers).toEqual([{ voxline: PROTOCOL_VERSION, kind: 'rejected', reason: expect.stringContaining('protocol version 2') }]);
+    expect(hubLog.filter((l) => l.includes('malformed'))).toHaveLength(1);
+    expect(hubLog.join('\n')).not.toContain('secret-pw');
   });
 
   it('sendMessage() from a tab goes out once; its messagestatus reaches that tab only', async () => {

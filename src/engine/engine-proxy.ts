@@ -15,7 +15,7 @@ export interface EngineProxyHooks {
   /** A forwarded client event, payload decoded; the snapshot is already up to date. */
   event(name: ForwardedClientEvent, payload: unknown): void;
   /** The engine refused this page (another protocol version): `error` says why. */
-  rejected?(error: ConfigurationError): void;
+  rejected?(error: Error): void;
 }
 
 interface Pending {
@@ -26,7 +26,7 @@ interface Pending {
 export class EngineProxy {
   private seq = 0;
   private readonly pending = new Map<number, Pending>();
-  private refusal: ConfigurationError | null = null;
+  private refusal: Error | null = null;
   /** The engine's state as of the last message that arrived. */
   snapshot: EngineSnapshot;
 
@@ -87,10 +87,11 @@ export class EngineProxy {
     }
   }
 
-  private refuse(reason: string): void {
+  /** Fails every request, now and later: with a `ConfigurationError` naming `sharedWorker` (another protocol version), or `kind`. */
+  refuse(reason: string, kind?: new (message: string) => Error): void {
     if (this.refusal) return;
-    this.refusal = new ConfigurationError('sharedWorker', reason);
-    this.logger.error(this.refusal.message);
+    this.refusal = kind ? new kind(reason) : new ConfigurationError('sharedWorker', reason);
+    if (!kind) this.logger.error(this.refusal.message);
     for (const pending of this.pending.values()) pending.reject(this.refusal);
     this.pending.clear();
     this.hooks.rejected?.(this.refusal);

@@ -9,7 +9,7 @@
  * A tab holds a Web Lock while it lives; the worker asks for the same lock, which it gets when the
  * tab is gone (closed or crashed), and then detaches the tab (see worker-hub.ts).
  */
-import { ConfigurationError } from '../errors';
+import { CancelledError, ConfigurationError } from '../errors';
 import type { Logger } from '../logger';
 import type { ResolvedClientOptions } from '../resolve-options';
 import type { ChannelPort } from './direct-channel';
@@ -85,6 +85,7 @@ export function startEngine(options: ResolvedClientOptions, wireOptions: Record<
     if (!event.persisted) proxy.close();
   };
   g.addEventListener?.('pagehide', bye);
+  const removeListener = (g as { removeEventListener?: (type: string, listener: typeof bye) => void }).removeEventListener;
   return {
     proxy,
     get local() {
@@ -94,8 +95,10 @@ export function startEngine(options: ResolvedClientOptions, wireOptions: Record<
       return local === null;
     },
     close() {
+      if (port.close()) proxy.refuse('the client was destroyed before its shared worker answered', CancelledError);
       proxy.close();
       releaseLock();
+      removeListener?.call(g, 'pagehide', bye);
     },
   };
 }
@@ -134,6 +137,16 @@ class SwitchPort implements ChannelPort {
       this.hello = data as Record<string, unknown>;
       this.sendHello();
     }
+  }
+
+  /** The client is destroyed: a worker that has not answered yet is given up without a fallback (true then). */
+  close(): boolean {
+    if (this.target) return false;
+    clearTimeout(this.timer);
+    this.worker.onerror = null;
+    this.worker.port.onmessage = null;
+    this.target = { postMessage: () => undefined, onmessage: null };
+    return true;
   }
 
   /** The tab's Web Lock is held (or there is none): the worker may learn about this tab. */

@@ -23,7 +23,7 @@ let warnings: string[];
 let locks: Map<string, () => void>;
 let hubLog: string[];
 /** What the fake worker does when created: connect to the hub, fail to load, or speak another version. */
-let workerMode: 'ok' | 'missing' | 'old' = 'ok';
+let workerMode: 'ok' | 'missing' | 'old' | 'silent' = 'ok';
 
 beforeEach(() => {
   workerMode = 'ok';
@@ -47,7 +47,7 @@ beforeEach(() => {
         // A real port holds messages until the worker's onconnect; attaching at once does the same here.
         if (workerMode === 'ok') hub.attach(workerEnd);
         else if (workerMode === 'missing') setTimeout(() => this.onerror?.({}));
-        else workerEnd.onmessage = () => workerEnd.postMessage({ voxline: PROTOCOL_VERSION + 1, kind: 'welcome' });
+        else if (workerMode === 'old') workerEnd.onmessage = () => workerEnd.postMessage({ voxline: PROTOCOL_VERSION + 1, kind: 'welcome' });
       }
     },
   );
@@ -235,6 +235,20 @@ describe('shared mode: falling back to the in-page engine', () => {
     expect(warned).toEqual([expect.stringMatching(reason)]);
     expect(warned[0]).toMatch(/Invalid option "sharedWorker"/);
     expect(hub.engineCount).toBe(0);
+  });
+
+  it('destroy() before the worker answered: a pending connect() rejects with CancelledError, and no in-page engine starts later', async () => {
+    workerMode = 'silent';
+    vi.useFakeTimers();
+    const warned: string[] = [];
+    const client = bed.newClient({ sharedWorker: '/voxline.worker.js', logLevel: 'warn', logger: (level, _ns, message) => level === 'warn' && !message.includes('not encrypted') && warned.push(message) });
+    const connecting = client.connect();
+    client.destroy();
+    await expect(connecting).rejects.toMatchObject({ name: 'CancelledError' });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(warned).toEqual([]);
+    expect(bed.registrar.sockets).toHaveLength(0);
+    vi.useRealTimers();
   });
 
   it('no SharedWorker in this browser: in-page engine, no warning', async () => {

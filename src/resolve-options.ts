@@ -23,6 +23,7 @@ export interface ResolvedClientOptions {
   messageTimeoutMs: number;
   maxQueuedMessages: number;
   maxIncomingCalls: number;
+  callRecoveryTimeoutMs: number;
   qualityThresholds: Required<QualityThresholds>;
   keepAlive: Required<KeepAliveOptions> | null;
   reconnectPolicy: ReconnectPolicy;
@@ -47,6 +48,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof ClientOptions>([
   'messageTimeoutMs',
   'maxQueuedMessages',
   'maxIncomingCalls',
+  'callRecoveryTimeoutMs',
   'qualityThresholds',
   'keepAlive',
   'reconnect',
@@ -254,6 +256,7 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
     maxQueuedMessages: wholeNumber(input.maxQueuedMessages, 'maxQueuedMessages', DEFAULT_OPTIONS.maxQueuedMessages, 1, 1_000_000),
     qualityThresholds: validateQualityThresholds(input.qualityThresholds),
     maxIncomingCalls: wholeNumber(input.maxIncomingCalls, 'maxIncomingCalls', DEFAULT_OPTIONS.maxIncomingCalls, 0, 1_000),
+    callRecoveryTimeoutMs: wholeNumber(input.callRecoveryTimeoutMs, 'callRecoveryTimeoutMs', DEFAULT_OPTIONS.callRecoveryTimeoutMs, 1_000, 600_000),
     keepAlive: validateKeepAlive(input.keepAlive),
     reconnectPolicy: validateReconnect(input.reconnect),
     warnings,

@@ -71,7 +71,7 @@ export class MediaNetwork {
   async page(webUrl: string, log: string[]): Promise<Page> {
     const page = await this.context.newPage();
     const n = this.context.pages().length;
-    page.on('console', (msg) => log.push(`[page ${n}] ${msg.type()}: ${msg.text()}`));
+    page.on('console', (msg) => log.push(`${Date.now() % 100_000} [page ${n}] ${msg.type()}: ${msg.text()}`));
     await page.goto(`${webUrl}/e2e/pages/iife.html`);
     await page.waitForFunction(() => 'vx' in window);
     return page;

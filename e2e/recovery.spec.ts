@@ -19,7 +19,7 @@ async function call(alice: Page, bob: Page, sip: Sip, options: Record<string, un
   for (const [page, name] of [[alice, 'alice'], [bob, 'bob']] as const) {
     await page.evaluate(
       async ({ name, url, domain, password, options }) => {
-        const client = window.vx.create(name, { servers: [url], domain, logLevel: 'info', ...options });
+        const client = window.vx.create(name, { servers: [url], domain, logLevel: 'debug', ...options });
         if (name === 'bob') client.on('incomingcall', (call) => void call.answer());
         await client.login(name, password);
       },
@@ -34,7 +34,7 @@ async function call(alice: Page, bob: Page, sip: Sip, options: Record<string, un
   }
 }
 
-/** True when `side` hears the other one: received audio energy and packets grow over 600 ms. */
+/** True when `side` hears the other one: received audio energy and packets grow over 500 ms. */
 async function hears({ page, name }: Side): Promise<boolean> {
   const sample = (): Promise<{ energy: number; packets: number }> =>
     page.evaluate(async (n) => {
@@ -42,9 +42,20 @@ async function hears({ page, name }: Side): Promise<boolean> {
       return { energy: stats.inboundAudioEnergy, packets: stats.packetsReceived };
     }, name);
   const before = await sample();
-  await page.waitForTimeout(600);
+  await page.waitForTimeout(500);
   const after = await sample();
   return after.energy > before.energy && after.packets > before.packets;
+}
+
+/** Polls until both sides hear each other; returns when the first window in which both did began (ms since the epoch). */
+async function bothHearing(sides: Side[], timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const windowStart = Date.now();
+    const heard = await Promise.all(sides.map(hears));
+    if (heard.every(Boolean)) return windowStart;
+    if (Date.now() > deadline) throw new Error(`no audio both ways within ${timeoutMs} ms (alice, bob: ${heard.join(', ')})`);
+  }
 }
 
 /** The call events `side` recorded, by type (`call:reconnecting`…), with their payloads. */
@@ -79,13 +90,17 @@ test.describe('call recovery in a changing network', () => {
     await expect.poll(() => hears(alice)).toBe(true);
     await expect.poll(() => hears(bob)).toBe(true);
 
+    log.push(`${Date.now() % 100_000} removing the address`);
     net.removeAddress();
-    await alice.page.waitForTimeout(2000);
+    // A second without network, as when Wi-Fi drops and LTE takes over. (Chromium itself learns of
+    // address changes about 2 s late; a longer gap tests the retry cycle rather than the restart.)
+    await alice.page.waitForTimeout(1000);
     net.addNewAddress();
+    log.push(`${Date.now() % 100_000} new address`);
     const newAddressAt = Date.now();
-    await expect.poll(async () => (await hears(alice)) && (await hears(bob)), { timeout: 5000, intervals: [0] }).toBe(true);
-    const backWithin = Date.now() - newAddressAt;
-    test.info().annotations.push({ type: 'audio back after the new address (ms)', description: String(backWithin) });
+    const backAt = await bothHearing([alice, bob], 5000);
+    expect(backAt - newAddressAt).toBeLessThan(5000);
+    test.info().annotations.push({ type: 'audio back after the new address (ms)', description: String(backAt - newAddressAt) });
 
     for (const side of [alice, bob]) await expect.poll(() => callEvents(side, 'reconnected').then((e) => e.length), { timeout: 10_000 }).toBe(1);
     await alice.page.waitForTimeout(3000); // nothing more comes
@@ -114,8 +129,8 @@ test.describe('call recovery in a changing network', () => {
     }
     net.allowUdp();
     const allowedAt = Date.now();
-    await expect.poll(async () => (await hears(alice)) && (await hears(bob)), { timeout: 15_000, intervals: [0] }).toBe(true);
-    test.info().annotations.push({ type: 'audio back after UDP allowed (ms)', description: String(Date.now() - allowedAt) });
+    const backAt = await bothHearing([alice, bob], 15_000);
+    test.info().annotations.push({ type: 'audio back after UDP allowed (ms)', description: String(backAt - allowedAt) });
     for (const side of [alice, bob]) {
       await expect.poll(() => callEvents(side, 'reconnected').then((e) => e.length)).toBe(1);
       expect(await callEvents(side, 'reconnecting')).toHaveLength(1);

@@ -72,7 +72,7 @@ describe('ICE-restart recovery of an answered call', () => {
       bed.peer.respond(bed.peer.last('INVITE'), 503, 'Service Unavailable');
       await bed.settle(4000);
     }
-    // Refused at 0, 4 and 8 s: attempts at 0, 1 (0 + 1 s), 6 (4 + 2 s) and 12 s (8 + 4 s).
+    // Refused at 0, 4 and 8 s: attempts at 0, 0.5 (0 + 0.5 s), 5 (4 + 1 s) and 10 s (8 + 2 s).
     expect(bed.peer.requests('INVITE')).toHaveLength(5);
     bed.peer.respond(bed.peer.last('INVITE'), 200, 'OK', { sdp: 'v=0 restarted\r\n' });
     await bed.settle();

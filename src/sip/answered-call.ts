@@ -7,7 +7,8 @@
  *        │     event reconnecting {reason, at}             │       event reconnected {at, downtimeMs}
  *        │                                                 └──callRecoveryTimeoutMs, or 481──▶ (the call
  *        │                                                     sends BYE and ends connection-lost)
- *        └─ their re-INVITE offers sendonly/inactive: event remotehold; sendrecv/recvonly again: remoteresume
+ *        ├─ their re-INVITE offers sendonly/inactive: event remotehold; sendrecv/recvonly again: remoteresume
+ *        └─ their re-INVITE (not a hold) while our audio had stopped: reconnecting too (their ICE restart repairs it)
  * ```
  * A BYE received while the media is being recovered, or one carrying our "connection lost"
  * Reason, also ends the call as `connection-lost`: both sides tell the same story.
@@ -26,8 +27,13 @@ import { Renegotiation } from './reinvite';
 /** The `Reason` of the BYE that ends a call whose media did not come back. */
 export const CONNECTION_LOST_REASON = reasonHeader(408, 'Connection lost');
 
-/** How long the side that did not make the Call-ID waits before its first ICE restart, in ms. */
-const CALLEE_FIRST_ATTEMPT_DELAY_MS = 1000;
+/**
+ * How long the side that did not make the Call-ID waits before its first ICE restart, in ms: both
+ * sides usually notice within half a second of each other (inbound RTP is sampled twice a
+ * second), so the Call-ID owner's restart comes first and the two rarely cross (glare: 491, and
+ * 0–4 s lost). Their restart arriving meanwhile replaces ours (call-recovery.ts).
+ */
+const CALLEE_FIRST_ATTEMPT_DELAY_MS = 1500;
 
 /** What an {@link AnsweredCall} needs from its call. */
 export interface AnsweredCallHooks {
@@ -168,6 +174,7 @@ export class AnsweredCall {
   private onRemoteOffer(sdp: string): void {
     const direction = offeredDirection(sdp);
     const held = direction === 'sendonly' || direction === 'inactive';
+    if (!held) this.recovery.onRemoteOffer();
     if (held === this.remoteHeld) return;
     this.remoteHeld = held;
     this.hooks.events.emit(held ? 'remotehold' : 'remoteresume');

@@ -44,7 +44,7 @@ function bed(options: Partial<CallRecoveryOptions> = {}): Bed {
       giveUp: (why) => b.events.push(['gaveup', why]),
       logger: createLogger('error', 'test'),
     },
-    { timeoutMs: 30_000, ...options },
+    { timeoutMs: 30_000, sampleMs: 1000, attemptWaitMs: 4000, ...options },
   );
   b.recovery.onMediaState('connected');
   return b;
@@ -85,15 +85,15 @@ describe('CallRecovery: ICE state', () => {
     b.recovery.dispose();
   });
 
-  it('failed → one reconnecting at once; attempts refused or not bringing media back retry with backoff 1, 2, 4, 4 s; connected → one reconnected with the downtime', async () => {
+  it('failed → one reconnecting at once; attempts refused or not bringing media back retry with backoff 0.5, 1, 2, 4 s; connected → one reconnected with the downtime', async () => {
     const b = bed();
     b.outcomes.push(new SipError(500, 'Server Internal Error'), new SipError(408, 'Request Timeout'), 'ok', new SipError(503, 'Service Unavailable'));
     await tick(500);
     b.recovery.onMediaState('failed');
-    // attempt 1 at 500 (500), +1 s → attempt 2 at 1500 (408), +2 s → attempt 3 at 3500 accepted,
-    // media not back within 4 s → +4 s → attempt 4 at 11500 (503), +4 s → attempt 5 at 15500.
+    // attempt 1 at 500 (500), +0.5 s → attempt 2 at 1000 (408), +1 s → attempt 3 at 2000 accepted,
+    // media not back within 4 s → +2 s → attempt 4 at 8000 (503), +4 s → attempt 5 at 12000, accepted.
     await tick(16_000);
-    expect(b.restarts).toEqual([500, 1500, 3500, 11_500, 15_500]);
+    expect(b.restarts).toEqual([500, 1000, 2000, 8000, 12_000]);
     b.recovery.onMediaState('disconnected');
     b.recovery.onMediaState('connected');
     await tick(60_000);
@@ -113,7 +113,7 @@ describe('CallRecovery: ICE state', () => {
     b.recovery.onMediaState('connecting');
     b.recovery.onMediaState('failed');
     await tick(1000);
-    expect(b.restarts).toEqual([0, 1100]);
+    expect(b.restarts).toEqual([0, 600]);
     expect(names(b)).toEqual(['reconnecting']);
     b.recovery.dispose();
   });
@@ -130,8 +130,8 @@ describe('CallRecovery: ICE state', () => {
     b.recovery.dispose();
   });
 
-  it('retryDelayMs: 1, 2, 4, then 4 s', () => {
-    expect([1, 2, 3, 4, 9].map(retryDelayMs)).toEqual([1000, 2000, 4000, 4000, 4000]);
+  it('retryDelayMs: 0.5, 1, 2, 4, then 4 s', () => {
+    expect([1, 2, 3, 4, 5, 9].map(retryDelayMs)).toEqual([500, 1000, 2000, 4000, 4000, 4000]);
   });
 });
 
@@ -244,6 +244,57 @@ describe('CallRecovery: inbound RTP', () => {
     await tick(60_000);
     expect(b.restarts).toHaveLength(1);
     expect(names(b)).toEqual(['reconnecting', 'reconnected']);
+    b.recovery.dispose();
+  });
+});
+
+describe('CallRecovery: their restart first', () => {
+  it('their re-offer while our audio had stopped for 2 s: one reconnecting, no restart of ours, reconnected when packets flow again', async () => {
+    const b = bed();
+    b.packets = 100;
+    await tick(1000);
+    await tick(2000); // stopped for 2 s: not yet our own detection (4 s)
+    expect(b.events).toEqual([]);
+    b.recovery.onRemoteOffer();
+    expect(b.events).toEqual([['reconnecting', { reason: 'no-inbound-audio', at: start + 3000 }]]);
+    await tick(500);
+    b.packets = 150;
+    await tick(1000);
+    expect(names(b)).toEqual(['reconnecting', 'reconnected']);
+    expect(b.restarts).toEqual([]);
+    b.recovery.dispose();
+  });
+
+  it('their re-offer while our audio flows: nothing; while disconnected: reason network, and ours only if theirs does not help within 4 s', async () => {
+    const b = bed();
+    b.packets = 100;
+    await tick(1000);
+    b.packets = 200;
+    b.recovery.onRemoteOffer();
+    await tick(1000);
+    expect(b.events).toEqual([]);
+    b.recovery.onMediaState('disconnected');
+    b.recovery.onRemoteOffer();
+    expect(names(b)).toEqual(['reconnecting']);
+    expect(b.events[0]![1]).toMatchObject({ reason: 'network' });
+    await tick(3999);
+    expect(b.restarts).toEqual([]);
+    await tick(1 + 500); // their restart's 4 s (from 2 s), then 0.5 s of backoff
+    expect(b.restarts).toEqual([6500]);
+    b.recovery.dispose();
+  });
+
+  it('the callee waits before its first attempt; their restart meanwhile brings the media back: no restart of ours', async () => {
+    const b = bed({ firstAttemptDelayMs: 2000 });
+    b.recovery.onMediaState('failed');
+    await tick(1999);
+    expect(b.restarts).toEqual([]);
+    b.recovery.onRemoteOffer();
+    await tick(500);
+    b.recovery.onMediaState('connected');
+    await tick(20_000);
+    expect(names(b)).toEqual(['reconnecting', 'reconnected']);
+    expect(b.restarts).toEqual([]);
     b.recovery.dispose();
   });
 });

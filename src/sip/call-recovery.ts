@@ -14,9 +14,12 @@
  *   recovering (one incident):
  *     link down ─▶ waits for the link (an attempt in flight is interrupted) ──link up──▶ attempt
  *     attempt: hooks.restart() (ICE-restart re-INVITE; glare is reinvite.ts's) ──▶ waits attemptWaitMs
- *       for the media ── not back / failed / refused: backoff (1, 2, 4, 4… s) ─▶ attempt
+ *       for the media ── not back / failed / refused: backoff (0.5, 1, 2, 4, 4… s) ─▶ attempt
  *       (the side that did not make the Call-ID waits firstAttemptDelayMs first: restarts rarely cross)
  *     media connected (or, after an attempt, inbound RTP again) ──▶ healthy ── event reconnected {at, downtimeMs}
+ *   their re-offer answered (onRemoteOffer: e.g. their ICE restart, their side noticed first) while
+ *     our audio had stopped for STALL_MS or the media is down: an incident of ours too, already
+ *     being repaired by theirs (our first attempt only if it does not help within attemptWaitMs)
  *     refused 481 (no dialog), or timeoutMs since the incident began ──▶ gave up (hooks.giveUp)
  * ```
  * `reason`: `no-inbound-audio` when RTP stopped while ICE still said connected, `network` when the
@@ -72,17 +75,23 @@ export interface CallRecoveryOptions {
   graceMs?: number;
   /** How long inbound RTP may stop before it is an incident. @defaultValue 4000 */
   noInboundMs?: number;
-  /** How often inbound RTP is sampled. @defaultValue 1000 */
+  /** How often inbound RTP is sampled. @defaultValue 500 */
   sampleMs?: number;
-  /** How long an accepted restart may take to bring the media back before the next attempt. @defaultValue 4000 */
+  /**
+   * How long an accepted restart may take to bring the media back before the next attempt (a
+   * restart on a working path connects within a few round trips). @defaultValue 2500
+   */
   attemptWaitMs?: number;
   /** Wait before the first attempt (the side that did not make the Call-ID). @defaultValue 0 */
   firstAttemptDelayMs?: number;
 }
 
-/** Backoff before attempt `n + 1` after `n` failed ones: 1, 2, 4, 4… s. */
+/** Inbound RTP stopped this long counts as down when the other side restarts ICE first. */
+export const STALL_MS = 2000;
+
+/** Backoff before attempt `n + 1` after `n` failed ones: 0.5, 1, 2, 4, 4… s. */
 export function retryDelayMs(failed: number): number {
-  return Math.min(4000, 1000 * 2 ** Math.max(0, failed - 1));
+  return Math.min(4000, 500 * 2 ** Math.max(0, failed - 1));
 }
 
 type TimerName = 'grace' | 'retry' | 'deadline' | 'wait';
@@ -116,7 +125,7 @@ export class CallRecovery {
     private readonly hooks: CallRecoveryHooks,
     private readonly options: CallRecoveryOptions,
   ) {
-    this.sampler = setInterval(() => void this.sample(), options.sampleMs ?? 1000);
+    this.sampler = setInterval(() => void this.sample(), options.sampleMs ?? 500);
   }
 
   /** True while an incident is open (between `reconnecting` and `reconnected`). */
@@ -167,6 +176,27 @@ export class CallRecovery {
     return true;
   }
 
+  /**
+   * We answered an offer of theirs that is not a hold (their ICE restart, typically): when our
+   * audio had stopped too, this is our incident as well, repaired by their restart.
+   */
+  onRemoteOffer(): void {
+    if (this.disposed) return;
+    const incident = this.incident;
+    if (incident) {
+      // Their restart repairs ours too: our own (first or next) attempt waits to see if it did.
+      if (!this.attempting) {
+        this.clear('retry');
+        this.awaitMedia(incident);
+      }
+      return;
+    }
+    const stalled = this.armed && Date.now() - this.lastGrowth >= STALL_MS;
+    const down = this.media === 'disconnected' || this.media === 'failed';
+    this.hooks.logger.debug(`their re-offer: media ${this.media}, inbound RTP ${this.armed ? `last grew ${Date.now() - this.lastGrowth} ms ago` : 'not armed'}`);
+    if (down || stalled) this.begin(down ? 'network' : 'no-inbound-audio', true);
+  }
+
   /** Stops every timer; nothing is reported after. Idempotent. */
   dispose(): void {
     this.disposed = true;
@@ -175,7 +205,8 @@ export class CallRecovery {
     this.incident = null;
   }
 
-  private begin(reason: ReconnectReason): void {
+  /** Opens an incident; `repairing`: their restart is already under way, our first attempt waits for it. */
+  private begin(reason: ReconnectReason, repairing = false): void {
     this.clear('grace');
     if (this.incident || this.disposed) return;
     const incident: Incident = { since: Date.now(), reason: this.linkUp ? reason : 'signalling', attempts: 0, packetsAtAttempt: null };
@@ -185,6 +216,7 @@ export class CallRecovery {
     this.timers.deadline = setTimeout(() => this.giveUp(`the media did not come back within ${this.options.timeoutMs} ms`), this.options.timeoutMs);
     this.hooks.reconnecting({ reason: incident.reason, at: incident.since });
     if (this.disposed || this.incident !== incident) return; // a listener hung up
+    if (repairing) return this.awaitMedia(incident);
     const first = this.options.firstAttemptDelayMs ?? 0;
     if (first > 0) this.timers.retry = setTimeout(() => this.attempt(), first);
     else this.attempt();
@@ -202,14 +234,7 @@ export class CallRecovery {
       () => {
         if (id !== this.attemptId) return;
         this.attempting = false;
-        if (!current() || !this.linkUp) return;
-        incident.packetsAtAttempt = this.packets;
-        this.timers.wait = setTimeout(() => {
-          this.timers.wait = null;
-          // ICE is fine and the far end simply sends nothing (silence suppression): that is not down.
-          if (incident.reason === 'no-inbound-audio' && this.media === 'connected') this.succeed();
-          else this.retryLater();
-        }, this.options.attemptWaitMs ?? 4000);
+        if (current() && this.linkUp) this.awaitMedia(incident);
       },
       (err: unknown) => {
         if (id !== this.attemptId) return;
@@ -220,6 +245,18 @@ export class CallRecovery {
         if (this.linkUp) this.retryLater();
       },
     );
+  }
+
+  /** A restart (ours or theirs) is accepted: the media has attemptWaitMs to come back. */
+  private awaitMedia(incident: Incident): void {
+    incident.packetsAtAttempt = this.packets;
+    this.clear('wait');
+    this.timers.wait = setTimeout(() => {
+      this.timers.wait = null;
+      // ICE is fine and the far end simply sends nothing (silence suppression): that is not down.
+      if (incident.reason === 'no-inbound-audio' && this.media === 'connected') this.succeed();
+      else this.retryLater();
+    }, this.options.attemptWaitMs ?? 2500);
   }
 
   private retryLater(): void {

@@ -122,6 +122,29 @@ describe('ICE-restart recovery of an answered call', () => {
     expect(seen.map(([name]) => name)).toEqual(['reconnecting', 'reconnected']);
   });
 
+  it('the link goes down with our restart unanswered: it is given up (rollback, no waiting for Timer B), a new one goes after the reconnect', async () => {
+    const { call, media } = await answeredOutgoing(bed);
+    const seen = record(call);
+    media.setConnectionState('failed');
+    await bed.settle();
+    const lost = bed.peer.last('INVITE');
+    bed.manager.pauseAll();
+    await bed.settle();
+    expect(media.calls.at(-1)).toBe('rollback');
+    bed.manager.refreshAll();
+    await bed.settle();
+    const fresh = bed.peer.last('INVITE');
+    expect(fresh).not.toBe(lost);
+    expect(bed.peer.requests('INVITE')).toHaveLength(3);
+    expect(offers(media).slice(-2)).toEqual(['createOffer hold=false iceRestart', 'createOffer hold=false iceRestart']);
+    bed.peer.respond(fresh, 200, 'OK', { sdp: 'v=0 restarted\r\n' });
+    await bed.settle();
+    expect(media.log.at(-1)).toBe('acceptAnswer v=0 restarted');
+    expect(bed.peer.requests('ACK')).toHaveLength(2);
+    media.setConnectionState('connected');
+    expect(seen.map(([name]) => name)).toEqual(['reconnecting', 'reconnected']);
+  });
+
   it('after a reconnect with the media connected, the refresh is a plain re-INVITE and nothing is reported', async () => {
     const { call, media } = await answeredOutgoing(bed);
     const seen = record(call);

@@ -18,7 +18,8 @@
  *   After a 2xx, a media failure (no usable answer) cannot be refused any more: `onBroken`
  *   ends the call (BYE with Reason 488). dispose(): timers cleared, a waiting offer() rejects.
  *   interrupt() (the signalling link is gone): a re-INVITE still unanswered is given up
- *   (rollback, rejects with status 0); a 2xx arriving later is only ACKed. An ICE-restart offer
+ *   (rollback, rejects with status 0) and its transaction dropped, so the next re-INVITE need not
+ *   wait for Timer B (32 s); should a 2xx still reach us, it is only ACKed. An ICE-restart offer
  *   (call-recovery.ts) carries `wanted()`: when it no longer is (the media came back, e.g. through
  *   their restart), it is not sent again after a glare wait. Their offers' audio direction is
  *   reported (`onRemoteOffer`): sendonly/inactive is their hold.
@@ -38,6 +39,20 @@ export const ACK_WAIT_MS = 32_000;
 /** The §14.1 wait after a 491, in ms, in units of 10 ms: 2.1–4 s for the Call-ID's owner, else 0–2 s. */
 export function glareDelayMs(ownsCallId: boolean, random: () => number = Math.random): number {
   return ownsCallId ? 2100 + Math.floor(random() * 191) * 10 : Math.floor(random() * 201) * 10;
+}
+
+/**
+ * Forgets a re-INVITE whose answer cannot come back (its connection is gone): the core's dialog
+ * allows one re-INVITE at a time and would otherwise wait for Timer B (32 s) before the next.
+ * Reaches into sip.js's `SessionDialog` (its re-INVITE slot and offer/answer state).
+ */
+function abandonReinvite(dialog: Core.Session, request: Core.OutgoingInviteRequest): void {
+  const session = dialog as unknown as { reinviteUserAgentClient?: unknown; signalingStateRollback?(): void };
+  if (session.reinviteUserAgentClient === request) {
+    session.signalingStateRollback?.();
+    session.reinviteUserAgentClient = undefined;
+  }
+  request.dispose();
 }
 
 /** What a {@link Renegotiation} needs from its call. */
@@ -217,8 +232,11 @@ export class Renegotiation {
       resolve(outcome);
     };
     const refused = ({ message }: Core.IncomingResponse): void => settle({ ok: false, status: message.statusCode ?? 0, reason: message.reasonPhrase ?? '' });
-    this.inFlight = () => settle({ ok: false, status: 0, reason: 'the signalling link was lost' });
-    this.dialog.invite({ onAccept: (response) => settle({ ok: true, response }), onRedirect: refused, onReject: refused }, { extraHeaders: [`Contact: ${this.options.contact}`, ALLOW_HEADER], body: sdpBody(sdp) });
+    const request = this.dialog.invite({ onAccept: (response) => settle({ ok: true, response }), onRedirect: refused, onReject: refused }, { extraHeaders: [`Contact: ${this.options.contact}`, ALLOW_HEADER], body: sdpBody(sdp) });
+    this.inFlight = () => {
+      settle({ ok: false, status: 0, reason: 'the signalling link was lost' });
+      abandonReinvite(this.dialog, request);
+    };
   }
 
   /** Waits until no exchange is in progress (another offer, or an answer waiting for its ACK). */

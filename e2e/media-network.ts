@@ -107,7 +107,7 @@ export class MediaNetwork {
     await this.context.close().catch(() => undefined);
     tryRun('ip', ['route', 'del', '8.8.8.8/32']);
     for (let host = 1; host <= this.host; host++) tryRun('ip', ['addr', 'del', `198.18.1.${host}/32`, 'dev', DEVICE]);
-    rmSync(this.profile, { recursive: true, force: true });
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     rmSync(this.lock, { recursive: true, force: true });
   }
 }

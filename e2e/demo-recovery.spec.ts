@@ -7,12 +7,12 @@
  */
 import type { Browser } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { DESKTOP, callAndAnswer, useDemoSite } from './demo-page';
+import { DESKTOP, callAndAnswer, screenshot, useDemoSite } from './demo-page';
 import { MediaNetwork } from './media-network';
 
 const demo = useDemoSite();
 
-test('call view: "Reconnecting…" with a spinner while the audio path is down, then the downtime; the timeline lists the call incident', async ({ sip, sipServer }) => {
+test('call view: "Reconnecting…" with a spinner while the audio path is down, then the downtime; the timeline lists the call incident', async ({ sip, sipServer }, testInfo) => {
   test.skip(process.env.VOXLINE_E2E_NETNS_ACTIVE !== '1', 'needs the private network namespace (root, unshare)');
   test.skip(sipServer !== 'kamailio', 'one server is enough for the demo view');
   test.setTimeout(60_000);
@@ -33,6 +33,7 @@ test('call view: "Reconnecting…" with a spinner while the audio path is down, 
 
     await alice.page.waitForTimeout(3000); // still reconnecting (retrying with backoff)
     await expect(status).toHaveText('Reconnecting…');
+    await screenshot(alice.page, testInfo, 'desktop-call-reconnecting');
     net.allowUdp();
     await expect(status).toHaveText(/^On call · back after \d+(\.\d)? (ms|s)$/, { timeout: 15_000 });
     await expect(status).toHaveAttribute('aria-busy', 'false');
@@ -42,6 +43,7 @@ test('call view: "Reconnecting…" with a spinner while the audio path is down, 
     await expect(timeline.locator('.timeline-item.call-back .timeline-label')).toHaveText(['Call reconnected']);
     await expect(timeline.locator('.timeline-item.call-back .timeline-detail')).toHaveText(/^bob: audio back after \d+(\.\d)? (ms|s)$/);
     await expect(timeline.locator('.timeline-item.connected .timeline-label')).toHaveText(['Connected']);
+    await screenshot(alice.page, testInfo, 'desktop-call-reconnected');
 
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
     await expect(bob.page.locator('#call-status')).toHaveText('Alice Martin hung up');

@@ -24,6 +24,7 @@ export interface ResolvedClientOptions {
   maxQueuedMessages: number;
   persistOutbox: boolean;
   maxIncomingCalls: number;
+  callRecoveryTimeoutMs: number;
   qualityThresholds: Required<QualityThresholds>;
   keepAlive: Required<KeepAliveOptions> | null;
   reconnectPolicy: ReconnectPolicy;
@@ -51,6 +52,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof ClientOptions>([
   'maxQueuedMessages',
   'persistOutbox',
   'maxIncomingCalls',
+  'callRecoveryTimeoutMs',
   'qualityThresholds',
   'keepAlive',
   'reconnect',
@@ -275,6 +277,7 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
     persistOutbox,
     qualityThresholds: validateQualityThresholds(input.qualityThresholds),
     maxIncomingCalls: wholeNumber(input.maxIncomingCalls, 'maxIncomingCalls', DEFAULT_OPTIONS.maxIncomingCalls, 0, 1_000),
+    callRecoveryTimeoutMs: wholeNumber(input.callRecoveryTimeoutMs, 'callRecoveryTimeoutMs', DEFAULT_OPTIONS.callRecoveryTimeoutMs, 1_000, 600_000),
     keepAlive: validateKeepAlive(input.keepAlive),
     reconnectPolicy: validateReconnect(input.reconnect),
     sharedWorker: validateSharedWorker(input),

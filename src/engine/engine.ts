@@ -98,7 +98,10 @@ export class Engine {
         this.ua?.messaging.setReady(true);
         this.ua?.calls.refreshAll();
       },
-      paused: () => this.ua?.messaging.setReady(false),
+      paused: () => {
+        this.ua?.messaging.setReady(false);
+        this.ua?.calls.pauseAll();
+      },
       emit: (change) => this.emit('connectionchange', change),
     });
     this.link.on('statechange', () => this.changed());

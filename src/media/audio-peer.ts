@@ -7,7 +7,7 @@
 import { InvalidStateError } from '../errors';
 import type { Logger } from '../logger';
 import { stopStream } from './audio-source';
-import type { AcceptAnswerOptions, AnswerOptions, CallMedia, CallMediaDelegate, DtmfToneOptions, OfferOptions, RtpDtmfResult } from './call-media';
+import type { AcceptAnswerOptions, AnswerOptions, CallMedia, CallMediaDelegate, DtmfToneOptions, MediaConnectionState, OfferOptions, RtpDtmfResult } from './call-media';
 import { watchIceGathering, type IceWait } from './ice-gathering';
 import { RemoteAudio } from './remote-audio';
 import { answerDirection, iceUfrag, offerDirection, offeredDirection, rtpDtmfProblem } from './sdp';
@@ -74,6 +74,7 @@ export class AudioPeer implements CallMedia {
   private _held = false;
   private _muted = false;
   private remote: MediaStream | null = null;
+  private connection: MediaConnectionState = 'new';
   private readonly remoteAudio = new RemoteAudio();
 
   constructor(private readonly options: AudioPeerOptions) {
@@ -85,6 +86,8 @@ export class AudioPeer implements CallMedia {
     if (options.iceTransportPolicy === 'relay') configuration.iceTransportPolicy = 'relay';
     this.pc = create(configuration);
     this.pc.addEventListener('track', this.onTrack);
+    this.pc.addEventListener('iceconnectionstatechange', this.onConnectivity);
+    this.pc.addEventListener('connectionstatechange', this.onConnectivity);
     this.sender = this.pc.addTrack(track, options.localStream);
   }
 
@@ -102,6 +105,10 @@ export class AudioPeer implements CallMedia {
 
   get remoteStream(): MediaStream | null {
     return this.remote?.getAudioTracks().length ? this.remote : null;
+  }
+
+  get connectionState(): MediaConnectionState {
+    return this.connection;
   }
 
   async createOffer(options: OfferOptions = {}): Promise<string> {
@@ -227,7 +234,10 @@ export class AudioPeer implements CallMedia {
     this.state = 'closed';
     this.wait?.cancel();
     this.remoteAudio.stop();
+    this.connection = 'closed';
     pc.removeEventListener('track', this.onTrack);
+    pc.removeEventListener('iceconnectionstatechange', this.onConnectivity);
+    pc.removeEventListener('connectionstatechange', this.onConnectivity);
     if (this.options.ownsLocalStream) stopStream(this.options.localStream);
     pc.close();
   }
@@ -271,6 +281,22 @@ export class AudioPeer implements CallMedia {
     }
     if (this.options.playRemoteAudio ?? true) this.remoteAudio.play(stream);
     this.delegate?.onRemoteStream?.(stream);
+  };
+
+  /** Both of the peer connection's states, as one {@link MediaConnectionState}; the delegate hears each change. */
+  private readonly onConnectivity = (): void => {
+    const pc = this.pc;
+    if (!pc) return;
+    const ice = pc.iceConnectionState;
+    const peer = pc.connectionState;
+    let state: MediaConnectionState;
+    if (ice === 'failed' || peer === 'failed') state = 'failed';
+    else if (ice === 'disconnected' || peer === 'disconnected') state = 'disconnected';
+    else if (ice === 'connected' || ice === 'completed') state = 'connected';
+    else state = ice === 'new' ? 'new' : 'connecting';
+    if (state === this.connection) return;
+    this.connection = state;
+    this.delegate?.onConnectionState?.(state);
   };
 
   private begin(method: string, required: 'stable' | 'have-local-offer'): RTCPeerConnection {

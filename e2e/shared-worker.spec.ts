@@ -105,6 +105,30 @@ test.describe('shared mode: one link and one registration for every tab', () => 
     });
   }
 
+  test('another user in another tab gets a link and a binding of its own', async ({ browser, web, sip }) => {
+    const proxy = await startFaultProxy({ targetPort: sip.port });
+    const context = await browser.newContext();
+    try {
+      await openTabs(context, web.url, 2, proxy.url, sip);
+      const page = await context.newPage();
+      await page.goto(`${web.url}/e2e/pages/iife.html`);
+      await page.waitForFunction(() => 'vx' in window);
+      await page.evaluate(
+        async ({ server, domain, password, sharedWorker }) => {
+          await window.vx.create('bob', { servers: [server], domain, logLevel: 'warn', sharedWorker }).login('bob', password);
+        },
+        { server: proxy.url, domain: sip.domain, password: sip.users.bob!, sharedWorker: WORKER_URL },
+      );
+      expect(await page.evaluate(() => ({ shared: window.vx.clients.bob!.shared, user: window.vx.clients.bob!.user }))).toEqual({ shared: true, user: 'bob' });
+      expect(proxy.connections).toBe(2);
+      expect(await bindingsOf(sip, 'alice')).toBe(1);
+      expect(await bindingsOf(sip, 'bob')).toBe(1);
+    } finally {
+      await context.close();
+      await proxy.stop();
+    }
+  });
+
   test('server restart: every tab sees exactly one disconnected and one reconnected', async ({ browser, web, sipServer }) => {
     test.setTimeout(60_000);
     const server = await startSipServer(sipServer);

@@ -8,7 +8,9 @@ import type { ClientOptions } from '../options';
 import { resolveOptions, type ResolvedClientOptions } from '../resolve-options';
 import type { CallSession } from '../sip/call-session';
 import type { MessageReceipt, SendMessageOptions } from '../sip/messaging';
+import { CallResume } from '../sip/call-resume';
 import { SessionStore } from '../sip/session-store';
+import { isStoredCall } from '../sip/stored-call';
 import { parseTarget } from '../sip/targets';
 import { SipUserAgent } from '../sip/user-agent';
 import { mainThreadTicker } from '../transport/ticker';
@@ -213,7 +215,7 @@ export class Client extends SafeEmitter<ClientEvents> {
       await untilAborted(ua.start(), abort.signal);
       await untilAborted(ua.register(), abort.signal);
       this.ua = ua;
-      if (this.options.persistOutbox) ua.messaging.persistTo(new SessionStore({ user, domain: this.options.domain, servers: this.options.servers }, this.logger.child('store')));
+      this.keepAcrossReloads(ua, user);
       ua.messaging.setReady(this.reporter.usable);
       this.logger.info(`logged in as ${user}@${this.options.domain}`);
     } catch (err) {
@@ -358,6 +360,21 @@ export class Client extends SafeEmitter<ClientEvents> {
       this.liveCalls.get(from)?._transferred(newCall);
     });
     return ua;
+  }
+
+  /**
+   * One session store per login, for the outbox (`persistOutbox`) and the calls (`resumeCalls`):
+   * what the previous page of this tab left is taken back now (calls announced by `callresumed`).
+   */
+  private keepAcrossReloads(ua: SipUserAgent, user: string): void {
+    const { persistOutbox, resumeCalls, domain, servers, callResumeWindowMs } = this.options;
+    if (!persistOutbox && !resumeCalls) return;
+    const logger = this.logger.child('store');
+    const store = new SessionStore({ user, domain, servers }, logger);
+    if (persistOutbox) ua.messaging.persistTo(store);
+    if (!resumeCalls) return;
+    const resume = new CallResume(store.slot('calls', isStoredCall), ua.calls, ua.core.userAgentCore, { windowMs: callResumeWindowMs, logger: this.logger.child('call') });
+    resume.start((session) => emitSafely(this, 'callresumed', this.wrap(ua, session)));
   }
 
   private wrap(ua: SipUserAgent, session: CallSession): Call {

@@ -45,8 +45,19 @@ import { Renegotiation } from './reinvite';
 
 export type { CallDirection, CallEnd, CallEndReason, CallLifecycleEvents, CallState } from './call-events';
 
-/** Where a call starts: our INVITE to `target` (with extra header lines), or their INVITE. */
-export type CallLeg = { direction: 'outgoing'; target: URI; headers: string[] } | { direction: 'incoming'; request: Core.IncomingInviteRequest };
+/** A call taken back after a reload of the page (call-resume.ts): its stored facts and its restored dialog. */
+export interface ResumedLeg {
+  direction: CallDirection;
+  id: string;
+  remote: { user: string; displayName?: string; uri: string };
+  answeredAt: number;
+  held: boolean;
+  muted: boolean;
+  dialog: Core.Session;
+}
+
+/** Where a call starts: our INVITE to `target` (with extra header lines), their INVITE, or a dialog from before a reload. */
+export type CallLeg = { direction: 'outgoing'; target: URI; headers: string[] } | { direction: 'incoming'; request: Core.IncomingInviteRequest } | ResumedLeg;
 
 /** What a call needs from its user agent. */
 export interface CallContext {
@@ -60,8 +71,10 @@ let counter = 0;
 
 /** One call's state machine (see the file's doc comment); the public `Call` wraps it. */
 export class CallSession extends EventEmitter<CallSessionEvents> {
-  readonly id = `call-${Date.now().toString(36)}-${(++counter).toString(36)}`;
+  readonly id: string;
   readonly direction: CallDirection;
+  /** When the call was answered (`Date.now()`), kept across a reload; `null` before. */
+  answeredAt: number | null = null;
   /** The other party: user, display name, URI. */
   readonly remote: { user: string; displayName?: string; uri: string };
   private _state: CallState;
@@ -91,8 +104,15 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   ) {
     super();
     this.direction = leg.direction;
+    this.id = 'dialog' in leg ? leg.id : `call-${Date.now().toString(36)}-${(++counter).toString(36)}`;
     const logger = context.logger;
-    if (leg.direction === 'outgoing') {
+    if ('dialog' in leg) {
+      // Resumed (see resume()): 'connecting' until the far end accepted our re-INVITE.
+      this._state = 'connecting';
+      this.remote = { ...leg.remote };
+      this.answeredAt = leg.answeredAt;
+      this._muted = leg.muted;
+    } else if (leg.direction === 'outgoing') {
       this._state = 'connecting';
       this.remote = { user: leg.target.user ?? '', uri: leg.target.toString() };
       this.client = new InviteClient(context.core, {
@@ -134,7 +154,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   /** For an outgoing call: makes the offer with `media` and sends the INVITE. Resolves when it is sent. */
   async invite(media: CallMedia): Promise<void> {
     const leg = this.leg;
-    if (leg.direction !== 'outgoing' || this.media) throw new InvalidStateError('invite() is only for a new outgoing call');
+    if (!('target' in leg) || this.media) throw new InvalidStateError('invite() is only for a new outgoing call');
     this.useMedia(media);
     const offer = await media.createOffer();
     if (this.ended) throw new InvalidStateError('the call ended before its INVITE was sent');
@@ -184,6 +204,28 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   async hangup(): Promise<void> {
     const end = this.abandon();
     if (end) this.finish(end);
+  }
+
+  /** The call's dialog once answered (what call-resume.ts stores). */
+  get sessionDialog(): Core.Session | null {
+    return this.dialog;
+  }
+
+  /**
+   * For a call resumed after a reload: the restored dialog becomes the call's, the state is
+   * `answered` or `held` as before the reload (at once, without an event: the client announces
+   * the call), and a re-INVITE from our new Contact with a fresh offer from `media` refreshes the
+   * target and brings the audio back (RFC 3261 §12.2, §14). Resolves once the far end accepted it;
+   * rejects with SipError and its status (481: the far end no longer knows the dialog; 408: no
+   * answer), or when the media failed.
+   */
+  resume(media: CallMedia): Promise<void> {
+    const leg = this.leg;
+    if (!('dialog' in leg) || this.media) return Promise.reject(new InvalidStateError('resume() is only for a call restored after a reload'));
+    this.useMedia(media);
+    this.adopt(leg.dialog);
+    this._state = leg.held ? 'held' : 'answered';
+    return this.renegotiation!.offer(leg.held, 'the re-INVITE resuming the call');
   }
 
   /** The call's media once it has one (devices are switched on it directly). */
@@ -240,10 +282,13 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     return this.media ? this.media.getStats() : readStats(undefined);
   }
 
-  /** Ends the call now, without waiting for the network (logout/destroy, or a failed start). */
-  terminate(reason: CallEndReason = 'local-hangup'): void {
+  /**
+   * Ends the call now, without waiting for the network (logout/destroy, or a failed start);
+   * `signal: false` sends nothing (the dialog is known to be gone, e.g. a 481).
+   */
+  terminate(reason: CallEndReason = 'local-hangup', signal = true): void {
     if (this.ended) return;
-    this.abandon();
+    if (signal) this.abandon();
     this.finish({ reason });
   }
 
@@ -256,6 +301,12 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (this.dialog) {
       if (this.initialAck) this.byeOnAck = true;
       else this.bye();
+      return { reason: 'local-hangup' };
+    }
+    if ('dialog' in this.leg) {
+      // Restored after a reload, its media not made yet (call-resume.ts): the dialog is not ours yet.
+      this.dialog = this.leg.dialog;
+      this.bye();
       return { reason: 'local-hangup' };
     }
     if (this.client) {
@@ -383,6 +434,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   private setState(state: CallState, event: 'answered' | 'held' | 'resumed'): void {
     if (this.ended || this._state === state) return;
     this._state = state;
+    if (event === 'answered') this.answeredAt ??= Date.now();
     this.emit(event);
   }
 

@@ -41,6 +41,7 @@ import { unescapeDisplayName } from './display-name';
 import { acceptRefer, sendDtmf, sendRefer } from './dialog-requests';
 import { InviteClient } from './invite-client';
 import { InviteServer } from './invite-server';
+import { reinviteForOffer } from './late-offer';
 import { Renegotiation } from './reinvite';
 
 export type { CallDirection, CallEnd, CallEndReason, CallLifecycleEvents, CallState } from './call-events';
@@ -214,8 +215,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   /**
    * For a call resumed after a reload: the restored dialog becomes the call's, the state is
    * `answered` or `held` as before the reload (at once, without an event: the client announces
-   * the call), and a re-INVITE from our new Contact with a fresh offer from `media` refreshes the
-   * target and brings the audio back (RFC 3261 §12.2, §14). Resolves once the far end accepted it;
+   * the call), and a re-INVITE from our new Contact refreshes the target; its 2xx brings the far
+   * end's offer, which `media` answers in the ACK (late-offer.ts). Resolves once that is done;
    * rejects with SipError and its status (481: the far end no longer knows the dialog; 408: no
    * answer), or when the media failed.
    */
@@ -225,7 +226,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.useMedia(media);
     this.adopt(leg.dialog);
     this._state = leg.held ? 'held' : 'answered';
-    return this.renegotiation!.offer(leg.held, 'the re-INVITE resuming the call');
+    return reinviteForOffer(leg.dialog, media, { contact: this.context.contact, hold: leg.held, what: 'the re-INVITE resuming the call' });
   }
 
   /** The call's media once it has one (devices are switched on it directly). */

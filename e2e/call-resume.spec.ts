@@ -63,7 +63,8 @@ function logEnergy(page: Page, name: string): Promise<void> {
 async function heardAt(page: Page, since: number, threshold = HEARD_PER_SAMPLE): Promise<number | null> {
   const log = await page.evaluate(() => (window as W).energyLog ?? []);
   // Energy alone is not enough: the jitter buffer's concealment plays a little while nothing arrives.
-  return log.find((s, i) => s.t >= since && s.d > threshold && i > 0 && (s.rx ?? 0) > (log[i - 1]!.rx ?? 0))?.t ?? null;
+  // A sample counts when all of its 100 ms came after `since`.
+  return log.find((s, i) => i > 0 && log[i - 1]!.t >= since && s.d > threshold && (s.rx ?? 0) > (log[i - 1]!.rx ?? 0))?.t ?? null;
 }
 
 async function jsSipHeardAt(peer: JsSipPeer, since: number, timeoutMs: number): Promise<number | null> {

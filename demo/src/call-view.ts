@@ -23,6 +23,7 @@ const END_TEXT: Record<string, (name: string) => string> = {
   'not-found': (n) => `No such user: ${n}`,
   canceled: () => 'Call cancelled',
   unavailable: (n) => `${n} is not available`,
+  'resume-failed': (n) => `The call with ${n} could not be resumed after the reload`,
   failed: () => 'Call failed',
 };
 

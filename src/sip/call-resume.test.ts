@@ -120,7 +120,7 @@ describe('what is stored while a call is up', () => {
 });
 
 describe('after the reload', () => {
-  it('resumes the call: same dialog, next CSeq, new Contact and offer; answered with its id and answer time; no BYE', async () => {
+  it('resumes the call: same dialog, next CSeq, new Contact, no offer (theirs comes in the 2xx, ours in the ACK); answered with its id and answer time; no BYE', async () => {
     const t = tab();
     t.attach(bed);
     const { call, invite } = await answeredOutgoing(bed);
@@ -135,12 +135,14 @@ describe('after the reload', () => {
     expect(reinvite.header('from')).toContain(/;tag=([^;>\s]+)/.exec(invite.header('from')!)![1]);
     expect(cseqOf(reinvite.header('cseq'))).toBe(cseqOf(invite.header('cseq')) + 1);
     expect(reinvite.header('contact')).not.toBe(before.contact); // a target refresh from the new page
-    expect(reinvite.body).toBe('v=0 offer 1 hold=false\r\n');
+    expect(reinvite.body ?? '').toBe('');
     expect(announced.map((c) => [c.id, c.direction, c.answeredAt, c.state])).toEqual([[before.id, 'outgoing', before.answeredAt, 'answered']]);
-    next.peer.respond(reinvite, 200, 'OK', { sdp: 'v=0 answer-again\r\n' });
+    next.peer.respond(reinvite, 200, 'OK', { sdp: 'v=0 offer-of-bob\r\n' });
     await next.settle();
-    expect(next.peer.last('ACK').header('cseq')).toBe(`${cseqOf(reinvite.header('cseq'))} ACK`);
-    expect(next.medias[0]!.log).toEqual(['createOffer hold=false', 'acceptAnswer v=0 answer-again']);
+    const ack = next.peer.last('ACK');
+    expect(ack.header('cseq')).toBe(`${cseqOf(reinvite.header('cseq'))} ACK`);
+    expect(ack.body).toBe('v=0 answer 1 hold=false\r\n');
+    expect(next.medias[0]!.log).toEqual(['createAnswer hold=false to v=0 offer-of-bob']);
     expect(announced[0]!.state).toBe('answered');
     expect(next.peer.requests('BYE')).toHaveLength(0);
     // Still stored, with the new CSeq, for a further reload.
@@ -148,7 +150,7 @@ describe('after the reload', () => {
     expect(t.record()!.entries[0]!.dialog.localSeq).toBe(cseqOf(reinvite.header('cseq')));
   });
 
-  it('a held, muted incoming call comes back held (hold offer) and muted', async () => {
+  it('a held, muted incoming call comes back held (hold answer) and muted', async () => {
     const t = tab();
     t.attach(bed);
     const { call } = await answeredIncoming(bed);
@@ -160,7 +162,9 @@ describe('after the reload', () => {
     const next = await reload(t);
     const { announced } = t.attach(next);
     await next.settle();
-    expect(next.peer.last('INVITE').body).toBe('v=0 offer 1 hold=true\r\n');
+    next.peer.respond(next.peer.last('INVITE'), 200, 'OK', { sdp: 'v=0 offer-of-bob\r\n' });
+    await next.settle();
+    expect(next.peer.last('ACK').body).toBe('v=0 answer 1 hold=true\r\n');
     expect(announced[0]!).toMatchObject({ direction: 'incoming', state: 'held', muted: true });
     expect(next.medias[0]!.muted).toBe(true);
   });
@@ -197,6 +201,22 @@ describe('after the reload', () => {
     const bye = next.peer.last('BYE');
     expect(bye.header('call-id')).toBe(invite.header('call-id'));
     expect(t.record()).toBeNull();
+  });
+
+  it('a 2xx without an offer: ACK, then BYE, ended resume-failed', async () => {
+    const t = tab();
+    t.attach(bed);
+    await answeredOutgoing(bed);
+    const next = await reload(t);
+    const { announced } = t.attach(next);
+    await next.settle();
+    const ended: unknown[] = [];
+    announced[0]!.on('ended', (e) => ended.push(e));
+    next.peer.respond(next.peer.last('INVITE'), 200, 'OK');
+    await next.settle(300);
+    expect(next.peer.requests('ACK')).toHaveLength(1);
+    expect(next.peer.requests('BYE')).toHaveLength(1);
+    expect(ended).toEqual([{ reason: 'resume-failed' }]);
   });
 
   it('no response at all (Timer B): ended resume-failed with a BYE', async () => {

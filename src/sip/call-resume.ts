@@ -27,6 +27,9 @@ import type { CallManager } from './calls';
 import type { StoreSlot } from './session-store';
 import { restoreDialog, storedDialogOf, watchDialog, type StoredCall } from './stored-call';
 
+/** How long after a resume audio may take before our side restarts ICE (see `checkAudio`). */
+const AUDIO_CHECK_MS = 1200;
+
 /** What {@link CallResume} needs. */
 export interface CallResumeOptions {
   /** `callResumeWindowMs`: how long after its last write a stored call may be resumed. */
@@ -109,7 +112,10 @@ export class CallResume {
       announce(call);
     };
     this.manager.resume(call, started).then(
-      () => logger.info(`${id}: resumed`),
+      () => {
+        logger.info(`${id}: resumed`);
+        this.checkAudio(call);
+      },
       (err: unknown) => {
         const gone = err instanceof SipError && err.status === 481;
         logger.warn(`${id}: could not be resumed (${(err as Error).message})${gone ? '' : '; hanging up'}`);
@@ -117,6 +123,24 @@ export class CallResume {
         this.fail(call, dialog, !gone);
       },
     );
+  }
+
+  /**
+   * A far end that kept its ICE path to the page that is gone may answer our DTLS handshake
+   * there (its old path still counts as working for a few seconds): when no audio arrived
+   * {@link AUDIO_CHECK_MS} after the resume, our own offer restarts ICE at both ends.
+   */
+  private checkAudio(call: CallSession): void {
+    const timer = setTimeout(() => {
+      if (call.state === 'ended') return;
+      void call.getStats().then(async ({ bytesReceived }) => {
+        if (bytesReceived > 0 || call.state === 'ended') return;
+        this.options.logger.info(`${call.id}: no audio ${AUDIO_CHECK_MS} ms after resuming; restarting ICE`);
+        call.currentMedia?.restartIce();
+        await call.refreshTarget();
+      }).catch((err: unknown) => this.options.logger.warn(`${call.id}: ICE restart after resuming failed (${(err as Error).message})`));
+    }, AUDIO_CHECK_MS);
+    call.once('ended', () => clearTimeout(timer));
   }
 
   /** Ends a call that could not be resumed: BYE while the dialog may still exist at the far end. */

@@ -13,6 +13,7 @@
  *    │ │ their re-INVITE
  *    │ └───────────────▶ answering ── with an offer: createAnswer(offer, {hold: ours}) ─▶ 200 ─ ACK ─▶ idle
  *    │                      │      └─ without one: createOffer({hold: ours}) ─▶ 200 ─ ACK with the answer ─▶ idle
+ *    │                      │         (from a new Contact, i.e. a resumed call: the offer restarts ICE)
  *    │                      └ media refuses the offer ─▶ 488 ─▶ idle
  *    └─── an offer() made while answering waits for the ACK (at most ACK_WAIT_MS)
  *   After a 2xx, a media failure (no usable answer) cannot be refused any more: `onBroken`
@@ -64,12 +65,16 @@ export class Renegotiation {
   /** Rejected by dispose(): whatever an offer() is waiting for. */
   private readonly onDispose = new Set<() => void>();
   private disposed = false;
+  /** The other party's Contact as last seen (their re-INVITEs may move it). */
+  private target: string;
 
   constructor(
     private readonly dialog: Core.Session,
     private readonly media: CallMedia,
     private readonly options: RenegotiationOptions,
-  ) {}
+  ) {
+    this.target = dialog.remoteTarget.toString();
+  }
 
   /** Sends a re-INVITE with a new offer (`hold` puts the call on hold); resolves once it was accepted. */
   async offer(hold: boolean, what: string): Promise<void> {
@@ -120,7 +125,12 @@ export class Renegotiation {
     this.state = 'answering';
     const offer = sdpOf(request.message);
     const hold = this.options.held();
-    const made = offer === undefined ? this.media.createOffer({ hold }) : this.media.createAnswer(offer, { hold });
+    // Without an offer, from a new Contact: the other party moved (a reloaded page resuming the
+    // call, late-offer.ts); our offer restarts ICE, so that our side leaves the old path at once.
+    const target = this.dialog.remoteTarget.toString();
+    const moved = target !== this.target;
+    this.target = target;
+    const made = offer === undefined ? this.media.createOffer(moved ? { hold, iceRestart: true } : { hold }) : this.media.createAnswer(offer, { hold });
     made.then(
       (sdp) => {
         if (this.disposed) return;

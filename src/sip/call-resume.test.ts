@@ -2,7 +2,7 @@
  * Calls across a reload (call-resume.ts, stored-call.ts): the page before the reload is one call
  * bed, the reloaded page another one, sharing one fake `sessionStorage`. The far end is scripted.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakePageEvents, FakeSessionStorage } from '../../test/fake-session-storage';
 import { answeredIncoming, answeredOutgoing, useCallBedHooks, type CallBed } from '../../test/sip-call-bed';
 import { createLogger } from '../logger';
@@ -38,6 +38,7 @@ function tab() {
   return { storage, page, lines, attach, record, warnings: () => lines.filter((l) => l.startsWith('warn:')) };
 }
 
+const emptyStats = { rttMs: null, jitterMs: null, packetsLost: 0, packetsReceived: 0, mos: null, codec: 'fake', bytesSent: 0, bytesReceived: 0, inboundAudioEnergy: 0, outboundAudioEnergy: 0, inboundAudioLevel: 0 };
 const cseqOf = (header: string | undefined): number => Number.parseInt(header ?? '', 10);
 
 /** Alice's page reloads: what is stored is written (pagehide), the old page goes, a new one logs in. */
@@ -148,6 +149,34 @@ describe('after the reload', () => {
     // Still stored, with the new CSeq, for a further reload.
     await next.settle(300);
     expect(t.record()!.entries[0]!.dialog.localSeq).toBe(cseqOf(reinvite.header('cseq')));
+  });
+
+  it('no audio 1.2 s after the resume: our own offer restarts ICE (once); audio flowing: nothing more is sent', async () => {
+    const t = tab();
+    t.attach(bed);
+    await answeredOutgoing(bed);
+    const next = await reload(t);
+    t.attach(next);
+    await next.settle();
+    next.peer.respond(next.peer.last('INVITE'), 200, 'OK', { sdp: 'v=0 offer-of-bob\r\n' });
+    await next.settle(1100);
+    expect(next.peer.requests('INVITE')).toHaveLength(1);
+    await next.settle(200);
+    const restart = next.peer.requests('INVITE')[1]!;
+    expect(restart.body).toBe('v=0 offer 2 hold=false\r\n');
+    expect(next.medias[0]!.log).toContain('createOffer hold=false iceRestart');
+    next.peer.respond(restart, 200, 'OK', { sdp: 'v=0 answer-of-bob\r\n' });
+    await next.settle(5000);
+    expect(next.peer.requests('INVITE')).toHaveLength(2);
+
+    // The same with audio arriving: no second re-INVITE.
+    const again = await reload(t);
+    again.mediaSetup = (media) => vi.spyOn(media, 'getStats').mockResolvedValue({ ...emptyStats, bytesReceived: 160 });
+    t.attach(again);
+    await again.settle();
+    again.peer.respond(again.peer.last('INVITE'), 200, 'OK', { sdp: 'v=0 offer-of-bob\r\n' });
+    await again.settle(5000);
+    expect(again.peer.requests('INVITE')).toHaveLength(1);
   });
 
   it('a held, muted incoming call comes back held (hold answer) and muted', async () => {

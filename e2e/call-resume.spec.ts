@@ -26,12 +26,23 @@ interface Run {
   loginToPackets: number;
 }
 
-type W = Window & { energyLog?: Array<{ t: number; d: number; rx?: number; tx?: number }> };
+type W = Window & { energyLog?: Array<{ t: number; d: number; rx?: number; tx?: number; pc?: string }> };
 
 /** Creates client `name` (auto-answering), logs in; resolves to the page time when login() resolved. */
 async function login(page: Page, name: string, sip: Sip, extra: Record<string, unknown> = {}): Promise<number> {
   return page.evaluate(
     async ({ name, url, domain, password, extra }) => {
+      const w = window as unknown as { pcs?: RTCPeerConnection[] };
+      if (!w.pcs) {
+        const pcs: RTCPeerConnection[] = (w.pcs = []);
+        const Native = window.RTCPeerConnection;
+        window.RTCPeerConnection = class extends Native {
+          constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+            super(...args);
+            pcs.push(this);
+          }
+        };
+      }
       const client = window.vx.create(name, { servers: [url], domain, logLevel: 'warn', ...extra });
       client.on('incomingcall', (call) => void call.answer());
       await client.login(name, password);
@@ -51,7 +62,10 @@ function logEnergy(page: Page, name: string): Promise<void> {
       const call = window.vx.calls[name]?.at(-1);
       const stats = call && call.state !== 'ended' ? await call.getStats() : null;
       const energy = stats ? stats.inboundAudioEnergy : null;
-      log.push({ t: Date.now(), d: energy !== null && previous !== null ? energy - previous : 0, rx: stats?.bytesReceived, tx: stats?.bytesSent });
+      const pc = (window as unknown as { pcs?: RTCPeerConnection[] }).pcs?.filter((p) => p.connectionState !== 'closed').at(-1);
+      let dtls = '';
+      if (pc) (await pc.getStats()).forEach((r: { type: string; dtlsState?: string; dtlsRole?: string }) => void (r.type === 'transport' && (dtls = `${r.dtlsState}/${r.dtlsRole}`)));
+      log.push({ t: Date.now(), d: energy !== null && previous !== null ? energy - previous : 0, rx: stats?.bytesReceived, tx: stats?.bytesSent, pc: pc ? `${pc.iceConnectionState}/${pc.connectionState}/${dtls}` : '' });
       previous = energy;
       setTimeout(() => void tick(), 100);
     };
@@ -142,12 +156,12 @@ async function voxlineRun(openPage: () => Promise<Page>, sip: Sip, who: 'alice' 
     .toBe(true)
     .catch(async (err: unknown) => {
       if (process.env.VOXLINE_RESUME_DEBUG) {
-        for (const p of [reloading, other]) console.log(JSON.stringify((await p.evaluate(() => (window as W).energyLog ?? [])).filter((x) => x.t > loggedInAt - 500).map((x) => `${x.t - loggedInAt}:${x.d.toExponential(1)}:${x.rx}:${x.tx}`)));
+        for (const p of [reloading, other]) console.log(JSON.stringify((await p.evaluate(() => (window as W).energyLog ?? [])).filter((x) => x.t > loggedInAt - 500).map((x) => `${x.t - loggedInAt}:${x.d.toExponential(1)}:${x.rx}:${x.tx}:${x.pc}`)));
       }
       throw err;
     });
   if (process.env.VOXLINE_RESUME_DEBUG) {
-    for (const p of [reloading, other]) console.log(JSON.stringify((await p.evaluate(() => (window as W).energyLog ?? [])).filter((x) => x.t > loggedInAt - 300 && x.t < loggedInAt + 4000).map((x) => `${x.t - loggedInAt}:${x.d.toExponential(1)}:${x.rx}:${x.tx}`)));
+    for (const p of [reloading, other]) console.log(JSON.stringify((await p.evaluate(() => (window as W).energyLog ?? [])).filter((x) => x.t > loggedInAt - 300 && x.t < loggedInAt + 4000).map((x) => `${x.t - loggedInAt}:${x.d.toExponential(1)}:${x.rx}:${x.tx}:${x.pc}`)));
   }
   if (process.env.VOXLINE_RESUME_DEBUG) console.log(JSON.stringify({ who, loggedInAt, resumed: resumedAt - loggedInAt, reloading: (await heardAt(reloading, loggedInAt))! - loggedInAt, other: (await heardAt(other, loggedInAt))! - loggedInAt, reloadToLogin: loggedInAt - reloadAt }));
   expect(back - loggedInAt).toBeLessThan(AUDIO_BACK_MS);
@@ -186,7 +200,8 @@ async function jsSipRun(openPage: () => Promise<Page>, jsSip: () => Promise<JsSi
     expect(await callFacts(alice, 'alice')).toEqual({ ...before, state: 'answered' });
     const events = await bob.events();
     expect(events.filter((e) => e.type === 'ended' || e.type === 'failed')).toEqual([]);
-    expect(events.filter((e) => e.type === 'reinvite')).toHaveLength(1);
+    // Ours, and when no audio came 1.2 s later, our ICE restart.
+    expect(events.filter((e) => e.type === 'reinvite').length).toBeGreaterThanOrEqual(1);
     await alice.evaluate(() => window.vx.calls.alice!.at(-1)!.hangup());
     await expect.poll(() => bob.state()).toBe('ended');
     return { reloadToAudio: back - reloadAt, loginToAudio: back - loggedInAt, loginToPackets: packets - loggedInAt };

@@ -28,7 +28,7 @@ import type { StoreSlot } from './session-store';
 import { restoreDialog, storedDialogOf, watchDialog, type StoredCall } from './stored-call';
 
 /** How long after a resume audio may take before our side restarts ICE (see `checkAudio`). */
-const AUDIO_CHECK_MS = 1200;
+const AUDIO_CHECK_MS = 500;
 
 /** What {@link CallResume} needs. */
 export interface CallResumeOptions {
@@ -126,9 +126,10 @@ export class CallResume {
   }
 
   /**
-   * A far end that kept its ICE path to the page that is gone may answer our DTLS handshake
-   * there (its old path still counts as working for a few seconds): when no audio arrived
-   * {@link AUDIO_CHECK_MS} after the resume, our own offer restarts ICE at both ends.
+   * A far end that kept its ICE path to the page that is gone (a WebRTC phone whose offer reuses
+   * its peer connection, e.g. JsSIP) answers our DTLS handshake there: that path still counts as
+   * working for seconds. When no audio arrived {@link AUDIO_CHECK_MS} after the resume, our own
+   * offer restarts ICE, which makes the far end restart its side too and leave the old path.
    */
   private checkAudio(call: CallSession): void {
     const timer = setTimeout(() => {

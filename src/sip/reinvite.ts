@@ -13,7 +13,7 @@
  *    │ │ their re-INVITE
  *    │ └───────────────▶ answering ── with an offer: createAnswer(offer, {hold: ours}) ─▶ 200 ─ ACK ─▶ idle
  *    │                      │      └─ without one: createOffer({hold: ours}) ─▶ 200 ─ ACK with the answer ─▶ idle
- *    │                      │         (from a new Contact, i.e. a resumed call: the offer restarts ICE)
+ *    │                      │         (from a new Contact, i.e. a resumed call: from a renewed peer connection)
  *    │                      └ media refuses the offer ─▶ 488 ─▶ idle
  *    └─── an offer() made while answering waits for the ACK (at most ACK_WAIT_MS)
  *   After a 2xx, a media failure (no usable answer) cannot be refused any more: `onBroken`
@@ -112,6 +112,15 @@ export class Renegotiation {
     }
   }
 
+  /** A new peer connection for the offer to a party that moved (see answer()); a media that cannot renew keeps its own. */
+  private renewMedia(): void {
+    try {
+      this.media.renew();
+    } catch (err) {
+      this.options.logger.warn(`could not renew the media for the moved party (${(err as Error).message})`);
+    }
+  }
+
   /** The other party's re-INVITE: 200 with our answer (or offer), 491 while we offer, 488 when the media refuses. */
   answer(request: Core.IncomingInviteRequest): void {
     if (this.disposed || this.state !== 'idle') {
@@ -126,11 +135,13 @@ export class Renegotiation {
     const offer = sdpOf(request.message);
     const hold = this.options.held();
     // Without an offer, from a new Contact: the other party moved (a reloaded page resuming the
-    // call, late-offer.ts); our offer restarts ICE, so that our side leaves the old path at once.
+    // call, late-offer.ts). Our offer comes from a new peer connection: a new ICE and DTLS
+    // association from scratch (the old path and association lead to the page that is gone).
     const target = this.dialog.remoteTarget.toString();
     const moved = target !== this.target;
     this.target = target;
-    const made = offer === undefined ? this.media.createOffer(moved ? { hold, iceRestart: true } : { hold }) : this.media.createAnswer(offer, { hold });
+    if (offer === undefined && moved) this.renewMedia();
+    const made = offer === undefined ? this.media.createOffer({ hold }) : this.media.createAnswer(offer, { hold });
     made.then(
       (sdp) => {
         if (this.disposed) return;

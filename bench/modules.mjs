@@ -8,6 +8,7 @@ import { call } from './call/index.mjs';
 import { connection } from './connection/index.mjs';
 import { memory } from './memory/index.mjs';
 import { messaging } from './messaging/index.mjs';
+import { recovery } from './recovery/index.mjs';
 import { register } from './register/index.mjs';
 import { size } from './size/index.mjs';
 
@@ -65,4 +66,4 @@ import { size } from './size/index.mjs';
  */
 
 /** @type {BenchModule[]} */
-export const MODULES = [connection, size, register, call, messaging, memory];
+export const MODULES = [connection, size, register, call, messaging, memory, recovery];

@@ -19,7 +19,7 @@ export { Call } from './client/call';
 export { preflight } from './client/preflight';
 export type { AudioDevices, AudioDevice, AudioDeviceList, AudioDeviceEvents } from './client/audio';
 export type { PreflightOptions, PreflightReport, PreflightStep, PreflightStepName } from './client/preflight';
-export type { AnswerOptions, CallDirection, CallEnd, CallEndReason, CallEvents, CallParty, CallState, CallStats, DtmfOptions } from './client/call';
+export type { AnswerOptions, CallDirection, CallEnd, CallEndReason, CallEvents, CallParty, CallReconnected, CallReconnecting, CallState, CallStats, DtmfOptions, ReconnectReason } from './client/call';
 export type { ClientEvents, ConnectionChange, ConnectionChangeState, ConnectionState, IncomingTextMessage, MessageStatus, ReconnectAttempt } from './client/events';
 export type { MessageReceipt, MessageStatusKind, SendMessageOptions } from './sip/messaging';
 export type { EventMap, SafeEmitter } from './client/safe-emitter';

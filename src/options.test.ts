@@ -64,6 +64,9 @@ describe('resolveOptions', () => {
     [{ servers: ['ws://ok.test'], callResumeWindowMs: 50 }, 'callResumeWindowMs'],
     [{ servers: ['ws://ok.test'], callResumeWindowMs: 1.5e3 + 0.5 }, 'callResumeWindowMs'],
     [{ servers: ['ws://ok.test'], callResumeWindowMs: 600_001 }, 'callResumeWindowMs'],
+    [{ servers: ['ws://ok.test'], callRecoveryTimeoutMs: 0 }, 'callRecoveryTimeoutMs'],
+    [{ servers: ['ws://ok.test'], callRecoveryTimeoutMs: '30s' }, 'callRecoveryTimeoutMs'],
+    [{ servers: ['ws://ok.test'], callRecoveryTimeoutMs: 700_000 }, 'callRecoveryTimeoutMs'],
     [{ servers: ['ws://ok.test'], keepAlive: { worker: 'no' } }, 'keepAlive.worker'],
     [{ servers: ['ws://ok.test'], logger: { warn: () => undefined } }, 'logger'],
     [{ servers: ['ws://ok.test'], logger: 'console' }, 'logger'],
@@ -126,6 +129,11 @@ describe('resolveOptions', () => {
     const o = resolveOptions({ servers: ['ws://ok.test'] });
     expect([o.maxQueuedMessages, o.maxIncomingCalls, o.keepAlive?.worker]).toEqual([1000, 5, true]);
     expect(resolveOptions({ servers: ['ws://ok.test'], keepAlive: { worker: false } }).keepAlive?.worker).toBe(false);
+  });
+
+  it('callRecoveryTimeoutMs: 30 s by default, a whole number of ms from 1 s to 10 min', () => {
+    expect(resolveOptions({ servers: ['ws://ok.test'] }).callRecoveryTimeoutMs).toBe(30_000);
+    expect(resolveOptions({ servers: ['ws://ok.test'], callRecoveryTimeoutMs: 5_000 }).callRecoveryTimeoutMs).toBe(5_000);
   });
 
   it('rejects a non-object', () => {

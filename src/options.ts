@@ -180,6 +180,18 @@ export interface ClientOptions {
    */
   maxIncomingCalls?: number;
   /**
+   * How long a call's audio path may stay down while the SDK restores it (ICE restart through a
+   * re-INVITE, retried with backoff, waiting for the signalling link if it is down too) before
+   * it gives up: the call is hung up (BYE) and ends with reason `connection-lost`. In ms, from
+   * 1000 to 600000.
+   * @defaultValue `30000`
+   * @example
+   * ```ts
+   * new Client({ servers, callRecoveryTimeoutMs: 60_000 }); // a minute of patience on trains
+   * ```
+   */
+  callRecoveryTimeoutMs?: number;
+  /**
    * When a call raises quality warnings (`call.on('warning')`): round trip, jitter, packet loss
    * and MOS thresholds. Unset fields keep their defaults.
    * @defaultValue `{ rttMs: 400, jitterMs: 30, packetLossPercent: 3, mos: 3.5 }`
@@ -217,6 +229,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   resumeCalls: true,
   callResumeWindowMs: 30_000,
   maxIncomingCalls: 5,
+  callRecoveryTimeoutMs: 30_000,
   keepAlive: Object.freeze({ idleMs: 2_000, timeoutMs: 2_500, strategy: crlfKeepAlive, worker: true }),
 });
 

@@ -26,6 +26,7 @@ export interface ResolvedClientOptions {
   resumeCalls: boolean;
   callResumeWindowMs: number;
   maxIncomingCalls: number;
+  callRecoveryTimeoutMs: number;
   qualityThresholds: Required<QualityThresholds>;
   keepAlive: Required<KeepAliveOptions> | null;
   reconnectPolicy: ReconnectPolicy;
@@ -53,6 +54,7 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof ClientOptions>([
   'resumeCalls',
   'callResumeWindowMs',
   'maxIncomingCalls',
+  'callRecoveryTimeoutMs',
   'qualityThresholds',
   'keepAlive',
   'reconnect',
@@ -267,6 +269,7 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
     callResumeWindowMs: wholeNumber(input.callResumeWindowMs, 'callResumeWindowMs', DEFAULT_OPTIONS.callResumeWindowMs, 100, 600_000),
     qualityThresholds: validateQualityThresholds(input.qualityThresholds),
     maxIncomingCalls: wholeNumber(input.maxIncomingCalls, 'maxIncomingCalls', DEFAULT_OPTIONS.maxIncomingCalls, 0, 1_000),
+    callRecoveryTimeoutMs: wholeNumber(input.callRecoveryTimeoutMs, 'callRecoveryTimeoutMs', DEFAULT_OPTIONS.callRecoveryTimeoutMs, 1_000, 600_000),
     keepAlive: validateKeepAlive(input.keepAlive),
     reconnectPolicy: validateReconnect(input.reconnect),
     warnings,

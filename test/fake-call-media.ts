@@ -4,7 +4,7 @@
  * into `log`, makes recognisable SDP (`v=0 offer 1 hold=false`), and lets a test fail or hold
  * back the next call of a method.
  */
-import type { AcceptAnswerOptions, AnswerOptions, CallMedia, CallMediaDelegate, DtmfToneOptions, OfferOptions, RtpDtmfResult } from '../src/media/call-media';
+import type { AcceptAnswerOptions, AnswerOptions, CallMedia, CallMediaDelegate, DtmfToneOptions, MediaConnectionState, OfferOptions, RtpDtmfResult } from '../src/media/call-media';
 import type { CallStats } from '../src/media/stats';
 
 type Method = 'createOffer' | 'acceptAnswer' | 'createAnswer';
@@ -15,6 +15,9 @@ export class FakeCallMedia implements CallMedia {
   held = false;
   muted = false;
   remoteStream: MediaStream | null = null;
+  connectionState: MediaConnectionState = 'connected';
+  /** Inbound RTP packets `getStats()` reports (a test makes them grow or stop). */
+  packetsReceived = 0;
   /** Every call, e.g. `createOffer hold=false`, `acceptAnswer v=0 answer`, `rollback`, `close`. */
   readonly log: string[] = [];
   /** Makes the next call of a method reject with this error. */
@@ -92,13 +95,19 @@ export class FakeCallMedia implements CallMedia {
   }
 
   getStats(): Promise<CallStats> {
-    return Promise.resolve({ rttMs: null, jitterMs: null, packetsLost: 0, packetsReceived: 0, mos: null, codec: 'fake', bytesSent: 0, bytesReceived: 0, inboundAudioEnergy: 0, outboundAudioEnergy: 0, inboundAudioLevel: 0 });
+    return Promise.resolve({ rttMs: null, jitterMs: null, packetsLost: 0, packetsReceived: this.packetsReceived, mos: null, codec: 'fake', bytesSent: 0, bytesReceived: 0, inboundAudioEnergy: 0, outboundAudioEnergy: 0, inboundAudioLevel: 0 });
   }
 
   close(): void {
     if (this.signalingState === 'closed') return;
     this.log.push('close');
     this.signalingState = 'closed';
+  }
+
+  /** The peer connection's connectivity changes. */
+  setConnectionState(state: MediaConnectionState): void {
+    this.connectionState = state;
+    this.delegate?.onConnectionState?.(state);
   }
 
   /** The remote audio arrives. */

@@ -72,6 +72,8 @@ export class FakePeerConnection extends EventTarget {
   readonly calls: string[] = [];
   signalingState: RTCSignalingState = 'stable';
   iceGatheringState: RTCIceGatheringState = 'new';
+  iceConnectionState: RTCIceConnectionState = 'new';
+  connectionState: RTCPeerConnectionState = 'new';
   readonly transceivers: FakeTransceiver[] = [];
   /** The next call of this method rejects with this error. */
   failNext: { method: string; error: Error } | null = null;
@@ -203,6 +205,16 @@ export class FakePeerConnection extends EventTarget {
     this.dispatchEvent(Object.assign(new Event('icecandidate'), { candidate: null }));
     this.iceGatheringState = 'complete';
     this.dispatchEvent(new Event('icegatheringstatechange'));
+  }
+
+  /** ICE (and the peer connection) change state: the events a browser fires. */
+  setConnectivity(ice: RTCIceConnectionState, peer: RTCPeerConnectionState = this.connectionState): void {
+    const iceChanged = ice !== this.iceConnectionState;
+    const peerChanged = peer !== this.connectionState;
+    this.iceConnectionState = ice;
+    this.connectionState = peer;
+    if (iceChanged) this.dispatchEvent(new Event('iceconnectionstatechange'));
+    if (peerChanged) this.dispatchEvent(new Event('connectionstatechange'));
   }
 
   /** A remote track arrives. */

@@ -18,6 +18,9 @@ import {
   CancelledError,
   LimitError,
   type CallEnd,
+  type CallReconnecting,
+  type CallReconnected,
+  type CallState,
   type LoginOptions,
   type VoxlineLogger,
   type QualityWarning,
@@ -94,10 +97,24 @@ client.on('incomingcall', async (call: Call) => {
   const user: string = call.remote.user;
   void user;
   call.on('ended', (end: CallEnd) => {
-    const reason: 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'resume-failed' | 'failed' = end.reason;
+    const reason: 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'connection-lost' | 'resume-failed' | 'failed' = end.reason;
     void [reason, end.status];
   });
   call.on('dtmf', ({ tone }) => void tone.length);
+  call.on('reconnecting', (e: CallReconnecting) => {
+    const why: 'network' | 'signalling' | 'no-inbound-audio' = e.reason;
+    const at: number = e.at;
+    void [why, at];
+  });
+  call.on('reconnected', ({ at, downtimeMs }: CallReconnected) => void (at + downtimeMs));
+  call.on('remotehold', () => undefined);
+  call.on('remoteresume', () => undefined);
+  // @ts-expect-error reconnecting's reason is a closed set
+  call.on('reconnecting', (e: { reason: 'flaky' }) => void e);
+  // @ts-expect-error remotehold has no payload
+  call.on('remotehold', (e: { held: boolean }) => void e);
+  const state: CallState = call.state;
+  if (state === 'reconnecting') void state;
   await call.answer({ audio: { echoCancellation: true } });
 });
 
@@ -133,6 +150,9 @@ void MediaError;
 
 // @ts-expect-error servers is required
 new Client({});
+new Client({ servers: ['ws://x'], callRecoveryTimeoutMs: 5_000 });
+// @ts-expect-error callRecoveryTimeoutMs is a number of ms
+new Client({ servers: ['ws://x'], callRecoveryTimeoutMs: '5s' });
 // @ts-expect-error unknown option keys are rejected at compile time too
 new Client({ servers: ['ws://x'], sever: 1 });
 // @ts-expect-error logLevel is a closed set

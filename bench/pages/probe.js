@@ -187,6 +187,18 @@
       sip.inviteIn !== null && sip.okOut !== null && sip.okOut >= sip.inviteIn
         ? { ms: sip.okOut - sip.inviteIn, gumMs: workAtOk?.gum ?? null, sdpMs: workAtOk?.sdp ?? null }
         : null,
+    /** Inbound RTP audio packets of this page's open peer connections, summed (bench/recovery). */
+    async inboundPackets() {
+      let total = 0;
+      for (const ref of refs) {
+        const pc = ref.deref();
+        if (!pc || pc.connectionState === 'closed') continue;
+        (await pc.getStats()).forEach((/** @type {any} */ s) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'audio') total += s.packetsReceived ?? 0;
+        });
+      }
+      return total;
+    },
     /** Calls in progress on this page (callee side: answered, not ended yet). */
     active: () => A().active(),
     /** sendMessage → 2xx, ms, with the MESSAGE exchange as seen on this page's WebSocket. */

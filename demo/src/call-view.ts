@@ -4,7 +4,7 @@
  */
 import { byId, formatDuration, paintAvatar } from './dom';
 
-export type CallViewState = 'dialing' | 'connecting' | 'answering' | 'ringing' | 'answered' | 'held' | 'ended';
+export type CallViewState = 'dialing' | 'connecting' | 'answering' | 'ringing' | 'answered' | 'held' | 'reconnecting' | 'ended';
 
 const STATUS: Record<Exclude<CallViewState, 'ended'>, string> = {
   dialing: 'Opening microphone…',
@@ -13,6 +13,7 @@ const STATUS: Record<Exclude<CallViewState, 'ended'>, string> = {
   ringing: 'Ringing…',
   answered: 'On call',
   held: 'On hold',
+  reconnecting: 'Reconnecting…',
 };
 
 const END_TEXT: Record<string, (name: string) => string> = {
@@ -23,6 +24,7 @@ const END_TEXT: Record<string, (name: string) => string> = {
   'not-found': (n) => `No such user: ${n}`,
   canceled: () => 'Call cancelled',
   unavailable: (n) => `${n} is not available`,
+  'connection-lost': () => 'Connection lost',
   'resume-failed': (n) => `The call with ${n} could not be resumed after the reload`,
   failed: () => 'Call failed',
 };
@@ -141,13 +143,15 @@ export class CallView {
     if (hadFocus) byId('destination').focus();
   }
 
-  setState(state: CallViewState, endText?: string): void {
+  /** Shows `state`; `note` replaces the usual text (why it ended, or "back after 3.2 s"). */
+  setState(state: CallViewState, note?: string): void {
     this.root.dataset.state = state;
     if (state !== 'ringing') {
       delete this.root.dataset.ringback;
       delete this.root.dataset.tone;
     }
-    this.status.textContent = state === 'ended' ? (endText ?? 'Call ended') : STATUS[state];
+    this.status.textContent = note ?? (state === 'ended' ? 'Call ended' : STATUS[state]);
+    this.status.setAttribute('aria-busy', String(state === 'reconnecting'));
     const live = state === 'answered' || state === 'held';
     this.muteButton.disabled = state === 'ended' || state === 'dialing';
     this.holdButton.disabled = !live;
@@ -157,7 +161,7 @@ export class CallView {
     this.holdButton.setAttribute('aria-pressed', String(state === 'held'));
     this.label(this.holdButton, state === 'held' ? 'Resume' : 'Hold');
     // Quality stays visible after a call that had media, and never appears for one that did not.
-    this.quality.hidden = !(live || (state === 'ended' && !this.quality.hidden));
+    this.quality.hidden = !(live || ((state === 'ended' || state === 'reconnecting') && !this.quality.hidden));
     if (!live) {
       this.collapse(this.keypadButton, this.keypad);
       this.collapse(this.transferButton, this.transferForm);

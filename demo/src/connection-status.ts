@@ -8,7 +8,8 @@
  *                                  │ reconnected                       ▼
  *                                  └──────────────────────── reconnecting (amber, attempt N, countdown)
  * ```
- * The timeline keeps the last 20 `connectionchange` events with their time and the downtime.
+ * The timeline keeps the last 20 `connectionchange` events with their time and the downtime, and
+ * the calls' own incidents (`reconnecting`/`reconnected`, from {@link Phone}) next to them.
  */
 import { byId, el, formatClock, formatSpan } from './dom';
 import type { Client, ConnectionChange, ReconnectAttempt } from './sdk';
@@ -93,7 +94,12 @@ export class ConnectionStatus {
     if (this.badgeText.textContent !== text) this.badgeText.textContent = text;
   }
 
-  private addEntry(kind: 'connected' | 'disconnected', label: string, detail: string, at: number): void {
+  /** A call's media incident, on the same timeline: `down` at `reconnecting`, back at `reconnected`. */
+  callIncident(down: boolean, label: string, detail: string, at: number): void {
+    this.addEntry(down ? 'call-down' : 'call-back', label, detail, at);
+  }
+
+  private addEntry(kind: 'connected' | 'disconnected' | 'call-down' | 'call-back', label: string, detail: string, at: number): void {
     const item = el('li', `timeline-item ${kind}`);
     const head = el('div', 'timeline-head');
     head.append(el('span', 'timeline-label', label), el('time', 'timeline-time', formatClock(at)));

@@ -59,7 +59,7 @@ function startSession(client: Client, credentials: Credentials): () => Promise<v
   byId('about-identity').textContent = `sip:${user}@${domain}`;
 
   const devices = new Devices({ client, tones, signal });
-  const phone = new Phone({ client, user, tones, devices, showPhone: () => tabs.select('phone'), signal });
+  const phone = new Phone({ client, user, tones, devices, showPhone: () => tabs.select('phone'), timeline: status, signal });
   const chat = new Chat({
     client,
     domain,

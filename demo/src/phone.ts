@@ -18,6 +18,7 @@ import { CallLog } from './call-log';
 import { CallView, endText } from './call-view';
 import type { Devices } from './devices';
 import { Dialer } from './dialer';
+import { formatSpan } from './dom';
 import { IncomingPanel } from './incoming-panel';
 import { QualityChart } from './quality-chart';
 import { QualityMonitor } from './quality-monitor';
@@ -43,6 +44,13 @@ function activeCall(name: string): ActiveCall {
   return { call: null, name, answeredAt: null, monitor: null, dtmf: Promise.resolve(), abandoned: false, recorded: false };
 }
 
+/** Why a call's audio path went down, for the timeline. */
+const RECONNECT_REASONS: Record<string, string> = {
+  network: 'the network changed or dropped',
+  signalling: 'the network dropped (server link too)',
+  'no-inbound-audio': 'no audio arriving',
+};
+
 export interface PhoneDeps {
   client: Client;
   user: string;
@@ -50,6 +58,8 @@ export interface PhoneDeps {
   devices: Devices;
   /** Brings the phone tab to the front (small screens). */
   showPhone(): void;
+  /** The status tab's timeline, where call incidents go next to link incidents. */
+  timeline: { callIncident(down: boolean, label: string, detail: string, at: number): void };
   /** Aborted at sign-out: removes the page listeners. */
   signal: AbortSignal;
 }
@@ -148,6 +158,17 @@ export class Phone {
     });
     call.on('held', () => this.view.setState('held'));
     call.on('resumed', () => this.view.setState('answered'));
+    call.on('reconnecting', ({ reason, at }) => {
+      this.view.setState('reconnecting');
+      this.deps.timeline.callIncident(true, 'Call reconnecting', `${active.name}: ${RECONNECT_REASONS[reason]}`, at);
+    });
+    call.on('reconnected', ({ at, downtimeMs }) => {
+      const state = call.state === 'held' ? 'held' : 'answered';
+      this.view.setState(state, `${state === 'held' ? 'On hold' : 'On call'} · back after ${formatSpan(downtimeMs)}`);
+      this.deps.timeline.callIncident(false, 'Call reconnected', `${active.name}: audio back after ${formatSpan(downtimeMs)}`, at);
+    });
+    call.on('remotehold', () => toast(`${active.name} put you on hold.`));
+    call.on('remoteresume', () => toast(`${active.name} took you off hold.`));
     call.on('muted', () => this.view.setMuted(true));
     call.on('unmuted', () => this.view.setMuted(false));
     call.on('dtmf', ({ tone }) => this.view.addReceivedTone(tone));

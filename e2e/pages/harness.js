@@ -71,7 +71,7 @@
     timers.delete(id);
     native.clearTimeout.call(window, id); // timeouts and intervals share one id pool
   };
-  const CALL_EVENTS = ['ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'dtmf', 'ended', 'transferred'];
+  const CALL_EVENTS = ['ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'dtmf', 'ended', 'transferred', 'reconnecting', 'reconnected', 'remotehold', 'remoteresume'];
   function trackCall(name, call) {
     (calls[name] = calls[name] || []).push(call);
     for (const type of CALL_EVENTS) {

@@ -13,6 +13,7 @@ import { clearListeners, emitSafely, SafeEmitter } from './safe-emitter';
 
 export type { CallDirection, CallEnd, CallState, CallStats };
 export type { CallEndReason } from '../sip/call-session';
+export type { CallReconnected, CallReconnecting, ReconnectReason } from '../sip/call-recovery';
 
 /** The other party of a call. */
 export interface CallParty {
@@ -93,9 +94,11 @@ export class Call extends SafeEmitter<CallEvents> {
       for (const warning of cleared) emitSafely(this, 'warningcleared', warning);
       for (const warning of raised) emitSafely(this, 'warning', warning);
     });
-    for (const event of ['answered', 'held', 'resumed', 'muted', 'unmuted'] as const) {
+    for (const event of ['answered', 'held', 'resumed', 'muted', 'unmuted', 'remotehold', 'remoteresume'] as const) {
       session.on(event, () => emitSafely(this, event));
     }
+    session.on('reconnecting', (e) => emitSafely(this, 'reconnecting', e));
+    session.on('reconnected', (e) => emitSafely(this, 'reconnected', e));
     session.on('ringing', (e) => emitSafely(this, 'ringing', e));
     session.on('dtmf', (e) => emitSafely(this, 'dtmf', e));
     session.on('remotestream', (s) => emitSafely(this, 'remotestream', s));
@@ -133,7 +136,10 @@ export class Call extends SafeEmitter<CallEvents> {
     return this.session.direction;
   }
 
-  /** `connecting`, `ringing`, `answered`, `held` or `ended`. */
+  /**
+   * `connecting`, `ringing`, `answered`, `held`, `reconnecting` (the audio path is being restored;
+   * between the `reconnecting` and `reconnected` events) or `ended`.
+   */
   get state(): CallState {
     return this.session.state;
   }
@@ -178,12 +184,18 @@ export class Call extends SafeEmitter<CallEvents> {
     this.session.unmute();
   }
 
-  /** Puts the call on hold (re-INVITE, `sendonly`). */
+  /**
+   * Puts the call on hold (re-INVITE, `sendonly`).
+   * @throws {@link InvalidStateError} unless answered or held (e.g. while `reconnecting`).
+   */
   async hold(): Promise<void> {
     await this.session.hold();
   }
 
-  /** Takes the call off hold (re-INVITE, `sendrecv`). */
+  /**
+   * Takes the call off hold (re-INVITE, `sendrecv`).
+   * @throws {@link InvalidStateError} unless answered or held (e.g. while `reconnecting`).
+   */
   async unhold(): Promise<void> {
     await this.session.unhold();
   }

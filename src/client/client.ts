@@ -126,7 +126,10 @@ export class Client extends SafeEmitter<ClientEvents> {
         this.ua?.messaging.setReady(true);
         this.ua?.calls.refreshAll();
       },
-      paused: () => this.ua?.messaging.setReady(false),
+      paused: () => {
+        this.ua?.messaging.setReady(false);
+        this.ua?.calls.pauseAll();
+      },
       emit: (change) => emitSafely(this, 'connectionchange', change),
     });
     this.audio = new AudioDevices(

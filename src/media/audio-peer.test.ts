@@ -348,6 +348,25 @@ describe('AudioPeer DTMF, remote audio, stats, close', () => {
     expect(announced).toHaveLength(2);
   });
 
+  it('connectionState folds ICE and peer-connection states into one, and tells the delegate each change once', () => {
+    const { media, pc } = peer();
+    const seen: string[] = [];
+    media.delegate = { onConnectionState: (state) => seen.push(state) };
+    expect(media.connectionState).toBe('new');
+    pc.setConnectivity('checking', 'connecting');
+    pc.setConnectivity('connected', 'connecting');
+    pc.setConnectivity('connected', 'connected');
+    pc.setConnectivity('disconnected');
+    pc.setConnectivity('connected', 'disconnected');
+    pc.setConnectivity('completed', 'connected');
+    pc.setConnectivity('failed', 'failed');
+    expect(seen).toEqual(['connecting', 'connected', 'disconnected', 'connected', 'failed']);
+    media.close();
+    expect(media.connectionState).toBe('closed');
+    pc.setConnectivity('connected', 'connected');
+    expect(seen).toHaveLength(5);
+  });
+
   it('stats come from the peer connection; after close they are empty', async () => {
     const { media } = await established();
     expect(await media.getStats()).toMatchObject({ bytesReceived: 1234, packetsLost: 1, jitterMs: 2 });

@@ -7,7 +7,7 @@
 import { InvalidStateError } from '../errors';
 import type { Logger } from '../logger';
 import { stopStream } from './audio-source';
-import type { AcceptAnswerOptions, AnswerOptions, CallMedia, CallMediaDelegate, DtmfToneOptions, OfferOptions, RtpDtmfResult } from './call-media';
+import type { AcceptAnswerOptions, AnswerOptions, CallMedia, CallMediaDelegate, DtmfToneOptions, MediaConnectionState, OfferOptions, RtpDtmfResult } from './call-media';
 import { watchIceGathering, type IceWait } from './ice-gathering';
 import { RemoteAudio } from './remote-audio';
 import { answerDirection, iceUfrag, offerDirection, offeredDirection, rtpDtmfProblem } from './sdp';
@@ -74,6 +74,7 @@ export class AudioPeer implements CallMedia {
   private _held = false;
   private _muted = false;
   private remote: MediaStream | null = null;
+  private connection: MediaConnectionState = 'new';
   private readonly remoteAudio = new RemoteAudio();
 
   constructor(private readonly options: AudioPeerOptions) {
@@ -91,15 +92,18 @@ export class AudioPeer implements CallMedia {
     if (options.iceTransportPolicy === 'relay') configuration.iceTransportPolicy = 'relay';
     const pc = create(configuration);
     pc.addEventListener('track', this.onTrack);
+    pc.addEventListener('iceconnectionstatechange', this.onConnectivity);
+    pc.addEventListener('connectionstatechange', this.onConnectivity);
     return [pc, pc.addTrack(this.track, options.localStream)];
   }
 
   renew(): void {
     const old = this.begin('renew', 'stable');
     this.busy = null;
-    old.removeEventListener('track', this.onTrack);
+    this.detach(old);
     old.close();
     [this.pc, this.sender] = this.open();
+    this.connection = 'new'; // the new connection's states follow (onConnectivity)
     this.applyTrack();
   }
 
@@ -117,6 +121,10 @@ export class AudioPeer implements CallMedia {
 
   get remoteStream(): MediaStream | null {
     return this.remote?.getAudioTracks().length ? this.remote : null;
+  }
+
+  get connectionState(): MediaConnectionState {
+    return this.connection;
   }
 
   async createOffer(options: OfferOptions = {}): Promise<string> {
@@ -242,9 +250,16 @@ export class AudioPeer implements CallMedia {
     this.state = 'closed';
     this.wait?.cancel();
     this.remoteAudio.stop();
-    pc.removeEventListener('track', this.onTrack);
+    this.connection = 'closed';
+    this.detach(pc);
     if (this.options.ownsLocalStream) stopStream(this.options.localStream);
     pc.close();
+  }
+
+  private detach(pc: RTCPeerConnection): void {
+    pc.removeEventListener('track', this.onTrack);
+    pc.removeEventListener('iceconnectionstatechange', this.onConnectivity);
+    pc.removeEventListener('connectionstatechange', this.onConnectivity);
   }
 
   /**
@@ -286,6 +301,22 @@ export class AudioPeer implements CallMedia {
     }
     if (this.options.playRemoteAudio ?? true) this.remoteAudio.play(stream);
     this.delegate?.onRemoteStream?.(stream);
+  };
+
+  /** Both of the peer connection's states, as one {@link MediaConnectionState}; the delegate hears each change. */
+  private readonly onConnectivity = (): void => {
+    const pc = this.pc;
+    if (!pc) return;
+    const ice = pc.iceConnectionState;
+    const peer = pc.connectionState;
+    let state: MediaConnectionState;
+    if (ice === 'failed' || peer === 'failed') state = 'failed';
+    else if (ice === 'disconnected' || peer === 'disconnected') state = 'disconnected';
+    else if (ice === 'connected' || ice === 'completed') state = 'connected';
+    else state = ice === 'new' ? 'new' : 'connecting';
+    if (state === this.connection) return;
+    this.connection = state;
+    this.delegate?.onConnectionState?.(state);
   };
 
   private begin(method: string, required: 'stable' | 'have-local-offer'): RTCPeerConnection {

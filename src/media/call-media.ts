@@ -72,10 +72,19 @@ export interface AcceptAnswerOptions {
 /** What {@link CallMedia.sendDtmf} did: sent the tones, or why it could not. */
 export type RtpDtmfResult = { sent: true } | { sent: false; reason: string };
 
+/**
+ * The audio path's connectivity, from the peer connection's `iceConnectionState` and
+ * `connectionState` together: `failed` when either failed, `disconnected` when either is
+ * disconnected, `connected` when ICE is connected or completed, `connecting` before.
+ */
+export type MediaConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
 /** What the media tells its owner. */
 export interface CallMediaDelegate {
   /** The remote audio arrived (or was replaced); `stream` is {@link CallMedia.remoteStream}. */
   onRemoteStream?(stream: MediaStream): void;
+  /** {@link CallMedia.connectionState} changed. */
+  onConnectionState?(state: MediaConnectionState): void;
 }
 
 /** One call's media, as the SIP side sees it. */
@@ -90,6 +99,8 @@ export interface CallMedia {
   readonly muted: boolean;
   /** The remote audio, once a remote track arrived; `null` before. */
   readonly remoteStream: MediaStream | null;
+  /** Connectivity of the audio path (see {@link MediaConnectionState}). */
+  readonly connectionState: MediaConnectionState;
 
   /** Makes a local offer and returns its SDP, with candidates (stable → have-local-offer). */
   createOffer(options?: OfferOptions): Promise<string>;

@@ -4,23 +4,28 @@
  * an end reason.
  */
 import type { ReferTarget } from './call-messages';
+import type { CallReconnected, CallReconnecting } from './call-recovery';
 
 /**
  * State of a call: `connecting` (INVITE sent), `ringing` (the callee rings, or an incoming call
- * waits for `answer()`), `answered`, `held` (by `hold()`), `ended` (terminal).
+ * waits for `answer()`), `answered`, `held` (by `hold()`), `reconnecting` (the audio path is
+ * down and the SDK is restoring it; from `answered` or `held`, and back to that state), `ended`
+ * (terminal).
  */
-export type CallState = 'connecting' | 'ringing' | 'answered' | 'held' | 'ended';
+export type CallState = 'connecting' | 'ringing' | 'answered' | 'held' | 'reconnecting' | 'ended';
 /** `outgoing` (placed with `client.call()`) or `incoming` (from the `incomingcall` event). */
 export type CallDirection = 'outgoing' | 'incoming';
 /**
  * Why a call ended: `local-hangup` (this side hung up, logged out or destroyed the client),
  * `remote-hangup` (BYE from the other side), `rejected` (declined: 603, or `reject()` here),
  * `busy` (486/600), `not-found` (404/604/484/410), `canceled` (the caller gave up before the
- * answer), `unavailable` (480/408/503/502/504), `resume-failed` (a call that was up when the page
- * reloaded could not be taken back: the far end no longer knew it (481), did not answer, or the
- * new page logged in after `callResumeWindowMs`), `failed` (anything else, e.g. media setup failed).
+ * answer), `unavailable` (480/408/503/502/504), `connection-lost` (the audio path stayed down
+ * longer than `callRecoveryTimeoutMs`; the SDK hung up), `resume-failed` (a call that was up when
+ * the page reloaded could not be taken back: the far end no longer knew it (481), did not answer,
+ * or the new page logged in after `callResumeWindowMs`), `failed` (anything else, e.g. media
+ * setup failed).
  */
-export type CallEndReason = 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'resume-failed' | 'failed';
+export type CallEndReason = 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'connection-lost' | 'resume-failed' | 'failed';
 
 /** Payload of a call's `ended` event. */
 export interface CallEnd {
@@ -53,6 +58,35 @@ export interface CallLifecycleEvents {
   unmuted: () => void;
   /** A DTMF tone arrived (SIP INFO; RFC 4733 tones are not visible to web pages). @event */
   dtmf: (event: { tone: string }) => void;
+  /**
+   * The call's audio path went down (network change, NAT rebinding, Wi-Fi lost…) and the SDK
+   * is restoring it with an ICE restart (a re-INVITE); `call.state` is `reconnecting`. Fires
+   * once per incident, however many attempts it takes and whether or not the signalling link
+   * dropped meanwhile; `reconnected` follows, or `ended` with reason `connection-lost` after
+   * `callRecoveryTimeoutMs`. `reason`: `network` (the connection reported disconnected or
+   * failed), `no-inbound-audio` (no audio packets for about 4 s while neither side holds),
+   * `signalling` (seen while the signalling link was down too). @event
+   * @example
+   * ```ts
+   * call.on('reconnecting', () => showBanner('Reconnecting…'));
+   * call.on('reconnected', (e) => showBanner(`Back after ${Math.round(e.downtimeMs / 1000)} s`));
+   * ```
+   */
+  reconnecting: (event: CallReconnecting) => void;
+  /** The audio path is back after `reconnecting`; once per incident, with its downtime. @event */
+  reconnected: (event: CallReconnected) => void;
+  /**
+   * The other party put the call on hold (their re-INVITE offered `sendonly` or `inactive`
+   * audio); you hear their music on hold, or nothing, until `remoteresume`. @event
+   * @example
+   * ```ts
+   * call.on('remotehold', () => showNote('Bob put you on hold'));
+   * call.on('remoteresume', () => hideNote());
+   * ```
+   */
+  remotehold: () => void;
+  /** The other party took the call off hold (after `remotehold`). @event */
+  remoteresume: () => void;
   /** The remote audio stream is available (`call.remoteStream`). @event */
   remotestream: (stream: MediaStream) => void;
   /** The call ended; fires once, with why. @event */

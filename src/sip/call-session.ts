@@ -2,7 +2,8 @@
  * One call, outgoing or incoming, on sip.js's core: the call's one state machine, signalling and media together. Its
  * media is a {@link CallMedia} (src/media); its SIP runs on the core's transactions and dialog (`Core.Session`). Helpers
  * keep transaction details out of it: invite-client.ts (our INVITE: forks, a 2xx crossing our CANCEL; early-media.ts),
- * invite-server.ts (their INVITE: 180, 487 to a CANCEL, no-answer timer), reinvite.ts (re-INVITEs both ways, glare).
+ * invite-server.ts (their INVITE: 180, 487 to a CANCEL, no-answer timer), answered-call.ts (once answered: re-INVITEs
+ * both ways and glare in reinvite.ts, remote hold, the media watch and ICE-restart recovery in call-recovery.ts).
  * ```txt
  *  outgoing:
  *   connecting ──invite(media): createOffer, INVITE ──18x──▶ ringing ──first 2xx: acceptAnswer, ACK──▶ answered
@@ -21,7 +22,9 @@
  *  answered / held, staying there:
  *       their re-INVITE: answered keeping our hold │ INFO: DTMF out (sendDtmf) and in (event dtmf)
  *       REFER out: transfer() ─202─▶ BYE (ended local-hangup) │ REFER in: 202, NOTIFY, event referred
- *       refreshTarget(): re-INVITE from our new connection (after a reconnect)
+ *       refreshTarget(): re-INVITE from our new connection (after a reconnect; an ICE restart if the media is down)
+ *  answered / held ──media down──▶ reconnecting ──media back──▶ the state it left (see answered-call.ts)
+ *                                       └──not back in callRecoveryTimeoutMs: BYE──▶ ended connection-lost
  *  answered / held ──hangup(): BYE (an incoming call sends it once the ACK came)──▶ ended local-hangup
  *                  ──BYE──▶ 200 ──▶ ended remote-hangup
  *                  ──no ACK for our 200, or media broken after a 2xx: BYE──▶ ended failed
@@ -35,14 +38,14 @@ import { InvalidStateError } from '../errors';
 import type { Logger } from '../logger';
 import type { CallMedia } from '../media/call-media';
 import { readStats, type CallStats } from '../media/stats';
-import { dtmfToneOf, reasonHeader, sdpOf } from './call-messages';
+import { reasonHeader, sdpOf } from './call-messages';
 import { endReasonFor, type CallDirection, type CallEnd, type CallEndReason, type CallSessionEvents, type CallState } from './call-events';
 import { unescapeDisplayName } from './display-name';
-import { acceptRefer, sendDtmf, sendRefer } from './dialog-requests';
+import { sendDtmf, sendRefer } from './dialog-requests';
 import { InviteClient } from './invite-client';
 import { InviteServer } from './invite-server';
+import { AnsweredCall, CONNECTION_LOST_REASON, type AnsweredCallHooks } from './answered-call';
 import { reinviteForOffer } from './late-offer';
-import { Renegotiation } from './reinvite';
 
 export type { CallDirection, CallEnd, CallEndReason, CallLifecycleEvents, CallState } from './call-events';
 
@@ -66,6 +69,8 @@ export interface CallContext {
   /** Our `Contact` header value for this call's requests and responses. */
   contact: string;
   logger: Logger;
+  /** `callRecoveryTimeoutMs`: how long the media may stay down before the call ends. */
+  recoveryTimeoutMs: number;
 }
 
 let counter = 0;
@@ -85,7 +90,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   private readonly lifetime = new AbortController();
   private media: CallMedia | null = null;
   private dialog: Core.Session | null = null;
-  private renegotiation: Renegotiation | null = null;
+  private answeredCall: AnsweredCall | null = null;
   private readonly client: InviteClient | null = null;
   private readonly server: InviteServer | null = null;
   /** hangup() sent a CANCEL: the final response ends the call as `canceled`. */
@@ -124,7 +129,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
           this.adopt(dialog);
           if (!answeredElsewhere) return this.setState('answered', 'answered');
           // Another endpoint than the early media's: its ICE restart offer first (early-media.ts).
-          this.renegotiation!.offer(false, 'the re-INVITE to the forked INVITE\'s answering endpoint').then(
+          this.answeredCall!.renegotiation.offer(false, 'the re-INVITE to the forked INVITE\'s answering endpoint').then(
             () => this.setState('answered', 'answered'),
             (err: unknown) => this.fail(`the endpoint that answered could not be reached (${(err as Error).message})`),
           );
@@ -245,26 +250,26 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   async hold(): Promise<void> {
     this.assertState('hold', this._state === 'answered' || this._state === 'held');
     if (this._state === 'held') return;
-    await this.renegotiation!.offer(true, 'hold');
+    await this.answeredCall!.renegotiation.offer(true, 'hold');
     this.setState('held', 'held');
   }
 
   async unhold(): Promise<void> {
     this.assertState('unhold', this._state === 'held' || this._state === 'answered');
     if (this._state === 'answered') return;
-    await this.renegotiation!.offer(false, 'unhold');
+    await this.answeredCall!.renegotiation.offer(false, 'unhold');
     this.setState('answered', 'resumed');
   }
 
   /** Sends DTMF tones (RFC 4733 in the audio, or SIP INFO; see dialog-requests.ts); resolves to the method used. */
   async sendDtmf(tones: string, method: 'auto' | 'rtp' | 'info', durationMs: number): Promise<'rtp' | 'info'> {
-    this.assertState('sendDtmf', this._state === 'answered' || this._state === 'held');
+    this.assertState('sendDtmf', this.established);
     return sendDtmf(this.media, this.dialog!, tones, method, durationMs, this.lifetime.signal);
   }
 
   /** Blind transfer (REFER). Resolves when the other side accepted (2xx); then hangs up this leg. */
   async transfer(target: URI): Promise<void> {
-    this.assertState('transfer', this._state === 'answered' || this._state === 'held');
+    this.assertState('transfer', this.established);
     await sendRefer(this.dialog!, target, this.context.core.configuration.aor, this.context.contact);
     await this.hangup();
   }
@@ -272,11 +277,16 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   /**
    * After the signalling link was re-opened: a re-INVITE from the new connection refreshes the
    * dialog's target at the server and at the other party (our Contact now lives on a new
-   * connection), so the other side's BYE, re-INVITE or INFO reach us again. Media is untouched.
+   * connection), so the other side's BYE, re-INVITE or INFO reach us again. Media is untouched,
+   * unless it is down: then that re-INVITE restarts ICE (see answered-call.ts).
    */
   async refreshTarget(): Promise<void> {
-    if (this._state !== 'answered' && this._state !== 'held') return;
-    await this.renegotiation!.offer(this._state === 'held', 'refresh');
+    if (this.established) await this.answeredCall!.refreshTarget();
+  }
+
+  /** The signalling link is lost: a media recovery waits for it (see call-recovery.ts). */
+  linkDown(): void {
+    this.answeredCall?.linkDown();
   }
 
   getStats(): Promise<CallStats> {
@@ -324,47 +334,28 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     return { reason: 'rejected', status: 486 };
   }
 
-  /** Makes `dialog` the call's: its requests come here, re-INVITEs go through a {@link Renegotiation}. */
+  /** Makes `dialog` the call's: its requests go to an {@link AnsweredCall} (ACKs come back here). */
   private adopt(dialog: Core.Session): void {
     this.dialog = dialog;
-    const logger = this.context.logger;
-    this.renegotiation = new Renegotiation(dialog, this.media!, {
-      contact: this.context.contact,
-      ownsCallId: this.direction === 'outgoing',
-      held: () => this._state === 'held',
-      onBroken: (why) => this.fail(why),
-      logger,
-    });
-    dialog.delegate = {
-      onAck: (ack) => this.onAck(ack.message),
-      onAckTimeout: () => {
-        this.initialAck = null;
-        if (this.byeOnAck) this.bye(); // hung up already
-        else this.fail('no ACK came for our 200 OK');
-        this.byeOnAck = false;
-      },
-      onBye: (bye) => {
-        bye.accept();
-        this.finish({ reason: 'remote-hangup' });
-      },
-      onInfo: (info) => {
-        info.accept();
-        const tone = dtmfToneOf(info.message);
-        if (tone && !this.ended) this.emit('dtmf', { tone });
-      },
-      onInvite: (request) => this.renegotiation!.answer(request),
-      onNotify: (notify) => notify.accept(),
-      onRefer: (refer) => {
-        const transfer = acceptRefer(refer, dialog, () => !this.ended);
-        if (transfer) this.emit('referred', transfer);
-      },
+    const { contact, logger, recoveryTimeoutMs } = this.context;
+    const hooks: AnsweredCallHooks = {
+      state: () => this._state, setState: (state) => void (this._state = state), events: this, over: () => this.ended, end: (reason) => this.finish({ reason }),
+      fail: (why) => this.fail(why), lost: (why) => this.fail(why, 'connection-lost'), onAck: (message) => this.onAck(message), onAckTimeout: () => this.onAckTimeout(),
     };
+    this.answeredCall = new AnsweredCall(dialog, this.media!, hooks, { contact, ownsCallId: this.direction === 'outgoing', recoveryTimeoutMs, logger });
+  }
+
+  private onAckTimeout(): void {
+    this.initialAck = null;
+    if (this.byeOnAck) this.bye(); // hung up already
+    else this.fail('no ACK came for our 200 OK');
+    this.byeOnAck = false;
   }
 
   private onAck(message: Core.IncomingRequestMessage): void {
     const initial = this.server?.request.message;
     if (this.initialAck === null || message.cseq !== initial?.cseq) {
-      this.renegotiation?.onAck(message);
+      this.answeredCall?.renegotiation.onAck(message);
       return;
     }
     const needsAnswer = this.initialAck === 'answer';
@@ -379,12 +370,12 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     (sdp === undefined ? Promise.reject(new Error('the ACK carries no answer to our offer')) : this.media!.acceptAnswer(sdp)).catch((err: unknown) => this.fail(`the answer in the ACK could not be used (${(err as Error).message})`));
   }
 
-  /** The call cannot go on (media broken, no ACK): BYE with Reason 488, ended as failed. */
-  private fail(why: string): void {
+  /** The call cannot go on: media broken or no ACK (BYE with Reason 488, ended failed), or media lost (see answered-call.ts). */
+  private fail(why: string, reason: 'failed' | 'connection-lost' = 'failed'): void {
     if (this.ended) return;
     this.context.logger.warn(`${this.id}: ${why}; hanging up`);
-    this.bye([reasonHeader(488, 'Not Acceptable Here')]);
-    this.finish({ reason: 'failed' });
+    this.bye([reason === 'failed' ? reasonHeader(488, 'Not Acceptable Here') : CONNECTION_LOST_REASON]);
+    this.finish({ reason });
   }
 
   /** Sends BYE in the call's dialog; never throws (the dialog may be gone already). */
@@ -406,7 +397,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   private useMedia(media: CallMedia): void {
     this.media = media;
-    media.delegate = { onRemoteStream: (stream) => this.emit('remotestream', stream) };
+    media.delegate = { onRemoteStream: (stream) => this.emit('remotestream', stream), onConnectionState: (state) => this.answeredCall?.onMediaState(state) };
     // Muted before the media existed (e.g. an incoming call muted while ringing).
     if (this._muted) media.setMuted(true);
   }
@@ -417,7 +408,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this._state = 'ended';
     this.lifetime.abort();
     this.server?.dispose();
-    this.renegotiation?.dispose();
+    this.answeredCall?.dispose();
     this.media?.close();
     this.context.logger.info(`${this.id} ended: ${end.reason}${end.status ? ` (${end.status})` : ''}`);
     this.emit('ended', end);
@@ -437,6 +428,11 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this._state = state;
     if (event === 'answered') this.answeredAt ??= Date.now();
     this.emit(event);
+  }
+
+  /** Answered, held or reconnecting: the dialog is up. */
+  private get established(): boolean {
+    return this._state === 'answered' || this._state === 'held' || this._state === 'reconnecting';
   }
 
   private assertState(method: string, ok: boolean): void {

@@ -42,6 +42,8 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     private readonly logger: Logger,
     /** Incoming calls ringing or live at once; a further INVITE is answered 486. */
     private readonly maxIncomingCalls: number,
+    /** `callRecoveryTimeoutMs`: how long a call's media may stay down before the call ends. */
+    private readonly recoveryTimeoutMs = 30_000,
   ) {
     super();
   }
@@ -136,7 +138,12 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     await accepted;
   }
 
-  /** The link was re-opened: refresh every established call's dialog target (re-INVITE). */
+  /** The signalling link is lost: calls whose media goes down wait for it before restarting ICE. */
+  pauseAll(): void {
+    for (const call of this.live) call.linkDown();
+  }
+
+  /** The link was re-opened: refresh every established call's dialog target (re-INVITE; an ICE restart where the media is down). */
   refreshAll(): void {
     for (const call of this.live) {
       call.refreshTarget().catch((err: unknown) => this.logger.warn(`${call.id}: could not refresh the call after reconnecting: ${(err as Error).message}`));
@@ -242,6 +249,6 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
   private context(direction: 'outgoing' | 'incoming'): CallContext {
     const ua = this.userAgent;
     if (!ua) throw new Error('CallManager used before attach()');
-    return { core: ua.userAgentCore, contact: ua.contact.toString({ outbound: direction === 'outgoing' }), logger: this.logger };
+    return { core: ua.userAgentCore, contact: ua.contact.toString({ outbound: direction === 'outgoing' }), logger: this.logger, recoveryTimeoutMs: this.recoveryTimeoutMs };
   }
 }

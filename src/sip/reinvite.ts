@@ -18,6 +18,12 @@
  *    └─── an offer() made while answering waits for the ACK (at most ACK_WAIT_MS)
  *   After a 2xx, a media failure (no usable answer) cannot be refused any more: `onBroken`
  *   ends the call (BYE with Reason 488). dispose(): timers cleared, a waiting offer() rejects.
+ *   interrupt() (the signalling link is gone): a re-INVITE still unanswered is given up
+ *   (rollback, rejects with status 0) and its transaction dropped, so the next re-INVITE need not
+ *   wait for Timer B (32 s); should a 2xx still reach us, it is only ACKed. An ICE-restart offer
+ *   (call-recovery.ts) carries `wanted()`: when it no longer is (the media came back, e.g. through
+ *   their restart), it is not sent again after a glare wait. Their offers' audio direction is
+ *   reported (`onRemoteOffer`): sendonly/inactive is their hold.
  * ```
  */
 import type { Core } from 'sip.js';
@@ -36,6 +42,20 @@ export function glareDelayMs(ownsCallId: boolean, random: () => number = Math.ra
   return ownsCallId ? 2100 + Math.floor(random() * 191) * 10 : Math.floor(random() * 201) * 10;
 }
 
+/**
+ * Forgets a re-INVITE whose answer cannot come back (its connection is gone): the core's dialog
+ * allows one re-INVITE at a time and would otherwise wait for Timer B (32 s) before the next.
+ * Reaches into sip.js's `SessionDialog` (its re-INVITE slot and offer/answer state).
+ */
+function abandonReinvite(dialog: Core.Session, request: Core.OutgoingInviteRequest): void {
+  const session = dialog as unknown as { reinviteUserAgentClient?: unknown; signalingStateRollback?(): void };
+  if (session.reinviteUserAgentClient === request) {
+    session.signalingStateRollback?.();
+    session.reinviteUserAgentClient = undefined;
+  }
+  request.dispose();
+}
+
 /** What a {@link Renegotiation} needs from its call. */
 export interface RenegotiationOptions {
   /** The `Contact` header value of our re-INVITEs and 2xx responses. */
@@ -46,9 +66,19 @@ export interface RenegotiationOptions {
   held(): boolean;
   /** The media failed after SIP succeeded; the call must end. */
   onBroken(reason: string): void;
+  /** We answered an offer of theirs (200 sent); `sdp` is that offer. */
+  onRemoteOffer?(sdp: string): void;
   logger: Logger;
   /** Random numbers in [0, 1) for the glare wait. @defaultValue Math.random */
   random?: () => number;
+}
+
+/** Options of {@link Renegotiation.offer}. */
+export interface ReofferOptions {
+  /** Restart ICE with this offer. @defaultValue false */
+  iceRestart?: boolean;
+  /** Checked before each (re)send: false resolves quietly, sending nothing more. */
+  wanted?: () => boolean;
 }
 
 type Outcome = { ok: true; response: Core.AckableIncomingResponseWithSession } | { ok: false; status: number; reason: string };
@@ -67,6 +97,8 @@ export class Renegotiation {
   private disposed = false;
   /** The other party's Contact as last seen (their re-INVITEs may move it). */
   private target: string;
+  /** While our re-INVITE waits for its final response: settles it as lost (interrupt()). */
+  private inFlight: (() => void) | null = null;
 
   constructor(
     private readonly dialog: Core.Session,
@@ -77,13 +109,15 @@ export class Renegotiation {
   }
 
   /** Sends a re-INVITE with a new offer (`hold` puts the call on hold); resolves once it was accepted. */
-  async offer(hold: boolean, what: string): Promise<void> {
+  async offer(hold: boolean, what: string, options: ReofferOptions = {}): Promise<void> {
+    const wanted = options.wanted ?? (() => true);
     for (let attempt = 0; ; attempt++) {
       await this.untilIdle(what);
+      if (!wanted()) return;
       this.state = 'offering';
       let outcome: Outcome;
       try {
-        const sdp = await this.media.createOffer({ hold });
+        const sdp = await this.media.createOffer(options.iceRestart ? { hold, iceRestart: true } : { hold });
         this.assertOpen(what);
         outcome = await this.until(what, (resolve) => this.send(sdp, resolve));
       } catch (err) {
@@ -101,6 +135,7 @@ export class Renegotiation {
       if (outcome.status !== 491 || attempt >= GLARE_RETRIES) {
         throw new SipError(outcome.status, outcome.reason, `${what} refused: SIP ${outcome.status} ${outcome.reason}`);
       }
+      if (!wanted()) return;
       const wait = glareDelayMs(this.options.ownsCallId, this.options.random);
       this.options.logger.info(`${what}: re-INVITE glare (491), trying again in ${wait} ms`);
       await this.until<void>(what, (resolve) => {
@@ -119,6 +154,16 @@ export class Renegotiation {
     } catch (err) {
       this.options.logger.warn(`could not renew the media for the moved party (${(err as Error).message})`);
     }
+  }
+
+  /** True while an exchange is in progress (ours or theirs). */
+  get busy(): boolean {
+    return this.state !== 'idle';
+  }
+
+  /** The signalling link is gone: our re-INVITE waiting for its answer is given up (see the doc comment). */
+  interrupt(): void {
+    this.inFlight?.();
   }
 
   /** The other party's re-INVITE: 200 with our answer (or offer), 491 while we offer, 488 when the media refuses. */
@@ -146,6 +191,7 @@ export class Renegotiation {
       (sdp) => {
         if (this.disposed) return;
         request.accept({ statusCode: 200, extraHeaders: [`Contact: ${this.options.contact}`, ALLOW_HEADER], body: sdpBody(sdp) });
+        if (offer !== undefined) this.options.onRemoteOffer?.(offer);
         this.awaitingAck = offer === undefined ? 'answer' : 'ack';
         this.ackTimer = setTimeout(() => {
           this.ackTimer = null;
@@ -196,8 +242,22 @@ export class Renegotiation {
   }
 
   private send(sdp: string, resolve: (outcome: Outcome) => void): void {
-    const refused = ({ message }: Core.IncomingResponse): void => resolve({ ok: false, status: message.statusCode ?? 0, reason: message.reasonPhrase ?? '' });
-    this.dialog.invite({ onAccept: (response) => resolve({ ok: true, response }), onRedirect: refused, onReject: refused }, { extraHeaders: [`Contact: ${this.options.contact}`, ALLOW_HEADER], body: sdpBody(sdp) });
+    let settled = false;
+    const settle = (outcome: Outcome): void => {
+      if (settled) {
+        if (outcome.ok) outcome.response.ack(); // a late 2xx to an interrupted re-INVITE: ACK only
+        return;
+      }
+      settled = true;
+      this.inFlight = null;
+      resolve(outcome);
+    };
+    const refused = ({ message }: Core.IncomingResponse): void => settle({ ok: false, status: message.statusCode ?? 0, reason: message.reasonPhrase ?? '' });
+    const request = this.dialog.invite({ onAccept: (response) => settle({ ok: true, response }), onRedirect: refused, onReject: refused }, { extraHeaders: [`Contact: ${this.options.contact}`, ALLOW_HEADER], body: sdpBody(sdp) });
+    this.inFlight = () => {
+      settle({ ok: false, status: 0, reason: 'the signalling link was lost' });
+      abandonReinvite(this.dialog, request);
+    };
   }
 
   /** Waits until no exchange is in progress (another offer, or an answer waiting for its ACK). */

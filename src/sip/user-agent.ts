@@ -52,7 +52,7 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
     super();
     const uri = Grammar.URIParse(`sip:${user}@${options.domain}`);
     if (!uri) throw new ConfigurationError('domain', `sip:${user}@${options.domain} is not a valid SIP address`);
-    this.calls = new CallManager(pageCallMedia(options.iceServers, logger.child('media'), options.iceTransportPolicy), logger.child('call'), options.maxIncomingCalls);
+    this.calls = new CallManager(pageCallMedia(options.iceServers, logger.child('media'), options.iceTransportPolicy), logger.child('call'), options.maxIncomingCalls, options.callRecoveryTimeoutMs);
     this.core = new SipCore({
       aor: uri,
       user,

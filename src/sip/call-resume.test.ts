@@ -215,6 +215,27 @@ describe('after the reload', () => {
     expect(t.record()).toBeNull();
   });
 
+  it('491 (the far end\'s own re-INVITE is pending): sent again after the §14.1 wait, then resumed', async () => {
+    const t = tab();
+    t.attach(bed);
+    await answeredOutgoing(bed);
+    const next = await reload(t);
+    const { announced } = t.attach(next);
+    await next.settle();
+    next.peer.respond(next.peer.last('INVITE'), 491, 'Request Pending');
+    await next.settle(2000);
+    expect(next.peer.requests('INVITE')).toHaveLength(1);
+    await next.settle(2100); // 2.1–4 s: we made the Call-ID
+    const again = next.peer.requests('INVITE');
+    expect(again).toHaveLength(2);
+    expect(cseqOf(again[1]!.header('cseq'))).toBe(cseqOf(again[0]!.header('cseq')) + 1);
+    next.peer.respond(again[1]!, 200, 'OK', { sdp: 'v=0 offer-of-bob\r\n' });
+    await next.settle();
+    expect(next.peer.last('ACK').body).toBe('v=0 answer 1 hold=false\r\n');
+    expect(announced[0]!.state).toBe('answered');
+    expect(next.peer.requests('BYE')).toHaveLength(0);
+  });
+
   it('408 (no answer): ended resume-failed, and a BYE in the old dialog', async () => {
     const t = tab();
     t.attach(bed);

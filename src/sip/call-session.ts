@@ -231,7 +231,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.useMedia(media);
     this.adopt(leg.dialog);
     this._state = leg.held ? 'held' : 'answered';
-    return reinviteForOffer(leg.dialog, media, { contact: this.context.contact, hold: leg.held, what: 'the re-INVITE resuming the call' });
+    return reinviteForOffer(leg.dialog, media, { contact: this.context.contact, hold: leg.held, ownsCallId: this.direction === 'outgoing', what: 'the re-INVITE resuming the call', wanted: () => !this.ended });
   }
 
   /** The call's media once it has one (devices are switched on it directly). */

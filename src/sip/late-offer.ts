@@ -5,6 +5,8 @@
  * ```txt
  *   re-INVITE (no body) ──2xx with their offer──▶ createAnswer ──▶ ACK with our answer (resolves)
  *        │                 └ no offer, or our media refuses it ──▶ ACK without body (rejects; the caller sends BYE)
+ *        ├ 491 (glare: the far end's own re-INVITE, e.g. its ICE restart towards the page that is
+ *        │      gone, is pending): wait as §14.1 says, send again (at most GLARE_RETRIES times)
  *        └ 3xx–6xx (481: the dialog is gone; an internal 408 after Timer B) ──▶ rejects with SipError
  * ```
  * Why not our own offer: the far end's DTLS association must restart (our fingerprint is new).
@@ -18,9 +20,33 @@ import type { Core } from 'sip.js';
 import { SipError } from '../errors';
 import type { CallMedia } from '../media/call-media';
 import { ALLOW_HEADER, sdpBody, sdpOf } from './call-messages';
+import { GLARE_RETRIES, glareDelayMs } from './reinvite';
 
-/** Sends the offerless re-INVITE in `dialog`; resolves once our answer went out in the ACK. */
-export function reinviteForOffer(dialog: Core.Session, media: CallMedia, o: { contact: string; hold: boolean; what: string }): Promise<void> {
+/** What {@link reinviteForOffer} needs besides the dialog and the media. */
+export interface LateOfferOptions {
+  contact: string;
+  hold: boolean;
+  /** True when we sent the initial INVITE (the §14.1 wait after a 491 depends on it). */
+  ownsCallId: boolean;
+  what: string;
+  /** False once the call ended: no further attempt. */
+  wanted(): boolean;
+}
+
+/** Sends the offerless re-INVITE in `dialog` (again after a 491); resolves once our answer went out in the ACK. */
+export async function reinviteForOffer(dialog: Core.Session, media: CallMedia, o: LateOfferOptions): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await exchange(dialog, media, o);
+    } catch (err) {
+      if (!(err instanceof SipError) || err.status !== 491 || attempt >= GLARE_RETRIES || !o.wanted()) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, glareDelayMs(o.ownsCallId)));
+    if (!o.wanted()) return;
+  }
+}
+
+function exchange(dialog: Core.Session, media: CallMedia, o: LateOfferOptions): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const refused = ({ message }: Core.IncomingResponse): void => {
       const status = message.statusCode ?? 0;

@@ -89,6 +89,20 @@ describe('what is stored while a call is up', () => {
     expect(t.record()!.entries[0]!.muted).toBe(true);
   });
 
+  it('a held call whose media went down (reconnecting, #14) is stored as held', async () => {
+    const t = tab();
+    t.attach(bed);
+    const { call, media } = await answeredOutgoing(bed);
+    const holding = call.hold();
+    await bed.settle();
+    bed.peer.respond(bed.peer.last('INVITE'), 200, 'OK', { sdp: 'v=0 held\r\n' });
+    await holding;
+    media.setConnectionState('failed');
+    await bed.settle(300);
+    expect(call.state).toBe('reconnecting');
+    expect(t.record()!.entries[0]!.held).toBe(true);
+  });
+
   it('nothing before the answer; the entry is removed when the call ends', async () => {
     const t = tab();
     t.attach(bed);

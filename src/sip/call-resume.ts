@@ -193,7 +193,7 @@ export class CallResume {
         direction: call.direction,
         remote: { ...call.remote },
         answeredAt: call.answeredAt,
-        held: call.state === 'held' || (call.state === 'connecting' && restored?.held === true),
+        held: call.localHeld || (call.state === 'connecting' && restored?.held === true),
         muted: call.muted,
         dialog: storedDialogOf(dialog),
         deadline,

@@ -212,6 +212,11 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (end) this.finish(end);
   }
 
+  /** On hold by us: `held`, or `reconnecting` from `held`. */
+  get localHeld(): boolean {
+    return this._state === 'held' || (this.answeredCall?.localHeld ?? false);
+  }
+
   /** The call's dialog once answered (what call-resume.ts stores). */
   get sessionDialog(): Core.Session | null {
     return this.dialog;

@@ -7,7 +7,8 @@
  * gets a BYE, nothing stays in sessionStorage.
  *
  * Reload → audio-back times: `VOXLINE_RESUME_RUNS=10 npm run test:e2e -- e2e/call-resume.spec.ts`
- * runs the measuring loop too (not part of the normal suite) and prints median and p95 per far-end kind.
+ * runs the measuring loop too (not part of the normal suite) and prints median and p95 per far-end kind;
+ * `VOXLINE_RESUME_DEBUG=1` prints each side's 100 ms samples (energy, bytes, ICE/DTLS states) around the login.
  */
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
@@ -234,6 +235,11 @@ test.describe('a call across a page reload', () => {
     await login(alice, 'alice', sip, { callResumeWindowMs: 1000 });
     await dial(alice, 'bob');
     await expect.poll(() => voxlineStorage(alice)).toHaveLength(1);
+    // What is stored: the dialog and the call's facts, nothing secret (no password, no SDP).
+    const stored = await alice.evaluate(() => Object.entries(sessionStorage).filter(([k]) => k.startsWith('voxline:calls:')).map(([, v]) => v).join(''));
+    expect(JSON.parse(stored)).toMatchObject({ v: 1, entries: [{ direction: 'outgoing', remote: { user: 'bob' }, dialog: { routeSet: expect.any(Array) } }] });
+    expect(stored).not.toContain(sip.users.alice!);
+    expect(stored).not.toMatch(/fingerprint|ice-pwd|a=crypto|authorization|v=0/i);
     const before = await callFacts(alice, 'alice');
     await alice.reload();
     await alice.waitForFunction(() => 'vx' in window);

@@ -147,7 +147,7 @@ export class CallResume {
   /** Ends a call that could not be resumed: BYE while the dialog may still exist at the far end. */
   private fail(call: CallSession, dialog: Core.Session, bye: boolean): void {
     if (call.state === 'ended') return;
-    if (call.sessionDialog && bye) return call.terminate('resume-failed');
+    if (call.dialog && bye) return call.terminate('resume-failed');
     try {
       if (bye) dialog.bye();
       else dialog.dispose();
@@ -161,7 +161,7 @@ export class CallResume {
     this.watched.add(call);
     this.trackWhileCalls();
     const onChange = (): void => {
-      const dialog = call.sessionDialog;
+      const dialog = call.dialog;
       if (dialog) this.watchDialog(dialog);
       this.changed();
     };
@@ -186,14 +186,15 @@ export class CallResume {
     const entries: StoredCall[] = [];
     for (const call of this.watched) {
       const restored = this.restored.get(call);
-      const dialog = call.sessionDialog ?? restored?.dialog;
+      const dialog = call.dialog ?? restored?.dialog;
       if (!dialog || call.state === 'ended' || call.answeredAt === null) continue;
       const entry: StoredCall = {
         id: call.id,
         direction: call.direction,
         remote: { ...call.remote },
         answeredAt: call.answeredAt,
-        held: call.localHeld || (call.state === 'connecting' && restored?.held === true),
+        // The media's hold: also right while `reconnecting` from `held` (#14).
+        held: call.currentMedia?.held ?? restored?.held ?? false,
         muted: call.muted,
         dialog: storedDialogOf(dialog),
         deadline,

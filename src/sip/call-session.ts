@@ -29,6 +29,7 @@
  *                  ──BYE──▶ 200 ──▶ ended remote-hangup
  *                  ──no ACK for our 200, or media broken after a 2xx: BYE──▶ ended failed
  *  any ──terminate(reason)──▶ what hangup() would send goes out; ended (reason) at once
+ *  resumed after a reload (resumed-call.ts): connecting ──resume(media)──▶ answered / held (no event)
  * ```
  * `ended` fires once; then the media is closed and every timer of the call is gone.
  */
@@ -45,20 +46,9 @@ import { sendDtmf, sendRefer } from './dialog-requests';
 import { InviteClient } from './invite-client';
 import { InviteServer } from './invite-server';
 import { AnsweredCall, CONNECTION_LOST_REASON, type AnsweredCallHooks } from './answered-call';
-import { reinviteForOffer } from './late-offer';
+import type { ResumedLeg } from './stored-call';
 
 export type { CallDirection, CallEnd, CallEndReason, CallLifecycleEvents, CallState } from './call-events';
-
-/** A call taken back after a reload of the page (call-resume.ts): its stored facts and its restored dialog. */
-export interface ResumedLeg {
-  direction: CallDirection;
-  id: string;
-  remote: { user: string; displayName?: string; uri: string };
-  answeredAt: number;
-  held: boolean;
-  muted: boolean;
-  dialog: Core.Session;
-}
 
 /** Where a call starts: our INVITE to `target` (with extra header lines), their INVITE, or a dialog from before a reload. */
 export type CallLeg = { direction: 'outgoing'; target: URI; headers: string[] } | { direction: 'incoming'; request: Core.IncomingInviteRequest } | ResumedLeg;
@@ -83,13 +73,14 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   answeredAt: number | null = null;
   /** The other party: user, display name, URI. */
   readonly remote: { user: string; displayName?: string; uri: string };
-  private _state: CallState;
+  protected _state: CallState;
   private _muted = false;
   private ended = false;
   /** Aborted when the call ends: what waits on the call (a DTMF pause) stops at once. */
   private readonly lifetime = new AbortController();
-  private media: CallMedia | null = null;
-  private dialog: Core.Session | null = null;
+  protected media: CallMedia | null = null;
+  /** The call's dialog once answered (call-resume.ts stores it). */
+  dialog: Core.Session | null = null;
   private answeredCall: AnsweredCall | null = null;
   private readonly client: InviteClient | null = null;
   private readonly server: InviteServer | null = null;
@@ -104,7 +95,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   constructor(
     private readonly leg: CallLeg,
-    private readonly context: CallContext,
+    protected readonly context: CallContext,
     /** Play the remote audio through an element the SDK manages (read when the media is made). */
     public playRemoteAudio: boolean,
   ) {
@@ -113,11 +104,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.id = 'dialog' in leg ? leg.id : `call-${Date.now().toString(36)}-${(++counter).toString(36)}`;
     const logger = context.logger;
     if ('dialog' in leg) {
-      // Resumed (see resume()): 'connecting' until the far end accepted our re-INVITE.
-      this._state = 'connecting';
-      this.remote = { ...leg.remote };
-      this.answeredAt = leg.answeredAt;
-      this._muted = leg.muted;
+      [this._state, this.remote, this.answeredAt, this._muted] = ['connecting', { ...leg.remote }, leg.answeredAt, leg.muted];
     } else if (leg.direction === 'outgoing') {
       this._state = 'connecting';
       this.remote = { user: leg.target.user ?? '', uri: leg.target.toString() };
@@ -212,33 +199,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (end) this.finish(end);
   }
 
-  /** On hold by us: `held`, or `reconnecting` from `held`. */
-  get localHeld(): boolean {
-    return this._state === 'held' || (this.answeredCall?.localHeld ?? false);
-  }
-
-  /** The call's dialog once answered (what call-resume.ts stores). */
-  get sessionDialog(): Core.Session | null {
-    return this.dialog;
-  }
-
-  /**
-   * For a call resumed after a reload: the restored dialog becomes the call's, the state is
-   * `answered` or `held` as before the reload (at once, without an event: the client announces
-   * the call), and a re-INVITE from our new Contact refreshes the target; its 2xx brings the far
-   * end's offer, which `media` answers in the ACK (late-offer.ts). Resolves once that is done;
-   * rejects with SipError and its status (481: the far end no longer knows the dialog; 408: no
-   * answer), or when the media failed.
-   */
-  resume(media: CallMedia): Promise<void> {
-    const leg = this.leg;
-    if (!('dialog' in leg) || this.media) return Promise.reject(new InvalidStateError('resume() is only for a call restored after a reload'));
-    this.useMedia(media);
-    this.adopt(leg.dialog);
-    this._state = leg.held ? 'held' : 'answered';
-    return reinviteForOffer(leg.dialog, media, { contact: this.context.contact, hold: leg.held, ownsCallId: this.direction === 'outgoing', what: 'the re-INVITE resuming the call', wanted: () => !this.ended });
-  }
-
   /** The call's media once it has one (devices are switched on it directly). */
   get currentMedia(): CallMedia | null {
     return this.media;
@@ -298,10 +258,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     return this.media ? this.media.getStats() : readStats(undefined);
   }
 
-  /**
-   * Ends the call now, without waiting for the network (logout/destroy, or a failed start);
-   * `signal: false` sends nothing (the dialog is known to be gone, e.g. a 481).
-   */
+  /** Ends the call now (logout/destroy, a failed start); `signal: false` sends nothing (e.g. after a 481). */
   terminate(reason: CallEndReason = 'local-hangup', signal = true): void {
     if (this.ended) return;
     if (signal) this.abandon();
@@ -312,17 +269,11 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
    * Sends what ends the call on the wire; returns how it ended, or null when the end comes
    * later (our CANCEL waits for the INVITE's final response).
    */
-  private abandon(): CallEnd | null {
+  protected abandon(): CallEnd | null {
     if (this.ended) return null;
     if (this.dialog) {
       if (this.initialAck) this.byeOnAck = true;
       else this.bye();
-      return { reason: 'local-hangup' };
-    }
-    if ('dialog' in this.leg) {
-      // Restored after a reload, its media not made yet (call-resume.ts): the dialog is not ours yet.
-      this.dialog = this.leg.dialog;
-      this.bye();
       return { reason: 'local-hangup' };
     }
     if (this.client) {
@@ -340,7 +291,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   /** Makes `dialog` the call's: its requests go to an {@link AnsweredCall} (ACKs come back here). */
-  private adopt(dialog: Core.Session): void {
+  protected adopt(dialog: Core.Session): void {
     this.dialog = dialog;
     const { contact, logger, recoveryTimeoutMs } = this.context;
     const hooks: AnsweredCallHooks = {
@@ -400,7 +351,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.emit(muted ? 'muted' : 'unmuted');
   }
 
-  private useMedia(media: CallMedia): void {
+  protected useMedia(media: CallMedia): void {
     this.media = media;
     media.delegate = { onRemoteStream: (stream) => this.emit('remotestream', stream), onConnectionState: (state) => this.answeredCall?.onMediaState(state) };
     // Muted before the media existed (e.g. an incoming call muted while ringing).

@@ -10,7 +10,9 @@ import type { Logger } from '../logger';
 import type { CallMedia } from '../media/call-media';
 import { hasForeignBody } from './call-messages';
 import type { IncomingTransfer } from './call-events';
-import { CallSession, type CallContext, type ResumedLeg } from './call-session';
+import { CallSession, type CallContext } from './call-session';
+import { ResumedCallSession } from './resumed-call';
+import type { ResumedLeg } from './stored-call';
 import type { CoreOwner } from './core';
 import { acquireAudio, stopStream, type AudioSource } from '../media/audio-source';
 
@@ -118,8 +120,10 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
   }
 
   /** A call from before a reload of the page (call-resume.ts), tracked from now on; {@link CallManager.resume} brings it back. */
-  restore(leg: ResumedLeg): CallSession {
-    return this.track(new CallSession(leg, this.context(leg.direction), true));
+  restore(leg: ResumedLeg): ResumedCallSession {
+    const call = new ResumedCallSession(leg, this.context(leg.direction));
+    this.track(call);
+    return call;
   }
 
   /**
@@ -127,7 +131,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
    * is `answered`/`held` again (its re-INVITE on its way). Rejects as {@link CallSession.resume}
    * does, or with MediaError when the microphone cannot be used.
    */
-  async resume(call: CallSession, started: () => void): Promise<void> {
+  async resume(call: ResumedCallSession, started: () => void): Promise<void> {
     const { stream, owned } = await acquireAudio(this.defaultAudio());
     if (call.state === 'ended') {
       if (owned) stopStream(stream);

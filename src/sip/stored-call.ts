@@ -17,6 +17,17 @@
 import { Core, Grammar, type URI } from 'sip.js';
 import type { CallDirection } from './call-events';
 
+/** A call taken back after a reload (call-session.ts): its stored facts and its restored dialog. */
+export interface ResumedLeg {
+  direction: CallDirection;
+  id: string;
+  remote: { user: string; displayName?: string; uri: string };
+  answeredAt: number;
+  held: boolean;
+  muted: boolean;
+  dialog: Core.Session;
+}
+
 /** The dialog of a stored call, as JSON (URIs as strings). */
 export interface StoredDialog {
   callId: string;

@@ -8,9 +8,6 @@ import type { ClientOptions } from '../options';
 import { resolveOptions, type ResolvedClientOptions } from '../resolve-options';
 import type { CallSession } from '../sip/call-session';
 import type { MessageReceipt, SendMessageOptions } from '../sip/messaging';
-import { CallResume } from '../sip/call-resume';
-import { SessionStore } from '../sip/session-store';
-import { isStoredCall } from '../sip/stored-call';
 import { parseTarget } from '../sip/targets';
 import { SipUserAgent } from '../sip/user-agent';
 import { mainThreadTicker } from '../transport/ticker';
@@ -218,7 +215,8 @@ export class Client extends SafeEmitter<ClientEvents> {
       await untilAborted(ua.start(), abort.signal);
       await untilAborted(ua.register(), abort.signal);
       this.ua = ua;
-      this.keepAcrossReloads(ua, user);
+      const agent = ua; // what the previous page of this tab left: waiting messages, calls (`callresumed`)
+      agent.keepAcrossReloads(this.options, this.logger, (session) => emitSafely(this, 'callresumed', this.wrap(agent, session)));
       ua.messaging.setReady(this.reporter.usable);
       this.logger.info(`logged in as ${user}@${this.options.domain}`);
     } catch (err) {
@@ -363,21 +361,6 @@ export class Client extends SafeEmitter<ClientEvents> {
       this.liveCalls.get(from)?._transferred(newCall);
     });
     return ua;
-  }
-
-  /**
-   * One session store per login, for the outbox (`persistOutbox`) and the calls (`resumeCalls`):
-   * what the previous page of this tab left is taken back now (calls announced by `callresumed`).
-   */
-  private keepAcrossReloads(ua: SipUserAgent, user: string): void {
-    const { persistOutbox, resumeCalls, domain, servers, callResumeWindowMs } = this.options;
-    if (!persistOutbox && !resumeCalls) return;
-    const logger = this.logger.child('store');
-    const store = new SessionStore({ user, domain, servers }, logger);
-    if (persistOutbox) ua.messaging.persistTo(store);
-    if (!resumeCalls) return;
-    const resume = new CallResume(store.slot('calls', isStoredCall), ua.calls, ua.core.userAgentCore, { windowMs: callResumeWindowMs, logger: this.logger.child('call') });
-    resume.start((session) => emitSafely(this, 'callresumed', this.wrap(ua, session)));
   }
 
   private wrap(ua: SipUserAgent, session: CallSession): Call {

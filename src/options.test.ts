@@ -60,6 +60,10 @@ describe('resolveOptions', () => {
     [{ servers: ['ws://ok.test'], maxQueuedMessages: 0 }, 'maxQueuedMessages'],
     [{ servers: ['ws://ok.test'], maxQueuedMessages: 1.5 }, 'maxQueuedMessages'],
     [{ servers: ['ws://ok.test'], maxIncomingCalls: -1 }, 'maxIncomingCalls'],
+    [{ servers: ['ws://ok.test'], resumeCalls: 'yes' }, 'resumeCalls'],
+    [{ servers: ['ws://ok.test'], callResumeWindowMs: 50 }, 'callResumeWindowMs'],
+    [{ servers: ['ws://ok.test'], callResumeWindowMs: 1.5e3 + 0.5 }, 'callResumeWindowMs'],
+    [{ servers: ['ws://ok.test'], callResumeWindowMs: 600_001 }, 'callResumeWindowMs'],
     [{ servers: ['ws://ok.test'], callRecoveryTimeoutMs: 0 }, 'callRecoveryTimeoutMs'],
     [{ servers: ['ws://ok.test'], callRecoveryTimeoutMs: '30s' }, 'callRecoveryTimeoutMs'],
     [{ servers: ['ws://ok.test'], callRecoveryTimeoutMs: 700_000 }, 'callRecoveryTimeoutMs'],
@@ -108,6 +112,13 @@ describe('resolveOptions', () => {
   it('warns (does not fail) about ws:// to a non-loopback host', () => {
     expect(resolveOptions({ servers: ['ws://127.0.0.1:5066', 'ws://localhost', 'ws://[::1]:80'] }).warnings).toEqual([]);
     expect(resolveOptions({ servers: ['ws://sip.example.com', 'wss://sip.example.com'] }).warnings).toHaveLength(1);
+  });
+
+  it('call resume: on by default with a 30 s window; resumeCalls false and a window of 100 ms are accepted', () => {
+    const o = resolveOptions({ servers: ['ws://ok.test'] });
+    expect([o.resumeCalls, o.callResumeWindowMs]).toEqual([true, 30_000]);
+    const off = resolveOptions({ servers: ['ws://ok.test'], resumeCalls: false, callResumeWindowMs: 100 });
+    expect([off.resumeCalls, off.callResumeWindowMs]).toEqual([false, 100]);
   });
 
   it('merges quality thresholds over the defaults', () => {

@@ -152,6 +152,27 @@ export interface ClientOptions {
    */
   persistOutbox?: boolean;
   /**
+   * Keep each answered call in this tab's `sessionStorage` (its SIP dialog and public facts,
+   * written on each change and on `pagehide`; never a password, a header or SDP), so that after
+   * a reload of the page and the next `login()` of the same user on the same servers the call
+   * is taken back: new audio, a re-INVITE from the new page, a `callresumed` event with the
+   * call's original id, direction, remote party and `answeredAt`. Set `false` to store nothing
+   * (a reload then leaves the far end with silence until it hangs up).
+   * @defaultValue `true`
+   */
+  resumeCalls?: boolean;
+  /**
+   * How long after the page went away (its last write) a stored call may still be resumed, in
+   * ms (100 to 600000). A page that logs in later ends the call with reason `resume-failed`
+   * (a BYE tells the far end).
+   * @defaultValue `30000`
+   * @example
+   * ```ts
+   * new Client({ servers, callResumeWindowMs: 10_000 }); // give up on a call 10 s after a reload
+   * ```
+   */
+  callResumeWindowMs?: number;
+  /**
    * How many incoming calls may be ringing or live at once. A further INVITE is answered
    * `486 Busy Here` without an `incomingcall` event (and logged), so an INVITE flood cannot
    * exhaust the page.
@@ -225,6 +246,8 @@ export const DEFAULT_OPTIONS = Object.freeze({
   messageTimeoutMs: 30_000,
   maxQueuedMessages: 1_000,
   persistOutbox: true,
+  resumeCalls: true,
+  callResumeWindowMs: 30_000,
   maxIncomingCalls: 5,
   callRecoveryTimeoutMs: 30_000,
   keepAlive: Object.freeze({ idleMs: 2_000, timeoutMs: 2_500, strategy: crlfKeepAlive, worker: true }),

@@ -23,6 +23,8 @@ export interface ResolvedClientOptions {
   messageTimeoutMs: number;
   maxQueuedMessages: number;
   persistOutbox: boolean;
+  resumeCalls: boolean;
+  callResumeWindowMs: number;
   maxIncomingCalls: number;
   callRecoveryTimeoutMs: number;
   qualityThresholds: Required<QualityThresholds>;
@@ -51,6 +53,8 @@ const KNOWN_KEYS: ReadonlySet<string> = new Set<keyof ClientOptions>([
   'messageTimeoutMs',
   'maxQueuedMessages',
   'persistOutbox',
+  'resumeCalls',
+  'callResumeWindowMs',
   'maxIncomingCalls',
   'callRecoveryTimeoutMs',
   'qualityThresholds',
@@ -256,6 +260,8 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
   }
   const persistOutbox = input.persistOutbox ?? DEFAULT_OPTIONS.persistOutbox;
   if (typeof persistOutbox !== 'boolean') throw new ConfigurationError('persistOutbox', `must be true or false, got ${String(persistOutbox)}`);
+  const resumeCalls = input.resumeCalls ?? DEFAULT_OPTIONS.resumeCalls;
+  if (typeof resumeCalls !== 'boolean') throw new ConfigurationError('resumeCalls', `must be true or false, got ${String(resumeCalls)}`);
   const registerExpiresSec = positiveNumber(input.registerExpiresSec, 'registerExpiresSec', DEFAULT_OPTIONS.registerExpiresSec);
   if (!Number.isInteger(registerExpiresSec) || registerExpiresSec < 30 || registerExpiresSec > REGISTER_EXPIRES_MAX_SEC) {
     throw new ConfigurationError('registerExpiresSec', `must be a whole number of seconds from 30 to ${REGISTER_EXPIRES_MAX_SEC}, got ${registerExpiresSec}`);
@@ -275,6 +281,8 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
     messageTimeoutMs: positiveNumber(input.messageTimeoutMs, 'messageTimeoutMs', DEFAULT_OPTIONS.messageTimeoutMs),
     maxQueuedMessages: wholeNumber(input.maxQueuedMessages, 'maxQueuedMessages', DEFAULT_OPTIONS.maxQueuedMessages, 1, 1_000_000),
     persistOutbox,
+    resumeCalls,
+    callResumeWindowMs: wholeNumber(input.callResumeWindowMs, 'callResumeWindowMs', DEFAULT_OPTIONS.callResumeWindowMs, 100, 600_000),
     qualityThresholds: validateQualityThresholds(input.qualityThresholds),
     maxIncomingCalls: wholeNumber(input.maxIncomingCalls, 'maxIncomingCalls', DEFAULT_OPTIONS.maxIncomingCalls, 0, 1_000),
     callRecoveryTimeoutMs: wholeNumber(input.callRecoveryTimeoutMs, 'callRecoveryTimeoutMs', DEFAULT_OPTIONS.callRecoveryTimeoutMs, 1_000, 600_000),

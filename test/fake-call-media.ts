@@ -73,6 +73,10 @@ export class FakeCallMedia implements CallMedia {
     this.iceRestartNext = true;
   }
 
+  renew(): void {
+    this.log.push('renew');
+  }
+
   async rollback(): Promise<void> {
     if (this.signalingState !== 'have-local-offer') return;
     this.log.push('rollback');

@@ -136,12 +136,12 @@ export class SipPeer {
   }
 
   /** Sends a request in `dialog` (an ACK reuses the INVITE's CSeq: pass `cseq`). */
-  inDialog(dialog: PeerDialog, method: string, o: { sdp?: string; body?: string; contentType?: string; headers?: string[]; cseq?: number } = {}): string {
+  inDialog(dialog: PeerDialog, method: string, o: { sdp?: string; body?: string; contentType?: string; headers?: string[]; cseq?: number; contact?: string } = {}): string {
     const cseq = o.cseq ?? ++dialog.cseq;
     const body = o.sdp ?? o.body;
     const contentType = o.sdp ? 'application/sdp' : o.contentType;
     return this.send(
-      request(method, dialog.target, { from: dialog.localUri, fromTag: dialog.localTag, to: dialog.remoteUri, toTag: dialog.remoteTag, callId: dialog.callId, cseq, contact: BOB_CONTACT, headers: o.headers ?? [], body, contentType }),
+      request(method, dialog.target, { from: dialog.localUri, fromTag: dialog.localTag, to: dialog.remoteUri, toTag: dialog.remoteTag, callId: dialog.callId, cseq, contact: o.contact ?? BOB_CONTACT, headers: o.headers ?? [], body, contentType }),
     );
   }
 }

@@ -109,7 +109,7 @@ client.on('incomingcall', async (call: Call) => {
   const user: string = call.remote.user;
   void user;
   call.on('ended', (end: CallEnd) => {
-    const reason: 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'connection-lost' | 'failed' = end.reason;
+    const reason: 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'connection-lost' | 'resume-failed' | 'failed' = end.reason;
     void [reason, end.status];
   });
   call.on('dtmf', ({ tone }) => void tone.length);
@@ -256,3 +256,28 @@ async function messagesAcrossReloads(): Promise<void> {
   await client.sendMessage('bob', 'hi', { id: 42 });
 }
 void messagesAcrossReloads;
+
+/** #15: calls survive a reload of the page (`callresumed`, `answeredAt`, `resume-failed`). */
+async function callsAcrossReloads(): Promise<void> {
+  new Client({ servers: ['wss://x'], resumeCalls: false });
+  new Client({ servers: ['wss://x'], callResumeWindowMs: 10_000 });
+  // @ts-expect-error resumeCalls is a boolean
+  new Client({ servers: ['wss://x'], resumeCalls: 1 });
+  // @ts-expect-error callResumeWindowMs is a number
+  new Client({ servers: ['wss://x'], callResumeWindowMs: '30s' });
+  client.on('callresumed', (call: Call) => {
+    const answeredAt: number | null = call.answeredAt;
+    const facts: [string, 'outgoing' | 'incoming', string] = [call.id, call.direction, call.remote.uri];
+    call.on('ended', (end: CallEnd) => {
+      const failed: boolean = end.reason === 'resume-failed';
+      void failed;
+    });
+    void [answeredAt, facts];
+  });
+  const reason: CallEnd['reason'] = 'resume-failed';
+  // @ts-expect-error answeredAt is read-only
+  client.calls[0]!.answeredAt = 1;
+  await client.login('alice', 'pw');
+  void reason;
+}
+void callsAcrossReloads;

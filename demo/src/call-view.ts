@@ -25,6 +25,7 @@ const END_TEXT: Record<string, (name: string) => string> = {
   canceled: () => 'Call cancelled',
   unavailable: (n) => `${n} is not available`,
   'connection-lost': () => 'Connection lost',
+  'resume-failed': (n) => `The call with ${n} could not be resumed after the reload`,
   failed: () => 'Call failed',
 };
 

@@ -8,6 +8,7 @@
  *   idle ──dial──▶ dialing ──client.call()──▶ connecting ──180/183──▶ ringing ──200──▶ answered ⇄ held
  *                        ringing: the far end's early media when it sends some, else our ringback tone
  *   idle ──incomingcall──▶ incoming panel ──Answer──▶ answering ──▶ answered
+ *   idle ──callresumed (after a reload of the page)──▶ answered / held, timer from the original answer
  *                                        └─Decline / caller cancels──▶ idle
  *   any call state ──ended──▶ "Call ended" for 2 s ──▶ idle
  * ```
@@ -86,6 +87,7 @@ export class Phone {
     this.incoming = new IncomingPanel({ answer: () => void this.answer(), decline: () => void this.decline() }, deps.signal);
     this.log = new CallLog(deps.user, this.dialer);
     deps.client.on('incomingcall', (call) => this.onIncoming(call));
+    deps.client.on('callresumed', (call) => this.onResumed(call));
   }
 
   async dial(target: string): Promise<void> {
@@ -148,7 +150,7 @@ export class Phone {
     });
     call.on('answered', () => {
       this.deps.tones.stop();
-      active.answeredAt = Date.now();
+      active.answeredAt = call.answeredAt ?? Date.now();
       this.view.setState('answered');
       this.view.startTimer(active.answeredAt);
       active.monitor?.start();
@@ -179,6 +181,23 @@ export class Phone {
       this.attach(replacement, next);
     });
     call.on('ended', (end) => this.finish(active, end));
+  }
+
+  /** A call that was up before this page reloaded is back: the call view, with the timer from its original answer. */
+  private onResumed(call: Call): void {
+    if (this.current) {
+      void call.hangup().catch(() => undefined);
+      return;
+    }
+    const active = activeCall(call.remote.displayName || call.remote.user);
+    this.begin(active, active.name, call.remote.uri);
+    this.attach(active, call);
+    active.answeredAt = call.answeredAt ?? Date.now();
+    this.view.setState(call.state === 'held' ? 'held' : 'answered');
+    this.view.setMuted(call.muted);
+    this.view.startTimer(active.answeredAt);
+    active.monitor?.start();
+    toast(`Call with ${active.name} resumed after the reload.`);
   }
 
   private onIncoming(call: Call): void {

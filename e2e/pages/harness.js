@@ -125,6 +125,10 @@
       for (const type of ['connectionchange', 'reconnecting', 'registered', 'unregistered', 'error', 'message']) {
         client.on(type, (payload) => events.push({ client: name, type, payload: payload instanceof Error ? describeError(payload) : payload, t: Date.now() }));
       }
+      client.on('callresumed', (call) => {
+        events.push({ client: name, type: 'callresumed', payload: { id: call.id, remote: call.remote, direction: call.direction, state: call.state, answeredAt: call.answeredAt }, t: Date.now() });
+        trackCall(name, call);
+      });
       client.on('incomingcall', (call) => {
         events.push({ client: name, type: 'incomingcall', payload: { id: call.id, remote: call.remote, direction: call.direction, state: call.state }, t: Date.now() });
         trackCall(name, call);

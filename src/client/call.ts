@@ -123,6 +123,14 @@ export class Call extends SafeEmitter<CallEvents> {
     return this.session.id;
   }
 
+  /**
+   * When the call was answered (`Date.now()` of that moment), or `null` before. Kept across a
+   * reload of the page: a resumed call (`callresumed`) has its original answer time.
+   */
+  get answeredAt(): number | null {
+    return this.session.answeredAt;
+  }
+
   /** `outgoing` or `incoming`. */
   get direction(): CallDirection {
     return this.session.direction;

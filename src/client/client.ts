@@ -94,7 +94,7 @@ export class Client extends SafeEmitter<ClientEvents> {
       workerOptions(options),
       logger,
       { event: (name, payload) => (emitSafely as (emitter: Client, event: string, arg?: unknown) => void)(this, name, payload) },
-      (ua) => this.attachCalls(ua),
+      { userAgent: (ua) => this.attachCalls(ua), callResumed: (ua, session) => emitSafely(this, 'callresumed', this.wrap(ua, session)) },
     );
     this.audio = new AudioDevices(
       {

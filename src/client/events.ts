@@ -82,6 +82,26 @@ export interface ClientEvents {
    */
   incomingcall: (call: Call) => void;
   /**
+   * A call that was up when this tab's page reloaded is back (see the `resumeCalls` option):
+   * after `login()` on the new page, the SDK restored the call's dialog, opened the microphone
+   * and sent the far end a re-INVITE from this page; the audio returns as soon as it answers.
+   * The call is in `client.calls` with its original `id`, `direction`, `remote` and
+   * `answeredAt`, in the state it had (`answered` or `held`, muted if it was). If the far end no
+   * longer knows the call, does not answer, or the page logged in after `callResumeWindowMs`,
+   * the call then ends with reason `resume-failed`. Fires in tasks after `login()` resolved, so a
+   * listener added before `login()` hears every resumed call.
+   * @event
+   * @example
+   * ```ts
+   * client.on('callresumed', (call) => {
+   *   showCallView(call.remote, call.answeredAt); // the timer goes on from the original answer
+   *   call.on('ended', (e) => showEnded(e.reason)); // 'resume-failed' when it could not come back
+   * });
+   * await client.login('alice', password); // as on every page load
+   * ```
+   */
+  callresumed: (call: Call) => void;
+  /**
    * A text message arrived (SIP MESSAGE). It has already been answered 200.
    * @event
    */

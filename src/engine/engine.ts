@@ -21,7 +21,7 @@ import type { Logger } from '../logger';
 import type { ResolvedClientOptions } from '../resolve-options';
 import { ConnectionReporter, type RefreshOutcome } from './connection-reporter';
 import type { MessageReceipt } from '../sip/messaging';
-import { SessionStore } from '../sip/session-store';
+import type { CallSession } from '../sip/call-session';
 import { SipUserAgent } from '../sip/user-agent';
 import type { TickerFactory } from '../transport/ticker';
 import { WebSocketTransport } from '../transport/websocket-transport';
@@ -35,6 +35,8 @@ export interface EngineListener {
   changed(): void;
   /** In-page mode only: a new user agent, before it registers (the page attaches its calls to it). */
   userAgent?(ua: SipUserAgent): void;
+  /** In-page mode only: a call of the previous page of this tab is back (`resumeCalls`). */
+  callResumed?(ua: SipUserAgent, session: CallSession): void;
 }
 
 /** Options of an {@link Engine}. */
@@ -167,7 +169,11 @@ export class Engine {
       await untilAborted(ua.start(), abort.signal);
       await untilAborted(ua.register(), abort.signal);
       this.ua = ua;
-      if (this.options.persistOutbox) ua.messaging.persistTo(new SessionStore({ user, domain: this.options.domain, servers: this.options.servers }, this.logger.child('store')));
+      // What the previous page of this tab left: waiting messages, calls (in-page mode: `callresumed`).
+      const agent = ua;
+      agent.keepAcrossReloads(this.options, this.logger, (session) => {
+        for (const listener of [...this.listeners]) listener.callResumed?.(agent, session);
+      });
       ua.messaging.setReady(this.reporter.usable);
       this.logger.info(`logged in as ${user}@${this.options.domain}`);
     } catch (err) {

@@ -10,6 +10,9 @@ import { directChannel, type ChannelPort } from './direct-channel';
 import { Engine, type EngineListener } from './engine';
 import { serveEngine } from './engine-host';
 
+/** In-page mode: how the page's calls reach the engine's call layer (not on the protocol yet). */
+export type CallHooks = Pick<EngineListener, 'userAgent' | 'callResumed'>;
+
 /** An engine in this page and the page's end of the channel to it. */
 export interface InPageEngine {
   engine: Engine;
@@ -17,13 +20,13 @@ export interface InPageEngine {
 }
 
 /**
- * Starts an engine in the page for `options`. `userAgent` is the in-page link to the call layer
+ * Starts an engine in the page for `options`. `calls` is the in-page link to the call layer
  * (calls do not cross the protocol yet: #16 stage 3).
  */
-export function startInPageEngine(options: ResolvedClientOptions, logger: Logger, userAgent: EngineListener['userAgent']): InPageEngine {
+export function startInPageEngine(options: ResolvedClientOptions, logger: Logger, calls: CallHooks): InPageEngine {
   const keepAlive = options.keepAlive;
   const engine = new Engine({ options, logger, ...(keepAlive && !keepAlive.worker && { tickerFactory: mainThreadTicker }) });
   const [pageEnd, engineEnd] = directChannel();
-  serveEngine(engine, engineEnd, logger.child('engine'), userAgent ? { userAgent } : {});
+  serveEngine(engine, engineEnd, logger.child('engine'), calls);
   return { engine, port: pageEnd };
 }

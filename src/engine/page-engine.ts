@@ -13,9 +13,9 @@ import { CancelledError, ConfigurationError } from '../errors';
 import type { Logger } from '../logger';
 import type { ResolvedClientOptions } from '../resolve-options';
 import type { ChannelPort } from './direct-channel';
-import type { Engine, EngineListener } from './engine';
+import type { Engine } from './engine';
 import { EngineProxy, type EngineProxyHooks } from './engine-proxy';
-import { startInPageEngine } from './in-page';
+import { startInPageEngine, type CallHooks } from './in-page';
 import { PROTOCOL_VERSION } from './protocol';
 
 /** How long a worker may take to answer the first `hello`, in ms. */
@@ -45,12 +45,12 @@ interface LockManagerLike {
  * Starts the engine for `options`: in a SharedWorker when `options.sharedWorker` is set and
  * possible, else in the page. `wireOptions` are the options as the worker gets them.
  */
-export function startEngine(options: ResolvedClientOptions, wireOptions: Record<string, unknown>, logger: Logger, hooks: EngineProxyHooks, userAgent: EngineListener['userAgent']): PageEngine {
+export function startEngine(options: ResolvedClientOptions, wireOptions: Record<string, unknown>, logger: Logger, hooks: EngineProxyHooks, calls: CallHooks): PageEngine {
   const g = globalThis as { SharedWorker?: SharedWorkerConstructor; navigator?: { locks?: LockManagerLike }; addEventListener?: (type: string, listener: (event: { persisted?: boolean }) => void) => void };
   const url = options.sharedWorker;
   let local: Engine | null = null;
   const inPage = (): ChannelPort => {
-    const started = startInPageEngine(options, logger, userAgent);
+    const started = startInPageEngine(options, logger, calls);
     local = started.engine;
     return started.port;
   };

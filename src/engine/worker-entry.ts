@@ -24,7 +24,7 @@ const scope = globalThis as unknown as SharedWorkerScope;
 const hub = new WorkerHub({
   logger: createLogger('warn', 'voxline-worker'),
   createEngine(options) {
-    const resolved = resolveOptions({ ...options, persistOutbox: false, maxIncomingCalls: 0 });
+    const resolved = resolveOptions({ ...options, persistOutbox: false, resumeCalls: false, maxIncomingCalls: 0 });
     return new Engine({ options: resolved, logger: createLogger(resolved.logLevel, 'voxline-worker'), ...(resolved.keepAlive && { tickerFactory: mainThreadTicker }) });
   },
   whenGone(name, gone) {

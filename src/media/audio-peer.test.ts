@@ -241,6 +241,32 @@ describe('AudioPeer ICE restart', () => {
     expect(pc.calls.filter((c) => c.startsWith('createOffer')).at(-1)).toBe('createOffer');
   });
 
+  it('renew() (the far end reloaded and resumes the call): a new peer connection with the same track, the old one closed, mute kept; the track is not stopped', async () => {
+    const pcs: FakePeerConnection[] = [];
+    const { media, track } = peer({ createPeerConnection: (c) => (pcs.push(new FakePeerConnection(c)), pcs.at(-1)!) as unknown as RTCPeerConnection });
+    const first = media.createOffer();
+    await vi.advanceTimersByTimeAsync(0);
+    pcs[0]!.gather('host');
+    pcs[0]!.completeGathering();
+    await first;
+    await media.acceptAnswer(remoteSdp());
+    media.setMuted(true);
+    media.renew();
+    expect(pcs).toHaveLength(2);
+    expect(pcs[0]!.signalingState).toBe('closed');
+    expect(pcs[1]!.getSenders().map((sender) => sender.track)).toEqual([track]);
+    expect(track.enabled).toBe(false);
+    expect(track.readyState).toBe('live');
+    const offer = media.createOffer();
+    await vi.advanceTimersByTimeAsync(0);
+    pcs[1]!.gather('host');
+    pcs[1]!.completeGathering();
+    await offer;
+    expect(pcs[1]!.calls).toContain('setLocalDescription offer');
+    // Only while stable.
+    expect(() => media.renew()).toThrow(InvalidStateError);
+  });
+
   it('answering a remote ICE restart also waits for our new generation', async () => {
     const { media, pc } = await established();
     const answer = media.createAnswer(remoteSdp('sendrecv', 'remote2'));

@@ -65,7 +65,7 @@ interface Snapshot {
 export class AudioPeer implements CallMedia {
   delegate: CallMediaDelegate | undefined;
   private pc: RTCPeerConnection | null;
-  private readonly sender: RTCRtpSender;
+  private sender: RTCRtpSender;
   private track: MediaStreamTrack;
   private state: CallMedia['signalingState'] = 'stable';
   private busy: string | null = null;
@@ -81,14 +81,30 @@ export class AudioPeer implements CallMedia {
     const track = options.localStream.getAudioTracks()[0];
     if (!track) throw new TypeError('AudioPeer: the local stream has no audio track');
     this.track = track;
+    [this.pc, this.sender] = this.open();
+  }
+
+  /** A new peer connection sending our track. */
+  private open(): [RTCPeerConnection, RTCRtpSender] {
+    const options = this.options;
     const create = options.createPeerConnection ?? ((configuration) => new RTCPeerConnection(configuration));
     const configuration: RTCConfiguration = { bundlePolicy: 'balanced', rtcpMuxPolicy: 'require', iceServers: options.iceServers ?? [] };
     if (options.iceTransportPolicy === 'relay') configuration.iceTransportPolicy = 'relay';
-    this.pc = create(configuration);
-    this.pc.addEventListener('track', this.onTrack);
-    this.pc.addEventListener('iceconnectionstatechange', this.onConnectivity);
-    this.pc.addEventListener('connectionstatechange', this.onConnectivity);
-    this.sender = this.pc.addTrack(track, options.localStream);
+    const pc = create(configuration);
+    pc.addEventListener('track', this.onTrack);
+    pc.addEventListener('iceconnectionstatechange', this.onConnectivity);
+    pc.addEventListener('connectionstatechange', this.onConnectivity);
+    return [pc, pc.addTrack(this.track, options.localStream)];
+  }
+
+  renew(): void {
+    const old = this.begin('renew', 'stable');
+    this.busy = null;
+    this.detach(old);
+    old.close();
+    [this.pc, this.sender] = this.open();
+    this.connection = 'new'; // the new connection's states follow (onConnectivity)
+    this.applyTrack();
   }
 
   get signalingState(): CallMedia['signalingState'] {
@@ -235,11 +251,15 @@ export class AudioPeer implements CallMedia {
     this.wait?.cancel();
     this.remoteAudio.stop();
     this.connection = 'closed';
+    this.detach(pc);
+    if (this.options.ownsLocalStream) stopStream(this.options.localStream);
+    pc.close();
+  }
+
+  private detach(pc: RTCPeerConnection): void {
     pc.removeEventListener('track', this.onTrack);
     pc.removeEventListener('iceconnectionstatechange', this.onConnectivity);
     pc.removeEventListener('connectionstatechange', this.onConnectivity);
-    if (this.options.ownsLocalStream) stopStream(this.options.localStream);
-    pc.close();
   }
 
   /**

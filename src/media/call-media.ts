@@ -110,6 +110,13 @@ export interface CallMedia {
   createAnswer(offer: string, options?: AnswerOptions): Promise<string>;
   /** Makes the next {@link CallMedia.createOffer} restart ICE, as its `iceRestart` option does. */
   restartIce(): void;
+  /**
+   * Replaces the peer connection by a new one (same microphone track, hold and mute; the remote
+   * audio plays on): the next offer starts a new ICE and DTLS association from scratch. For a
+   * far end that moved to a new page (a reload resuming the call), whose old path and old DTLS
+   * association are gone. Only while stable.
+   */
+  renew(): void;
   /** Withdraws our pending offer (have-local-offer → stable); nothing to do when stable. */
   rollback(): Promise<void>;
   /** Mutes or unmutes the microphone track (it stays off while held). */

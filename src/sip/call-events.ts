@@ -20,10 +20,12 @@ export type CallDirection = 'outgoing' | 'incoming';
  * `remote-hangup` (BYE from the other side), `rejected` (declined: 603, or `reject()` here),
  * `busy` (486/600), `not-found` (404/604/484/410), `canceled` (the caller gave up before the
  * answer), `unavailable` (480/408/503/502/504), `connection-lost` (the audio path stayed down
- * longer than `callRecoveryTimeoutMs`; the SDK hung up), `failed` (anything else, e.g. media
+ * longer than `callRecoveryTimeoutMs`; the SDK hung up), `resume-failed` (a call that was up when
+ * the page reloaded could not be taken back: the far end no longer knew it (481), did not answer,
+ * or the new page logged in after `callResumeWindowMs`), `failed` (anything else, e.g. media
  * setup failed).
  */
-export type CallEndReason = 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'connection-lost' | 'failed';
+export type CallEndReason = 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'connection-lost' | 'resume-failed' | 'failed';
 
 /** Payload of a call's `ended` event. */
 export interface CallEnd {

@@ -29,6 +29,7 @@
  *                  ──BYE──▶ 200 ──▶ ended remote-hangup
  *                  ──no ACK for our 200, or media broken after a 2xx: BYE──▶ ended failed
  *  any ──terminate(reason)──▶ what hangup() would send goes out; ended (reason) at once
+ *  resumed after a reload (resumed-call.ts): connecting ──resume(media)──▶ answered / held (no event)
  * ```
  * `ended` fires once; then the media is closed and every timer of the call is gone.
  */
@@ -45,11 +46,12 @@ import { sendDtmf, sendRefer } from './dialog-requests';
 import { InviteClient } from './invite-client';
 import { InviteServer } from './invite-server';
 import { AnsweredCall, CONNECTION_LOST_REASON, type AnsweredCallHooks } from './answered-call';
+import type { ResumedLeg } from './stored-call';
 
 export type { CallDirection, CallEnd, CallEndReason, CallLifecycleEvents, CallState } from './call-events';
 
-/** Where a call starts: our INVITE to `target` (with extra header lines), or their INVITE. */
-export type CallLeg = { direction: 'outgoing'; target: URI; headers: string[] } | { direction: 'incoming'; request: Core.IncomingInviteRequest };
+/** Where a call starts: our INVITE to `target` (with extra header lines), their INVITE, or a dialog from before a reload. */
+export type CallLeg = { direction: 'outgoing'; target: URI; headers: string[] } | { direction: 'incoming'; request: Core.IncomingInviteRequest } | ResumedLeg;
 
 /** What a call needs from its user agent. */
 export interface CallContext {
@@ -65,17 +67,20 @@ let counter = 0;
 
 /** One call's state machine (see the file's doc comment); the public `Call` wraps it. */
 export class CallSession extends EventEmitter<CallSessionEvents> {
-  readonly id = `call-${Date.now().toString(36)}-${(++counter).toString(36)}`;
+  readonly id: string;
   readonly direction: CallDirection;
+  /** When the call was answered (`Date.now()`), kept across a reload; `null` before. */
+  answeredAt: number | null = null;
   /** The other party: user, display name, URI. */
   readonly remote: { user: string; displayName?: string; uri: string };
-  private _state: CallState;
+  protected _state: CallState;
   private _muted = false;
   private ended = false;
   /** Aborted when the call ends: what waits on the call (a DTMF pause) stops at once. */
   private readonly lifetime = new AbortController();
-  private media: CallMedia | null = null;
-  private dialog: Core.Session | null = null;
+  protected media: CallMedia | null = null;
+  /** The call's dialog once answered (call-resume.ts stores it). */
+  dialog: Core.Session | null = null;
   private answeredCall: AnsweredCall | null = null;
   private readonly client: InviteClient | null = null;
   private readonly server: InviteServer | null = null;
@@ -90,14 +95,17 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   constructor(
     private readonly leg: CallLeg,
-    private readonly context: CallContext,
+    protected readonly context: CallContext,
     /** Play the remote audio through an element the SDK manages (read when the media is made). */
     public playRemoteAudio: boolean,
   ) {
     super();
     this.direction = leg.direction;
+    this.id = 'dialog' in leg ? leg.id : `call-${Date.now().toString(36)}-${(++counter).toString(36)}`;
     const logger = context.logger;
-    if (leg.direction === 'outgoing') {
+    if ('dialog' in leg) {
+      [this._state, this.remote, this.answeredAt, this._muted] = ['connecting', { ...leg.remote }, leg.answeredAt, leg.muted];
+    } else if (leg.direction === 'outgoing') {
       this._state = 'connecting';
       this.remote = { user: leg.target.user ?? '', uri: leg.target.toString() };
       this.client = new InviteClient(context.core, {
@@ -139,7 +147,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   /** For an outgoing call: makes the offer with `media` and sends the INVITE. Resolves when it is sent. */
   async invite(media: CallMedia): Promise<void> {
     const leg = this.leg;
-    if (leg.direction !== 'outgoing' || this.media) throw new InvalidStateError('invite() is only for a new outgoing call');
+    if (!('target' in leg) || this.media) throw new InvalidStateError('invite() is only for a new outgoing call');
     this.useMedia(media);
     const offer = await media.createOffer();
     if (this.ended) throw new InvalidStateError('the call ended before its INVITE was sent');
@@ -250,10 +258,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     return this.media ? this.media.getStats() : readStats(undefined);
   }
 
-  /** Ends the call now, without waiting for the network (logout/destroy, or a failed start). */
-  terminate(reason: CallEndReason = 'local-hangup'): void {
+  /** Ends the call now (logout/destroy, a failed start); `signal: false` sends nothing (e.g. after a 481). */
+  terminate(reason: CallEndReason = 'local-hangup', signal = true): void {
     if (this.ended) return;
-    this.abandon();
+    if (signal) this.abandon();
     this.finish({ reason });
   }
 
@@ -261,7 +269,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
    * Sends what ends the call on the wire; returns how it ended, or null when the end comes
    * later (our CANCEL waits for the INVITE's final response).
    */
-  private abandon(): CallEnd | null {
+  protected abandon(): CallEnd | null {
     if (this.ended) return null;
     if (this.dialog) {
       if (this.initialAck) this.byeOnAck = true;
@@ -283,7 +291,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   /** Makes `dialog` the call's: its requests go to an {@link AnsweredCall} (ACKs come back here). */
-  private adopt(dialog: Core.Session): void {
+  protected adopt(dialog: Core.Session): void {
     this.dialog = dialog;
     const { contact, logger, recoveryTimeoutMs } = this.context;
     const hooks: AnsweredCallHooks = {
@@ -343,7 +351,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.emit(muted ? 'muted' : 'unmuted');
   }
 
-  private useMedia(media: CallMedia): void {
+  protected useMedia(media: CallMedia): void {
     this.media = media;
     media.delegate = { onRemoteStream: (stream) => this.emit('remotestream', stream), onConnectionState: (state) => this.answeredCall?.onMediaState(state) };
     // Muted before the media existed (e.g. an incoming call muted while ringing).
@@ -374,6 +382,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   private setState(state: CallState, event: 'answered' | 'held' | 'resumed'): void {
     if (this.ended || this._state === state) return;
     this._state = state;
+    if (event === 'answered') this.answeredAt ??= Date.now();
     this.emit(event);
   }
 

@@ -11,6 +11,8 @@ import type { CallMedia } from '../media/call-media';
 import { hasForeignBody } from './call-messages';
 import type { IncomingTransfer } from './call-events';
 import { CallSession, type CallContext } from './call-session';
+import { ResumedCallSession } from './resumed-call';
+import type { ResumedLeg } from './stored-call';
 import type { CoreOwner } from './core';
 import { acquireAudio, stopStream, type AudioSource } from '../media/audio-source';
 
@@ -28,6 +30,8 @@ export interface CallManagerEvents {
   incoming: (call: CallSession) => void;
   /** A call the SDK placed by itself: the remote party transferred us (REFER) to `call`. */
   transferred: (from: CallSession, call: CallSession) => void;
+  /** Any call, as soon as the manager tracks it (placed, incoming, transferred, restored). */
+  tracked: (call: CallSession) => void;
 }
 
 export class CallManager extends EventEmitter<CallManagerEvents> {
@@ -115,6 +119,29 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     }
   }
 
+  /** A call from before a reload of the page (call-resume.ts), tracked from now on; {@link CallManager.resume} brings it back. */
+  restore(leg: ResumedLeg): ResumedCallSession {
+    const call = new ResumedCallSession(leg, this.context(leg.direction));
+    this.track(call);
+    return call;
+  }
+
+  /**
+   * Opens the microphone and sends the restored call's re-INVITE; `started` runs once the call
+   * is `answered`/`held` again (its re-INVITE on its way). Rejects as {@link CallSession.resume}
+   * does, or with MediaError when the microphone cannot be used.
+   */
+  async resume(call: ResumedCallSession, started: () => void): Promise<void> {
+    const { stream, owned } = await acquireAudio(this.defaultAudio());
+    if (call.state === 'ended') {
+      if (owned) stopStream(stream);
+      return;
+    }
+    const accepted = call.resume(this.makeMedia(call, stream, owned));
+    started();
+    await accepted;
+  }
+
   /** The signalling link is lost: calls whose media goes down wait for it before restarting ICE. */
   pauseAll(): void {
     for (const call of this.live) call.linkDown();
@@ -196,6 +223,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     this.live.add(call);
     call.on('ended', () => this.live.delete(call));
     call.on('referred', (transfer) => void this.followReferral(call, transfer));
+    this.emit('tracked', call);
     return call;
   }
 

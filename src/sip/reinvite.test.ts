@@ -187,6 +187,19 @@ describe('their re-INVITEs', () => {
     expect(media.log.slice(-2)).toEqual(['createOffer hold=false', 'acceptAnswer v=0 answer-in-ack']);
   });
 
+  it('without an offer from a new Contact (the other party reloaded and resumes the call): our offer comes from a renewed peer connection; from the same Contact it does not', async () => {
+    const { media, dialog } = await answeredOutgoing(bed);
+    bed.peer.inDialog(dialog, 'INVITE', { contact: 'sip:bob@198.51.100.9:5060;transport=ws' });
+    await bed.settle();
+    bed.peer.inDialog(dialog, 'ACK', { cseq: dialog.cseq, sdp: 'v=0 answer-1\r\n' });
+    await bed.settle();
+    bed.peer.inDialog(dialog, 'INVITE', { contact: 'sip:bob@198.51.100.9:5060;transport=ws' });
+    await bed.settle();
+    bed.peer.inDialog(dialog, 'ACK', { cseq: dialog.cseq, sdp: 'v=0 answer-2\r\n' });
+    await bed.settle();
+    expect(media.log.filter((l) => l.startsWith('createOffer') || l === 'renew').slice(1)).toEqual(['renew', 'createOffer hold=false', 'createOffer hold=false']);
+  });
+
   it('an offer the media refuses: 488, the call goes on', async () => {
     const { call, media, dialog } = await answeredOutgoing(bed);
     media.failNext.createAnswer = new Error('no common codec');

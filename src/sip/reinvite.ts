@@ -13,6 +13,7 @@
  *    │ │ their re-INVITE
  *    │ └───────────────▶ answering ── with an offer: createAnswer(offer, {hold: ours}) ─▶ 200 ─ ACK ─▶ idle
  *    │                      │      └─ without one: createOffer({hold: ours}) ─▶ 200 ─ ACK with the answer ─▶ idle
+ *    │                      │         (from a new Contact, i.e. a resumed call: from a renewed peer connection)
  *    │                      └ media refuses the offer ─▶ 488 ─▶ idle
  *    └─── an offer() made while answering waits for the ACK (at most ACK_WAIT_MS)
  *   After a 2xx, a media failure (no usable answer) cannot be refused any more: `onBroken`
@@ -94,6 +95,8 @@ export class Renegotiation {
   /** Rejected by dispose(): whatever an offer() is waiting for. */
   private readonly onDispose = new Set<() => void>();
   private disposed = false;
+  /** The other party's Contact as last seen (their re-INVITEs may move it). */
+  private target: string;
   /** While our re-INVITE waits for its final response: settles it as lost (interrupt()). */
   private inFlight: (() => void) | null = null;
 
@@ -101,7 +104,9 @@ export class Renegotiation {
     private readonly dialog: Core.Session,
     private readonly media: CallMedia,
     private readonly options: RenegotiationOptions,
-  ) {}
+  ) {
+    this.target = dialog.remoteTarget.toString();
+  }
 
   /** Sends a re-INVITE with a new offer (`hold` puts the call on hold); resolves once it was accepted. */
   async offer(hold: boolean, what: string, options: ReofferOptions = {}): Promise<void> {
@@ -142,6 +147,15 @@ export class Renegotiation {
     }
   }
 
+  /** A new peer connection for the offer to a party that moved (see answer()); a media that cannot renew keeps its own. */
+  private renewMedia(): void {
+    try {
+      this.media.renew();
+    } catch (err) {
+      this.options.logger.warn(`could not renew the media for the moved party (${(err as Error).message})`);
+    }
+  }
+
   /** True while an exchange is in progress (ours or theirs). */
   get busy(): boolean {
     return this.state !== 'idle';
@@ -165,6 +179,13 @@ export class Renegotiation {
     this.state = 'answering';
     const offer = sdpOf(request.message);
     const hold = this.options.held();
+    // Without an offer, from a new Contact: the other party moved (a reloaded page resuming the
+    // call, late-offer.ts). Our offer comes from a new peer connection: a new ICE and DTLS
+    // association from scratch (the old path and association lead to the page that is gone).
+    const target = this.dialog.remoteTarget.toString();
+    const moved = target !== this.target;
+    this.target = target;
+    if (offer === undefined && moved) this.renewMedia();
     const made = offer === undefined ? this.media.createOffer({ hold }) : this.media.createAnswer(offer, { hold });
     made.then(
       (sdp) => {

@@ -17,12 +17,16 @@ import type { Logger } from '../logger';
 import type { ResolvedClientOptions } from '../resolve-options';
 import type { LinkState } from '../transport/types';
 import type { WebSocketTransport } from '../transport/websocket-transport';
+import { CallResume } from './call-resume';
+import type { CallSession } from './call-session';
 import { CallManager } from './calls';
 import { SipCore } from './core';
 import { escapeDisplayName } from './display-name';
 import { pageCallMedia } from './media';
 import { Messaging, type IncomingTextMessage } from './messaging';
 import { Registration } from './registration';
+import { SessionStore } from './session-store';
+import { isStoredCall } from './stored-call';
 
 /** Events of {@link SipUserAgent}. */
 export interface SipUserAgentEvents {
@@ -88,6 +92,20 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
 
   get registered(): boolean {
     return this.registration.registered;
+  }
+
+  /**
+   * One session store for this login, for the outbox (`persistOutbox`) and the calls
+   * (`resumeCalls`): what the previous page of this tab left is taken back now; each resumed call
+   * is given to `announce` (call-resume.ts).
+   */
+  keepAcrossReloads(options: ResolvedClientOptions, logger: Logger, announce: (call: CallSession) => void): void {
+    const { persistOutbox, resumeCalls, domain, servers, callResumeWindowMs } = options;
+    if (!persistOutbox && !resumeCalls) return;
+    const user = this.user ?? '';
+    const store = new SessionStore({ user, domain, servers }, logger.child('store'));
+    if (persistOutbox) this.messaging.persistTo(store);
+    if (resumeCalls) new CallResume(store.slot('calls', isStoredCall), this.calls, this.core.userAgentCore, { windowMs: callResumeWindowMs, logger: logger.child('call') }).start(announce);
   }
 
   /** Starts the user agent (connecting the link if needed). */

@@ -48,6 +48,22 @@ async function reload(t: ReturnType<typeof tab>): Promise<CallBed> {
   return bed;
 }
 
+/**
+ * Alice's outgoing call is answered, her page reloads and logs in again: the resume re-INVITE is
+ * on its way; `ended` collects the resumed call's end.
+ */
+async function reloadedDuringCall(): Promise<{ t: ReturnType<typeof tab>; next: CallBed; announced: CallSession[]; ended: unknown[] }> {
+  const t = tab();
+  t.attach(bed);
+  await answeredOutgoing(bed);
+  const next = await reload(t);
+  const { announced } = t.attach(next);
+  await next.settle();
+  const ended: unknown[] = [];
+  announced[0]!.on('ended', (e) => ended.push(e));
+  return { t, next, announced, ended };
+}
+
 describe('what is stored while a call is up', () => {
   it('an answered call: versioned record with the dialog and public facts, a deadline, nothing secret', async () => {
     const t = tab();
@@ -213,14 +229,7 @@ describe('after the reload', () => {
   });
 
   it('481: the far end no longer knows the call → ended resume-failed, no BYE, nothing stored', async () => {
-    const t = tab();
-    t.attach(bed);
-    await answeredOutgoing(bed);
-    const next = await reload(t);
-    const { announced } = t.attach(next);
-    await next.settle();
-    const ended: unknown[] = [];
-    announced[0]!.on('ended', (e) => ended.push(e));
+    const { t, next, ended } = await reloadedDuringCall();
     next.peer.respond(next.peer.last('INVITE'), 481, 'Call/Transaction Does Not Exist');
     await next.settle(300);
     expect(ended).toEqual([{ reason: 'resume-failed' }]);
@@ -268,14 +277,7 @@ describe('after the reload', () => {
   });
 
   it('a 2xx without an offer: ACK, then BYE, ended resume-failed', async () => {
-    const t = tab();
-    t.attach(bed);
-    await answeredOutgoing(bed);
-    const next = await reload(t);
-    const { announced } = t.attach(next);
-    await next.settle();
-    const ended: unknown[] = [];
-    announced[0]!.on('ended', (e) => ended.push(e));
+    const { next, ended } = await reloadedDuringCall();
     next.peer.respond(next.peer.last('INVITE'), 200, 'OK');
     await next.settle(300);
     expect(next.peer.requests('ACK')).toHaveLength(1);
@@ -284,14 +286,7 @@ describe('after the reload', () => {
   });
 
   it('no response at all (Timer B): ended resume-failed with a BYE', async () => {
-    const t = tab();
-    t.attach(bed);
-    await answeredOutgoing(bed);
-    const next = await reload(t);
-    const { announced } = t.attach(next);
-    await next.settle();
-    const ended: unknown[] = [];
-    announced[0]!.on('ended', (e) => ended.push(e));
+    const { next, ended } = await reloadedDuringCall();
     await next.settle(33_000);
     expect(ended).toEqual([{ reason: 'resume-failed' }]);
     expect(next.peer.requests('BYE')).toHaveLength(1);

@@ -24,19 +24,7 @@
  * engine's call layer directly (engine.ts `localUserAgent`); the seam for the worker mode is
  * src/media/call-media.ts's `CallMedia`, forwarded to the tab that owns a call's media.
  */
-import {
-  AuthenticationError,
-  CancelledError,
-  ConfigurationError,
-  ConnectionError,
-  InvalidStateError,
-  LimitError,
-  MediaError,
-  SipError,
-  TimeoutError,
-  VoxlineError,
-  type VoxlineErrorCode,
-} from '../errors';
+import * as Errors from '../errors';
 import type { ConnectionState } from '../client/events';
 
 /** Version of this protocol; page and engine must speak the same one. */
@@ -82,7 +70,7 @@ export type PageMessage =
 export interface WireError {
   name: string;
   message: string;
-  code?: VoxlineErrorCode;
+  code?: Errors.VoxlineErrorCode;
   /** The typed fields of the error classes (`status`, `server`, `timeoutMs`, …). */
   fields?: Record<string, string | number | undefined>;
 }
@@ -119,7 +107,7 @@ const ERROR_FIELDS = ['key', 'server', 'status', 'reason', 'timeoutMs', 'retryAf
 export function encodeError(err: unknown): WireError {
   if (!(err instanceof Error)) return { name: 'Error', message: String(err) };
   const wire: WireError = { name: err.name, message: err.message };
-  if (err instanceof VoxlineError) {
+  if (err instanceof Errors.VoxlineError) {
     wire.code = err.code;
     const fields: Record<string, string | number | undefined> = {};
     for (const field of ERROR_FIELDS) {
@@ -131,24 +119,15 @@ export function encodeError(err: unknown): WireError {
   return wire;
 }
 
-/** The classes an error may come back as, by name. */
-const ERROR_CLASSES: Record<string, { prototype: Error }> = {
-  VoxlineError,
-  ConfigurationError,
-  InvalidStateError,
-  ConnectionError,
-  AuthenticationError,
-  TimeoutError,
-  SipError,
-  MediaError,
-  CancelledError,
-  LimitError,
-  TypeError,
-};
+/**
+ * The classes an error may come back as, by name: every class of src/errors.ts (each sets its
+ * `name` to its own, exported, class name) and TypeError (bad arguments).
+ */
+const ERROR_CLASSES: Record<string, { prototype: Error }> = { ...Errors, TypeError };
 
 /** The error a {@link WireError} describes, as the same class with the same fields. */
 export function decodeError(wire: WireError): Error {
-  const known = own(ERROR_CLASSES, wire.name) ? ERROR_CLASSES[wire.name]! : wire.code ? VoxlineError : Error;
+  const known = own(ERROR_CLASSES, wire.name) ? ERROR_CLASSES[wire.name]! : wire.code ? Errors.VoxlineError : Error;
   const err = Object.assign(Object.create(known.prototype) as Error, wire.fields, { name: wire.name, message: wire.message, stack: `${wire.name}: ${wire.message}` });
   if (wire.code) Object.assign(err, { code: wire.code });
   return err;

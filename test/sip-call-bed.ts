@@ -286,6 +286,14 @@ export async function answeredOutgoing(bed: CallBed): Promise<{ call: CallSessio
   return { call, media: bed.medias.at(-1)!, dialog: bed.peer.dialogOf(invite, 'b1'), invite };
 }
 
+/** Puts `call` on hold; bob accepts the hold re-INVITE (200 with a held answer). */
+export async function holdAccepted(bed: CallBed, call: CallSession): Promise<void> {
+  const holding = call.hold();
+  await bed.settle();
+  bed.peer.respond(bed.peer.last('INVITE'), 200, 'OK', { sdp: 'v=0 held\r\n' });
+  await holding;
+}
+
 /** An answered call bob placed to alice (ACK sent): the call, its media, bob's view of the dialog. */
 export async function answeredIncoming(bed: CallBed): Promise<{ call: CallSession; media: FakeCallMedia; dialog: PeerDialog }> {
   const sent = bed.peer.invite({ sdp: 'v=0 offer-from-bob\r\n' });

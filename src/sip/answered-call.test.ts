@@ -5,7 +5,7 @@
  * giving up with `connection-lost`, and `remotehold`/`remoteresume`.
  */
 import { describe, expect, it } from 'vitest';
-import { useCallBedHooks, answeredIncoming, answeredOutgoing, type CallBed } from '../../test/sip-call-bed';
+import { useCallBedHooks, answeredIncoming, answeredOutgoing, holdAccepted, type CallBed } from '../../test/sip-call-bed';
 import type { CallSession } from './call-session';
 
 let bed: CallBed;
@@ -48,10 +48,7 @@ describe('ICE-restart recovery of an answered call', () => {
 
   it('a held call restarts ICE keeping its hold, goes back to held, and hold() is refused while reconnecting', async () => {
     const { call, media } = await answeredOutgoing(bed);
-    const holding = call.hold();
-    await bed.settle();
-    bed.peer.respond(bed.peer.last('INVITE'), 200, 'OK', { sdp: 'v=0 held\r\n' });
-    await holding;
+    await holdAccepted(bed, call);
     media.setConnectionState('failed');
     await bed.settle();
     expect(call.state).toBe('reconnecting');

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { FakePageEvents, FakeSessionStorage } from '../../test/fake-session-storage';
-import { answeredIncoming, answeredOutgoing, useCallBedHooks, type CallBed } from '../../test/sip-call-bed';
+import { answeredIncoming, answeredOutgoing, holdAccepted, useCallBedHooks, type CallBed } from '../../test/sip-call-bed';
 import { createLogger } from '../logger';
 import { CallResume } from './call-resume';
 import type { CallSession } from './call-session';
@@ -92,10 +92,7 @@ describe('what is stored while a call is up', () => {
     bed.peer.inDialog(dialog, 'INFO', { body: 'Signal=5\r\nDuration=100\r\n', contentType: 'application/dtmf-relay' });
     await bed.settle(300);
     expect(t.record()!.entries[0]!.dialog.remoteSeq).toBe(2);
-    const holding = call.hold();
-    await bed.settle();
-    bed.peer.respond(bed.peer.last('INVITE'), 200, 'OK', { sdp: 'v=0 held\r\n' });
-    await holding;
+    await holdAccepted(bed, call);
     await bed.settle(300);
     const entry = t.record()!.entries[0]!;
     expect(entry.dialog.localSeq).toBe(cseqOf(bed.peer.last('INVITE').header('cseq')));
@@ -109,10 +106,7 @@ describe('what is stored while a call is up', () => {
     const t = tab();
     t.attach(bed);
     const { call, media } = await answeredOutgoing(bed);
-    const holding = call.hold();
-    await bed.settle();
-    bed.peer.respond(bed.peer.last('INVITE'), 200, 'OK', { sdp: 'v=0 held\r\n' });
-    await holding;
+    await holdAccepted(bed, call);
     media.setConnectionState('failed');
     await bed.settle(300);
     expect(call.state).toBe('reconnecting');
@@ -213,10 +207,7 @@ describe('after the reload', () => {
     const t = tab();
     t.attach(bed);
     const { call } = await answeredIncoming(bed);
-    const holding = call.hold();
-    await bed.settle();
-    bed.peer.respond(bed.peer.last('INVITE'), 200, 'OK', { sdp: 'v=0 held\r\n' });
-    await holding;
+    await holdAccepted(bed, call);
     call.mute();
     const next = await reload(t);
     const { announced } = t.attach(next);
@@ -239,12 +230,7 @@ describe('after the reload', () => {
   });
 
   it('491 (the far end\'s own re-INVITE is pending): sent again after the §14.1 wait, then resumed', async () => {
-    const t = tab();
-    t.attach(bed);
-    await answeredOutgoing(bed);
-    const next = await reload(t);
-    const { announced } = t.attach(next);
-    await next.settle();
+    const { next, announced } = await reloadedDuringCall();
     next.peer.respond(next.peer.last('INVITE'), 491, 'Request Pending');
     await next.settle(2000);
     expect(next.peer.requests('INVITE')).toHaveLength(1);

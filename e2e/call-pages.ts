@@ -19,3 +19,12 @@ export async function signIn(page: Page, name: string, sip: Sip, autoAnswer: boo
     { name, url: sip.url, domain: sip.domain, password: sip.users[name]!, autoAnswer },
   );
 }
+
+/** Opens alice's and bob's pages and signs both in; bob answers every incoming call by himself. */
+export async function aliceAndBob(openPage: () => Promise<Page>, sip: Sip): Promise<{ alice: Page; bob: Page }> {
+  const alice = await openPage();
+  const bob = await openPage();
+  await signIn(alice, 'alice', sip, false);
+  await signIn(bob, 'bob', sip, true);
+  return { alice, bob };
+}

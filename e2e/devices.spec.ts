@@ -5,7 +5,7 @@
  * one `devicelost`, audio still flowing.
  */
 import type { Page } from '@playwright/test';
-import { signIn } from './call-pages';
+import { aliceAndBob } from './call-pages';
 import { test, expect } from './fixtures';
 
 /** Energy bob receives over `ms`: proof alice's microphone is being sent. */
@@ -21,10 +21,7 @@ const HEARD = 0.0001;
 
 test('list devices, switch microphone and speaker mid-call without a re-INVITE, hot-swap to the default on unplug', async ({ openPage, sip }) => {
   test.setTimeout(60_000);
-  const alice = await openPage();
-  const bob = await openPage();
-  await signIn(alice, 'alice', sip, false);
-  await signIn(bob, 'bob', sip, true);
+  const { alice, bob } = await aliceAndBob(openPage, sip);
   await alice.evaluate(async () => {
     const call = await window.vx.clients.alice!.call('bob');
     window.vx.trackCall('alice', call);

@@ -5,7 +5,7 @@
  */
 import type { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { signIn, type Sip } from './call-pages';
+import { aliceAndBob, type Sip } from './call-pages';
 import { test, expect } from './fixtures';
 
 /** Warning events seen by `name`'s first call, as `warning:<name>` / `cleared:<name>`. */
@@ -13,10 +13,7 @@ const seen = (page: Page): Promise<string[]> => page.evaluate(() => (window as u
 
 /** Alice and bob sign in, alice calls bob (who answers) and logs her call's warnings. */
 async function aliceCallsBob(openPage: () => Promise<Page>, sip: Sip): Promise<{ alice: Page; bob: Page }> {
-  const alice = await openPage();
-  const bob = await openPage();
-  await signIn(alice, 'alice', sip, false);
-  await signIn(bob, 'bob', sip, true);
+  const { alice, bob } = await aliceAndBob(openPage, sip);
   await callLoggingWarnings(alice);
   return { alice, bob };
 }

@@ -6,7 +6,7 @@
  * network namespace only (see media-network.ts).
  */
 import type { Page } from '@playwright/test';
-import { signIn, type Sip } from './call-pages';
+import { aliceAndBob, type Sip } from './call-pages';
 import { test, expect } from './fixtures';
 import { MediaNetwork } from './media-network';
 
@@ -161,10 +161,7 @@ test.describe('call recovery in a changing network', () => {
 
 test('remote hold and resume are reported both ways; no recovery while held', async ({ openPage, sip }) => {
   test.setTimeout(60_000);
-  const alice = await openPage();
-  const bob = await openPage();
-  await signIn(alice, 'alice', sip, false);
-  await signIn(bob, 'bob', sip, true);
+  const { alice, bob } = await aliceAndBob(openPage, sip);
   await alice.evaluate(async () => {
     window.vx.trackCall('alice', await window.vx.clients.alice!.call('bob'));
   });

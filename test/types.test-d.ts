@@ -100,6 +100,19 @@ new Client({ servers: ['wss://x'], sharedWorker: 42 });
   client.shared = true;
   void shared;
 }
+// Shared mode: how many tabs share the link, and its change event.
+{
+  const tabs: number = client.sharedTabs;
+  client.on('tabschange', (change) => {
+    const count: number = change.tabs;
+    // @ts-expect-error -- the payload carries the count only
+    void change.users;
+    void count;
+  });
+  // @ts-expect-error -- read-only
+  client.sharedTabs = 2;
+  void tabs;
+}
 new Client({ servers: ['wss://x'], reconnect: { maxAttempts: 10, maxDelayMs: 10_000 } });
 const defaultPolicy: ReconnectPolicy = new DefaultReconnectPolicy({ fastRetryWindowMs: 5000 });
 void defaultPolicy;

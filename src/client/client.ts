@@ -131,6 +131,19 @@ export class Client extends SafeEmitter<ClientEvents> {
     return this.engine.shared;
   }
 
+  /**
+   * How many tabs of this app share this client's link, this one included: 1 when not
+   * {@link Client.shared}, or while this client is not on a link (before `connect()`/`login()`,
+   * after `logout()` or `loggedout`). Each change while on a link fires `tabschange`.
+   * @example
+   * ```ts
+   * client.on('tabschange', ({ tabs }) => (indicator.textContent = `Shared across ${tabs} tabs`));
+   * ```
+   */
+  get sharedTabs(): number {
+    return this.engine.proxy.snapshot.tabs;
+  }
+
   /** URL of the server in use (or last used). */
   get server(): string {
     return this.engine.proxy.snapshot.server;

@@ -119,7 +119,7 @@ export class Engine {
 
   /** What the page's getters show. */
   get snapshot(): EngineSnapshot {
-    return { connectionState: this.reporter.state, registered: this.ua?.registered ?? false, user: this.ua ? this.ua.user : null, server: this.link.server };
+    return { connectionState: this.reporter.state, registered: this.ua?.registered ?? false, user: this.ua ? this.ua.user : null, server: this.link.server, tabs: 1 };
   }
 
   /** The logged-in user agent (in-page mode: the page's calls run on it), or `null`. */

@@ -9,7 +9,7 @@ import { serveEngine } from './engine-host';
 import { EngineProxy } from './engine-proxy';
 import { decodeError, decodeValue, encodeError, encodeValue, PROTOCOL_VERSION, readEngineMessage, readPageMessage, type EngineSnapshot } from './protocol';
 
-const idle: EngineSnapshot = { connectionState: 'idle', registered: false, user: null, server: 'wss://a.test' };
+const idle: EngineSnapshot = { connectionState: 'idle', registered: false, user: null, server: 'wss://a.test', tabs: 1 };
 
 function recordingLogger(): { logger: ReturnType<typeof createLogger>; lines: string[] } {
   const lines: string[] = [];

@@ -18,7 +18,7 @@
  * one more name in that table, its payload crosses through {@link encodeValue} (errors inside a
  * payload become {@link WireError}s and come back as the same `VoxlineError` subclass).
  * Each reply and event carries the engine's {@link EngineSnapshot}, so the page's getters
- * (`connectionState`, `registered`, `user`, `server`) agree with the last event it delivered.
+ * (`connectionState`, `registered`, `user`, `server`, `sharedTabs`) agree with the last event it delivered.
  *
  * Calls (stage 3 of #16, not yet on this protocol): in the in-page mode the page reaches the
  * engine's call layer directly (engine.ts `localUserAgent`); the seam for the worker mode is
@@ -31,7 +31,7 @@ import type { ConnectionState } from '../client/events';
 export const PROTOCOL_VERSION = 1;
 
 /** Client events the engine forwards to the page as they are (name and payload). */
-export const FORWARDED_CLIENT_EVENTS = ['connectionchange', 'reconnecting', 'registered', 'unregistered', 'message', 'messagestatus', 'error', 'loggedout'] as const;
+export const FORWARDED_CLIENT_EVENTS = ['connectionchange', 'reconnecting', 'registered', 'unregistered', 'message', 'messagestatus', 'error', 'loggedout', 'tabschange'] as const;
 /** One of {@link FORWARDED_CLIENT_EVENTS}. */
 export type ForwardedClientEvent = (typeof FORWARDED_CLIENT_EVENTS)[number];
 
@@ -41,6 +41,8 @@ export interface EngineSnapshot {
   registered: boolean;
   user: string | null;
   server: string;
+  /** How many tabs share this tab's link (1 in the page, or while this tab is not on a link). */
+  tabs: number;
 }
 
 /** A request of the page to the engine. */
@@ -165,7 +167,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isWireError = (v: unknown): v is WireError => isObject(v) && typeof v.name === 'string' && typeof v.message === 'string';
 const CONNECTION_STATES: readonly string[] = ['idle', 'connecting', 'connected', 'reconnecting', 'disconnected', 'closed'];
 const isSnapshot = (v: unknown): v is EngineSnapshot =>
-  isObject(v) && CONNECTION_STATES.includes(v.connectionState as string) && typeof v.registered === 'boolean' && (v.user === null || typeof v.user === 'string') && typeof v.server === 'string';
+  isObject(v) && CONNECTION_STATES.includes(v.connectionState as string) && typeof v.registered === 'boolean' && (v.user === null || typeof v.user === 'string') && typeof v.server === 'string' && Number.isInteger(v.tabs) && (v.tabs as number) > 0;
 
 /** The string fields each command must carry (`round-trip`'s `timeoutMs` is checked apart). */
 const COMMAND_FIELDS: Record<EngineCommand['op'], readonly string[]> = {

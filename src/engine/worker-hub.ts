@@ -15,6 +15,8 @@
  *        ──bye / destroy() / tab gone (its Web Lock released)──▶ detached; the last tab of an
  *                          engine takes it down: unREGISTER while the link is up, then closed
  * ```
+ * Whenever the number of joined tabs of an engine changes, each joined tab whose count moved gets
+ * one `tabschange` (`tellTabs`); a tab that logs out or is logged out reads 1 again, without an event.
  * `messagestatus` goes to the tab that sent the message. Calls do not run here yet (stage 3):
  * the engines decline incoming INVITEs (486).
  */
@@ -34,6 +36,8 @@ interface Tab {
   joined: boolean;
   /** The user this tab logged in as (or is logging in as): registration and messages reach it. */
   user: string | null;
+  /** The tab count this tab was last told (`tabschange`); 1 while it is not joined. */
+  told: number;
 }
 
 /** One engine and the tabs on it. */
@@ -70,7 +74,7 @@ export class WorkerHub {
 
   /** A new tab's port. */
   attach(port: ChannelPort): void {
-    const tab: Tab = { port, options: {}, shared: null, joined: false, user: null };
+    const tab: Tab = { port, options: {}, shared: null, joined: false, user: null, told: 1 };
     port.onmessage = ({ data }) => {
       const message = readPageMessage(data, (line) => this.host.logger.warn(line));
       if (!message) return;
@@ -149,6 +153,8 @@ export class WorkerHub {
     if (tab.user === null) {
       // Not logged in: this tab leaves the link to the others (the last one closes it).
       tab.joined = false;
+      tab.told = 1;
+      this.tellTabs(shared);
       if ([...shared.tabs].every((t) => !t.joined)) await shared.engine.run({ op: 'logout' });
       return;
     }
@@ -156,6 +162,7 @@ export class WorkerHub {
     for (const other of shared.tabs) {
       const wasIn = other.user !== null;
       other.joined = false;
+      other.told = 1;
       other.user = null;
       if (other !== tab && wasIn) this.post(other, this.event(other, 'loggedout'));
     }
@@ -188,6 +195,22 @@ export class WorkerHub {
     tab.joined = true;
     const state = shared.engine.snapshot;
     if (state.connectionState === 'connected') this.post(tab, this.event(tab, 'connectionchange', { state: 'connected', previous: null, server: state.server, at: Date.now() }));
+    this.tellTabs(shared);
+  }
+
+  /** The tabs that take part in `shared`'s link (joined). */
+  private joinedTabs(shared: SharedEngine): Tab[] {
+    return [...shared.tabs].filter((t) => t.joined);
+  }
+
+  /** Tells each joined tab of `shared` how many tabs share the link now: one `tabschange` per change. */
+  private tellTabs(shared: SharedEngine): void {
+    const joined = this.joinedTabs(shared);
+    for (const tab of joined) {
+      if (tab.told === joined.length) continue;
+      tab.told = joined.length;
+      this.post(tab, this.event(tab, 'tabschange', { tabs: joined.length }));
+    }
   }
 
   /** The tab leaves its engine; the last tab takes the engine down (unREGISTER first while possible). */
@@ -200,6 +223,7 @@ export class WorkerHub {
     tab.user = null;
     if (!keepTab) tab.port.onmessage = null;
     for (const [id, sender] of shared.senders) if (sender === tab) shared.senders.delete(id);
+    this.tellTabs(shared);
     if (shared.tabs.size > 0) return;
     this.engines.delete(shared);
     void shared.engine
@@ -230,9 +254,9 @@ export class WorkerHub {
     const state = tab.shared?.engine.snapshot;
     const servers = tab.options.servers;
     const server = state?.server ?? (Array.isArray(servers) && typeof servers[0] === 'string' ? servers[0] : '');
-    if (!state || !tab.joined) return { connectionState: 'idle', registered: false, user: null, server };
+    if (!state || !tab.joined) return { connectionState: 'idle', registered: false, user: null, server, tabs: 1 };
     const mine = tab.user !== null && state.user === tab.user;
-    return { connectionState: state.connectionState, registered: mine && state.registered, user: mine ? tab.user : null, server };
+    return { connectionState: state.connectionState, registered: mine && state.registered, user: mine ? tab.user : null, server, tabs: this.joinedTabs(tab.shared!).length };
   }
 
   /** Tabs share an engine when their options agree (the log level aside). */

@@ -84,9 +84,8 @@ export class AnsweredCall {
   private remoteHeld = false;
   /** The state the call left for `reconnecting`. */
   private left: 'answered' | 'held' | null = null;
-  /** Bumped by each detachMedia()/replaceMedia(): a handover overtaken by another call of them fails. */
+  /** Bumped by each detachMedia()/replaceMedia(): a handover overtaken by another one of them fails. */
   private handovers = 0;
-  private handingOver = false;
 
   constructor(
     dialog: Core.Session,
@@ -168,20 +167,18 @@ export class AnsweredCall {
     this.suspend('tab-closed');
   }
 
-  /** Continues the call on `media` in the same dialog (see the file comment); resolves once our answer went out. */
+  /**
+   * Continues the call on `media` in the same dialog (see the file comment); resolves once our
+   * answer went out. A later detachMedia() or replaceMedia() overtakes it: it rejects.
+   */
   async replaceMedia(media: CallMedia): Promise<void> {
-    if (this.handingOver || media === this.media) throw new InvalidStateError(`replaceMedia(): ${this.handingOver ? 'a media handover is in progress' : 'this media is the call\'s already'}`);
+    if (media === this.media) throw new InvalidStateError('replaceMedia(): the call has this media already');
     const handover = ++this.handovers;
     this.suspend(null);
     this.media = media;
     this.hooks.useMedia(media);
-    this.handingOver = true;
-    try {
-      await this.renegotiation.handOver(media, 'the re-INVITE handing the call to its new media');
-    } finally {
-      this.handingOver = false;
-    }
-    if (handover !== this.handovers) throw new InvalidStateError('replaceMedia(): the media was detached meanwhile');
+    await this.renegotiation.handOver(media, 'media handover');
+    if (handover !== this.handovers) throw new InvalidStateError('replaceMedia(): overtaken');
     this.recovery.resume(media.connectionState);
   }
 

@@ -152,7 +152,7 @@ export class CallRecovery {
     if (this.attempting) [this.attempting, this.attemptId] = [false, this.attemptId + 1]; // its outcome no longer matters
     if (this.incident || !reason) return;
     this.incident = { since: Date.now(), reason, attempts: 0, packetsAtAttempt: null };
-    this.hooks.logger.info(`media gone (${reason}): waiting for a new one`);
+    this.hooks.logger.info(`media gone (${reason})`);
     this.hooks.reconnecting({ reason, at: this.incident.since });
   }
 

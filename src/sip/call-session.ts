@@ -81,7 +81,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   protected media: CallMedia | null = null;
   /** The call's dialog once answered (call-resume.ts stores it). */
   dialog: Core.Session | null = null;
-  private answeredCall: AnsweredCall | null = null;
+  protected answeredCall: AnsweredCall | null = null;
   private readonly client: InviteClient | null = null;
   private readonly server: InviteServer | null = null;
   /** hangup() sent a CANCEL: the final response ends the call as `canceled`. */

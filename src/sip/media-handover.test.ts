@@ -315,12 +315,33 @@ describe('replaceMedia(media): the call goes on with a new tab\'s media', () => 
     expect(seen).toEqual([]);
   });
 
-  it('a second replaceMedia() while one is under way, or with the same media, is refused; hangup() meanwhile rejects it', async () => {
+  it('a second replaceMedia() while one is under way overtakes it: the same re-INVITE, answered by the second media; the first rejects', async () => {
+    const { call } = await answeredOutgoing(bed);
+    const seen = record(call);
+    call.detachMedia();
+    const first = new FakeCallMedia();
+    const replacing = call.replaceMedia(first).catch((e: unknown) => e);
+    await expect(call.replaceMedia(first)).rejects.toThrow(/the call has this media already/);
+    await bed.settle();
+    const second = new FakeCallMedia();
+    const overtaking = call.replaceMedia(second);
+    expect(first.log).toEqual(['close']);
+    offerFromBob();
+    expect(await replacing).toMatchObject({ code: 'invalid-state', message: 'replaceMedia(): overtaken' });
+    await overtaking;
+    expect(bed.peer.requests('INVITE')).toHaveLength(2);
+    expect(second.calls).toEqual(['createAnswer hold=false']);
+    expect(bed.peer.last('ACK').body).toBe('v=0 answer 1 hold=false\r\n');
+    expect(call.currentMedia).toBe(second);
+    expect(seen.map(([name]) => name)).toEqual(['reconnecting', 'reconnected']);
+    expect(call.state).toBe('answered');
+  });
+
+  it('hangup() while handing over: BYE, replaceMedia() rejects, the new media closed', async () => {
     const { call } = await answeredOutgoing(bed);
     call.detachMedia();
     const fresh = new FakeCallMedia();
     const replacing = call.replaceMedia(fresh).catch((e: unknown) => e);
-    await expect(call.replaceMedia(new FakeCallMedia())).rejects.toThrow(/a media handover is in progress/);
     await bed.settle();
     await call.hangup();
     expect(await replacing).toMatchObject({ code: 'invalid-state' });

@@ -26,12 +26,21 @@
  *   reported (`onRemoteOffer`): sendonly/inactive is their hold.
  *   suspend() (the media is gone, media handover in answered-call.ts): their re-INVITEs get 491,
  *   an answer still arriving for an exchange in flight is not applied, no offer() goes, until
- *   handOver(media): once idle, `media` is the media of every exchange and a re-INVITE goes
- *   *without* an offer (as late-offer.ts's, for the same reason: the new media becomes the DTLS
- *   client); their offer in the 2xx is answered in the ACK, keeping our hold. Glare as above; a
- *   refusal, or an offer the media cannot answer (ACK without body), rejects and leaves the
- *   exchange suspended again: the caller ends the call (or hands over again).
+ *   handOver(media) (a handover, or a call resumed after a reload, resumed-call.ts): once idle,
+ *   a re-INVITE goes *without* an offer (RFC 3261 §14.1, §13.2.1); their offer in the 2xx is
+ *   answered by `media` in the ACK, keeping our hold; `media` is then the media of every
+ *   exchange, and the suspension ends. Glare as above. A handOver() while one is under way only
+ *   changes the media that will answer (both resolve together). A refusal, or an offer the media
+ *   cannot answer (ACK without body), rejects and leaves it suspended: the caller ends the call
+ *   (or hands over again).
  * ```
+ * Why no offer of ours for new media: the far end's DTLS association must restart (our
+ * fingerprint is new). Answering our offer, a WebRTC far end keeps its DTLS role (RFC 8842 §5.3
+ * forbids an offer naming another), so when it was the DTLS client (it answered our INVITE) it
+ * re-sends its handshake, with backoff, towards the page that is gone, and the audio comes back
+ * seconds late. Answering its offer instead (`actpass`), our new peer connection becomes the DTLS
+ * client: the far end waits as the server, and our handshake goes out the moment our new ICE
+ * path works.
  */
 import type { Core } from 'sip.js';
 import { InvalidStateError, SipError } from '../errors';
@@ -86,8 +95,8 @@ export interface ReofferOptions {
   iceRestart?: boolean;
   /** Checked before each (re)send: false resolves quietly, sending nothing more. */
   wanted?: () => boolean;
-  /** handOver(): adopt this media, send no offer, answer theirs in the ACK. */
-  late?: CallMedia;
+  /** handOver(): send no offer, answer theirs with the handover's media in the ACK. */
+  late?: boolean;
 }
 
 type Outcome = { ok: true; response: Core.AckableIncomingResponseWithSession } | { ok: false; status: number; reason: string };
@@ -108,8 +117,10 @@ export class Renegotiation {
   private target: string;
   /** While our re-INVITE waits for its final response: settles it as lost (interrupt()). */
   private inFlight: (() => void) | null = null;
-  /** The media is gone until handOver() (see the doc comment). */
+  /** The media is gone until a handOver() succeeds (see the doc comment). */
   private suspended = false;
+  /** The handOver() under way: the media that will answer, and its outcome. */
+  private handover: { media: CallMedia; done: Promise<void> } | null = null;
 
   constructor(
     private readonly dialog: Core.Session,
@@ -126,8 +137,7 @@ export class Renegotiation {
     for (let attempt = 0; ; attempt++) {
       await this.untilIdle(what);
       if (!wanted()) return;
-      if (late) [this.media, this.suspended] = [late, false];
-      else if (this.suspended) throw new InvalidStateError(`${what}: the call's media is being handed over`);
+      if (!late && this.suspended) throw new InvalidStateError(`${what}: the media is being handed over`);
       this.state = 'offering';
       let outcome: Outcome;
       try {
@@ -136,7 +146,6 @@ export class Renegotiation {
         outcome = await this.until(what, (resolve) => this.send(sdp, resolve));
         if (outcome.ok && late) await this.answerInAck(outcome.response, what);
       } catch (err) {
-        this.suspended ||= late !== undefined;
         this.toIdle();
         throw err;
       }
@@ -151,7 +160,6 @@ export class Renegotiation {
       await this.media.rollback().catch(() => undefined);
       this.toIdle();
       if (outcome.status !== 491 || attempt >= GLARE_RETRIES) {
-        this.suspended ||= late !== undefined;
         throw new SipError(outcome.status, outcome.reason, `${what} refused: SIP ${outcome.status} ${outcome.reason}`);
       }
       if (!wanted()) return;
@@ -173,7 +181,15 @@ export class Renegotiation {
 
   /** The call goes on with `media` (see the doc comment); resolves once our answer went out in the ACK. */
   handOver(media: CallMedia, what: string): Promise<void> {
-    return this.offer(false, what, { late: media });
+    if (this.handover) {
+      this.handover.media = media;
+      return this.handover.done;
+    }
+    const handover = { media, done: this.offer(false, what, { late: true }) };
+    this.handover = handover;
+    const over = (): void => void (this.handover === handover && (this.handover = null));
+    handover.done.then(over, over);
+    return handover.done;
   }
 
   /** A new peer connection for the offer to a party that moved (see answer()); a media that cannot renew keeps its own. */
@@ -209,7 +225,7 @@ export class Renegotiation {
     const offer = sdpOf(request.message);
     const hold = this.options.held();
     // Without an offer, from a new Contact: the other party moved (a reloaded page resuming the
-    // call, late-offer.ts). Our offer comes from a new peer connection: a new ICE and DTLS
+    // call, handOver()). Our offer comes from a new peer connection: a new ICE and DTLS
     // association from scratch (the old path and association lead to the page that is gone).
     const target = this.dialog.remoteTarget.toString();
     const moved = target !== this.target;
@@ -273,15 +289,17 @@ export class Renegotiation {
   /** Answers the offer in the 2xx to our offerless re-INVITE in its ACK; no offer, or none we can answer: ACK without body, rejects. */
   private async answerInAck(response: Core.AckableIncomingResponseWithSession, what: string): Promise<void> {
     const offer = sdpOf(response.message);
+    const media = this.handover!.media;
     let answer: string;
     try {
       if (offer === undefined) throw new Error('its 2xx carries no offer');
-      answer = await this.media.createAnswer(offer, { hold: this.options.held() });
+      answer = await media.createAnswer(offer, { hold: this.options.held() });
     } catch (err) {
       response.ack();
       throw new Error(`${what}: the far end's offer could not be used (${(err as Error).message})`, { cause: err });
     }
     response.ack({ body: sdpBody(answer) });
+    [this.media, this.suspended] = [media, false];
     this.options.onRemoteOffer?.(offer);
   }
 

@@ -18,8 +18,8 @@
  *             └─ rejects (481, 408, refused, unusable offer): left detached; the caller ends the call
  *   replaceMedia() without detachMedia() (a live handover): the same, without reconnecting/reconnected.
  * ```
- * A BYE received while the media is being recovered, or one carrying our "connection lost"
- * Reason, also ends the call as `connection-lost`: both sides tell the same story.
+ * A BYE received while the media is being recovered (or detached), or one carrying our
+ * "connection lost" Reason, also ends the call as `connection-lost`: both sides tell the same story.
  */
 import type { EventEmitter } from 'eventemitter3';
 import type { Core } from 'sip.js';

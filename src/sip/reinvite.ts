@@ -31,7 +31,7 @@
  *   answered by `media` in the ACK, keeping our hold; `media` is then the media of every
  *   exchange, and the suspension ends. Glare as above. A handOver() while one is under way only
  *   changes the media that will answer (both resolve together). A refusal, or an offer the media
- *   cannot answer (ACK without body), rejects and leaves it suspended: the caller ends the call
+ *   cannot answer (ACK without body), rejects (a suspension goes on): the caller ends the call
  *   (or hands over again).
  * ```
  * Why no offer of ours for new media: the far end's DTLS association must restart (our

@@ -127,7 +127,7 @@ client.on('incomingcall', async (call: Call) => {
   });
   call.on('dtmf', ({ tone }) => void tone.length);
   call.on('reconnecting', (e: CallReconnecting) => {
-    const why: 'network' | 'signalling' | 'no-inbound-audio' = e.reason;
+    const why: 'network' | 'signalling' | 'no-inbound-audio' | 'tab-closed' = e.reason;
     const at: number = e.at;
     void [why, at];
   });

@@ -65,7 +65,9 @@ export interface CallLifecycleEvents {
    * dropped meanwhile; `reconnected` follows, or `ended` with reason `connection-lost` after
    * `callRecoveryTimeoutMs`. `reason`: `network` (the connection reported disconnected or
    * failed), `no-inbound-audio` (no audio packets for about 4 s while neither side holds),
-   * `signalling` (seen while the signalling link was down too). @event
+   * `signalling` (seen while the signalling link was down too), `tab-closed` (shared mode: the tab
+   * holding the call's audio closed or reloaded; `reconnected` follows once a tab takes the call
+   * over with new audio; no ICE restart and no `callRecoveryTimeoutMs` meanwhile). @event
    * @example
    * ```ts
    * call.on('reconnecting', () => showBanner('Reconnecting…'));

@@ -16,7 +16,7 @@ import { CallSession, type CallContext } from './call-session';
 import { ResumedCallSession } from './resumed-call';
 import type { ResumedLeg } from './stored-call';
 import type { CoreOwner } from './core';
-import { acquireAudio, stopStream, type AudioSource } from '../media/audio-source';
+import { acquireAudio, deviceAudio, stopStream, switchInput, type AudioSource } from '../media/audio-source';
 
 /** Options of an outgoing call or of answering one. */
 export interface CallMediaOptions {
@@ -173,7 +173,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
 
   /** The microphone constraints of a call that gives none: the selected input device, if any. */
   private defaultAudio(): MediaTrackConstraints | undefined {
-    return this.inputDeviceId === null ? undefined : { deviceId: { exact: this.inputDeviceId } };
+    return deviceAudio(this.inputDeviceId);
   }
 
   /**
@@ -182,16 +182,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
    * @throws MediaError when the device cannot be opened.
    */
   async useInput(deviceId: string | null): Promise<void> {
-    const audio = deviceId === null ? undefined : { deviceId: { exact: deviceId } };
-    for (const call of this.live) {
-      const media = call.currentMedia;
-      if (!media || !this.ownedAudio.has(call)) continue;
-      const { stream } = await acquireAudio(audio);
-      await media.replaceInput(stream, true).catch((err: unknown) => {
-        stopStream(stream);
-        throw err;
-      });
-    }
+    await switchInput([...this.live].flatMap((call) => (call.currentMedia && this.ownedAudio.has(call) ? [call.currentMedia] : [])), deviceId);
     this.inputDeviceId = deviceId;
   }
 

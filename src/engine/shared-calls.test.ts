@@ -48,7 +48,7 @@ beforeEach(() => {
   microphone = () => Promise.resolve({ id: rand(), getTracks: () => [track], getAudioTracks: () => [track] } as unknown as MediaStream);
   vi.stubGlobal('navigator', {
     locks: { request: (_name: string, callback: () => Promise<void>) => (callback(), new Promise(() => undefined)) },
-    mediaDevices: { getUserMedia: () => microphone() },
+    mediaDevices: { getUserMedia: () => microphone(), enumerateDevices: () => Promise.resolve([]), addEventListener: () => undefined, removeEventListener: () => undefined },
   });
   hub = new WorkerHub({
     logger: createLogger('silent'),
@@ -235,5 +235,41 @@ describe('shared mode: calls across tabs', () => {
     const [late] = await tabs(1);
     await vi.waitFor(() => expect(late!.client.calls.map((c) => c.id).sort()).toEqual([placed.id, one!.calls[0]!.id].sort()));
     expect(late!.calls.map((c) => c.id)).toEqual([one!.calls[0]!.id]);
+  });
+
+  it('the owner\'s media going down: every tab sees reconnecting and reconnected once; the ICE restart runs on the owner\'s media', async () => {
+    const [one, two] = await tabs(2);
+    const call = await one!.client.call('bob');
+    bobAnswers(requests('INVITE')[0]!);
+    await vi.waitFor(() => expect(two!.client.calls[0]?.state).toBe('answered'));
+    const seen: string[] = [];
+    call.on('reconnecting', () => seen.push('tab 1 reconnecting'));
+    call.on('reconnected', () => seen.push('tab 1 reconnected'));
+    two!.client.calls[0]!.on('reconnecting', () => seen.push('tab 2 reconnecting'));
+    two!.client.calls[0]!.on('reconnected', () => seen.push('tab 2 reconnected'));
+    const media = tabMedia[0]![0]!;
+    media.setConnectionState('failed');
+    // Pushed by the tab at once (media-state), not found at the media watch's next getStats() a second later.
+    await vi.waitFor(() => expect(requests('INVITE')).toHaveLength(2), { timeout: 500 });
+    expect(media.calls).toContain('createOffer hold=false iceRestart');
+    expect(two!.client.calls[0]!.state).toBe('reconnecting');
+    bobAnswers(requests('INVITE')[1]!);
+    await vi.waitFor(() => expect(media.calls.filter((c) => c === 'acceptAnswer')).toHaveLength(2));
+    media.setConnectionState('connected');
+    await vi.waitFor(() => expect(seen.filter((e) => e.endsWith('reconnected'))).toHaveLength(2));
+    expect(seen.sort()).toEqual(['tab 1 reconnected', 'tab 1 reconnecting', 'tab 2 reconnected', 'tab 2 reconnecting']);
+    expect(call.state).toBe('answered');
+    expect(mediaCalls(1)).toEqual([]);
+  });
+
+  it('client.audio.setInputDevice() in the owning tab moves its call\'s microphone; in another tab it touches no call', async () => {
+    const [one, two] = await tabs(2);
+    await one!.client.call('bob');
+    bobAnswers(requests('INVITE')[0]!);
+    await vi.waitFor(() => expect(two!.client.calls[0]?.state).toBe('answered'));
+    await two!.client.audio.setInputDevice('headset');
+    expect(mediaCalls(0).filter((c) => c.startsWith('replaceInput'))).toEqual([]);
+    await one!.client.audio.setInputDevice('headset');
+    expect(mediaCalls(0).filter((c) => c.startsWith('replaceInput'))).toEqual([expect.stringMatching(/^replaceInput \S+ owned=true$/)]);
   });
 });

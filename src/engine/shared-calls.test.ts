@@ -272,4 +272,19 @@ describe('shared mode: calls across tabs', () => {
     await one!.client.audio.setInputDevice('headset');
     expect(mediaCalls(0).filter((c) => c.startsWith('replaceInput'))).toEqual([expect.stringMatching(/^replaceInput \S+ owned=true$/)]);
   });
+
+  it('logout() in one tab ends the live calls in every tab (local-hangup, BYE) before the unREGISTER', async () => {
+    const [one, two] = await tabs(2);
+    const call = await one!.client.call('bob');
+    bobAnswers(requests('INVITE')[0]!);
+    await vi.waitFor(() => expect(two!.client.calls[0]?.state).toBe('answered'));
+    const ended: string[] = [];
+    call.on('ended', (e) => ended.push(`tab 1: ${e.reason}`));
+    two!.client.calls[0]!.on('ended', (e) => ended.push(`tab 2: ${e.reason}`));
+    await two!.client.logout();
+    await vi.waitFor(() => expect(ended.sort()).toEqual(['tab 1: local-hangup', 'tab 2: local-hangup']));
+    expect(requests('BYE')).toHaveLength(1);
+    expect(bed.registrar.requests.findIndex((r) => r.method === 'BYE')).toBeLessThan(bed.registrar.requests.indexOf(bed.registrar.removals[0]!));
+    expect(mediaCalls(0).at(-1)).toBe('close');
+  });
 });

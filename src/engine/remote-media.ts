@@ -60,7 +60,7 @@ export class RemoteMedia implements CallMedia {
   }
 
   replaceInput(): Promise<void> {
-    return Promise.reject(new InvalidStateError('the microphone of a shared-mode call is switched in the tab that owns it (client.audio)'));
+    return Promise.reject(new InvalidStateError('the devices of a shared-mode call are switched in the tab that owns it (client.audio)'));
   }
 
   setOutputDevice(): Promise<void> {

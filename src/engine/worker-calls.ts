@@ -93,6 +93,7 @@ export class WorkerCalls {
   /** Runs a tab's `call-op` on the call; `answer` makes the tab the call's media owner. */
   run(tab: CallTab, manager: CallManager | undefined, command: Extract<EngineCommand, { op: 'call-op' }>): Promise<unknown> {
     const live = this.calls.get(command.callId);
+    if (!live && command.method === 'hangup') return Promise.resolve(); // ended meanwhile: hangup() is safe to call twice
     if (!manager || !live || !this.sees(tab, live)) throw new InvalidStateError(`${command.method}(): call ${command.callId} is not live`);
     const session = live.session;
     const [first, second, third] = command.args;

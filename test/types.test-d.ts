@@ -122,7 +122,7 @@ client.on('incomingcall', async (call: Call) => {
   const user: string = call.remote.user;
   void user;
   call.on('ended', (end: CallEnd) => {
-    const reason: 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'connection-lost' | 'resume-failed' | 'failed' = end.reason;
+    const reason: 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'connection-lost' | 'resume-failed' | 'answered-elsewhere' | 'failed' = end.reason;
     void [reason, end.status];
   });
   call.on('dtmf', ({ tone }) => void tone.length);

@@ -22,10 +22,11 @@ export type CallDirection = 'outgoing' | 'incoming';
  * answer), `unavailable` (480/408/503/502/504), `connection-lost` (the audio path stayed down
  * longer than `callRecoveryTimeoutMs`; the SDK hung up), `resume-failed` (a call that was up when
  * the page reloaded could not be taken back: the far end no longer knew it (481), did not answer,
- * or the new page logged in after `callResumeWindowMs`), `failed` (anything else, e.g. media
- * setup failed).
+ * or the new page logged in after `callResumeWindowMs`), `answered-elsewhere` (shared mode,
+ * `sharedWorker` option: another tab of the app answered this incoming call; it goes on there),
+ * `failed` (anything else, e.g. media setup failed).
  */
-export type CallEndReason = 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'connection-lost' | 'resume-failed' | 'failed';
+export type CallEndReason = 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'connection-lost' | 'resume-failed' | 'answered-elsewhere' | 'failed';
 
 /** Payload of a call's `ended` event. */
 export interface CallEnd {

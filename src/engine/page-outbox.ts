@@ -25,6 +25,7 @@ import type { EngineCommand } from './protocol';
 
 type Send = (command: EngineCommand) => Promise<unknown>;
 
+/** A tab's unconfirmed messages in shared mode, kept in its `sessionStorage` (see the file's doc comment). */
 export class PageOutbox {
   private slot: StoreSlot<StoredMessage> | null = null;
   /** This tab's unconfirmed messages, in order. */

@@ -16,6 +16,7 @@ import type { ChannelPort } from './direct-channel';
 import type { Engine } from './engine';
 import { EngineProxy, type EngineProxyHooks } from './engine-proxy';
 import { startInPageEngine, type CallHooks } from './in-page';
+import { PageOutbox } from './page-outbox';
 import { PROTOCOL_VERSION } from './protocol';
 
 /** How long a worker may take to answer the first `hello`, in ms. */
@@ -80,7 +81,10 @@ export function startEngine(options: ResolvedClientOptions, wireOptions: Record<
   });
   if (locks) void locks.request(tab, () => new Promise<void>((release) => ((releaseLock = release), port.helloAllowed()))).catch(() => port.helloAllowed());
   else port.helloAllowed();
-  const proxy = new EngineProxy(port, hooks, logger.child('engine'), { connectionState: 'idle', registered: false, user: null, server: options.servers[0]!, tabs: 1 });
+  // The worker has no sessionStorage: this tab keeps its unconfirmed messages (#15 × #16).
+  const outbox = options.persistOutbox ? new PageOutbox(options, logger.child('store'), () => local === null) : null;
+  const proxy = new EngineProxy(port, outbox?.hooks(hooks) ?? hooks, logger.child('engine'), { connectionState: 'idle', registered: false, user: null, server: options.servers[0]!, tabs: 1 });
+  outbox?.wrap(proxy);
   const bye = (event: { persisted?: boolean }): void => {
     if (!event.persisted) proxy.close();
   };
@@ -97,6 +101,7 @@ export function startEngine(options: ResolvedClientOptions, wireOptions: Record<
     close() {
       if (port.close()) proxy.refuse('the client was destroyed before its shared worker answered', CancelledError);
       proxy.close();
+      outbox?.release();
       releaseLock();
       removeListener?.call(g, 'pagehide', bye);
     },

@@ -35,9 +35,10 @@ import * as Errors from '../errors';
 import type { ConnectionState } from '../client/events';
 import type { MediaConnectionState } from '../media/call-media';
 import type { CallDirection, CallState } from '../sip/call-events';
+import type { StoredMessage } from '../sip/messaging';
 
-/** Version of this protocol; page and engine must speak the same one (2: calls in shared mode). */
-export const PROTOCOL_VERSION = 2;
+/** Version of this protocol; page and engine must speak the same one (2: calls in shared mode; 3: restore-messages). */
+export const PROTOCOL_VERSION = 3;
 
 /** Client events the engine forwards to the page as they are (name and payload). */
 export const FORWARDED_CLIENT_EVENTS = ['connectionchange', 'reconnecting', 'registered', 'unregistered', 'message', 'messagestatus', 'error', 'loggedout', 'tabschange'] as const;
@@ -95,6 +96,8 @@ export type EngineCommand =
   | { op: 'cancel-login'; reason: string }
   | { op: 'logout' }
   | { op: 'send-message'; target: string; body: string; contentType: string; id?: string }
+  /** Shared mode, after login() on a reloaded tab: the messages its earlier page left unconfirmed (page-outbox.ts). */
+  | { op: 'restore-messages'; messages: StoredMessage[] }
   | { op: 'round-trip'; timeoutMs: number }
   | { op: 'destroy' }
   /** Shared mode: places a call whose media this tab makes (`streamId`: the tab's own `audio` stream). */
@@ -232,6 +235,7 @@ const COMMAND_FIELDS: Record<EngineCommand['op'], readonly string[]> = {
   'cancel-login': ['reason'],
   logout: [],
   'send-message': ['target', 'body', 'contentType'],
+  'restore-messages': [],
   'round-trip': [],
   destroy: [],
   call: ['target'],
@@ -241,6 +245,7 @@ const COMMAND_FIELDS: Record<EngineCommand['op'], readonly string[]> = {
 function isCommand(v: unknown): v is EngineCommand {
   if (!isObject(v) || typeof v.op !== 'string' || !own(COMMAND_FIELDS, v.op)) return false;
   if (v.op === 'round-trip' && typeof v.timeoutMs !== 'number') return false;
+  if (v.op === 'restore-messages' && !Array.isArray(v.messages)) return false;
   if (v.op === 'send-message' && v.id !== undefined && typeof v.id !== 'string') return false;
   if (v.op === 'call' && !(typeof v.playRemoteAudio === 'boolean' && isObject(v.headers) && Object.values(v.headers).every((h) => typeof h === 'string') && (v.audio === undefined || isObject(v.audio)) && (v.streamId === undefined || typeof v.streamId === 'string'))) return false;
   if (v.op === 'call-op' && !(oneOf(CALL_METHODS, v.method) && Array.isArray(v.args))) return false;

@@ -3,7 +3,8 @@
  * self-contained script; package export `voxline/worker`): each tab that connects gets a port to
  * the {@link WorkerHub}. Engines here time their keep-alive with the worker's own timers, which
  * background tabs do not throttle, keep their outbox in memory (a worker has no
- * sessionStorage), and open their calls' media in the tabs (worker-calls.ts); calls are not
+ * sessionStorage: each tab keeps its own unconfirmed messages across a reload, page-outbox.ts,
+ * and claims them back after login(), worker-outbox.ts), and open their calls' media in the tabs (worker-calls.ts); calls are not
  * resumed after a reload here (`resumeCalls` is off: #15 in shared mode is a later step).
  * Logs go to the worker's console (DevTools: chrome://inspect/#workers), at each client's
  * `logLevel`.

@@ -17,17 +17,19 @@
  * ```
  * Whenever the number of joined tabs of an engine changes, each joined tab whose count moved gets
  * one `tabschange` (`tellTabs`); a tab that logs out or is logged out reads 1 again, without an event.
- * `messagestatus` goes to the tab that sent the message. Calls: see worker-calls.ts (each call's
+ * `messagestatus` goes to the tab that sent the message, or to the page that claims it back after
+ * a reload of that tab (worker-outbox.ts). Calls: see worker-calls.ts (each call's
  * media lives in the tab that placed or answered it; every logged-in tab sees and rings).
  */
 import { Grammar } from 'sip.js';
 import { AuthenticationError, InvalidStateError } from '../errors';
 import type { Logger } from '../logger';
-import { newMessageId } from '../sip/messaging';
+import { newMessageId, type MessageStatus } from '../sip/messaging';
 import type { ChannelPort } from './direct-channel';
 import type { CallMediaOpener } from '../sip/calls';
 import type { Engine } from './engine';
 import { callSnapshot, WorkerCalls, type CallTab } from './worker-calls';
+import { WorkerOutbox } from './worker-outbox';
 import { encodeError, encodeValue, mismatchReason, PROTOCOL_VERSION, readPageMessage, type EngineCommand, type EngineMessage, type EngineSnapshot, type ForwardedClientEvent } from './protocol';
 
 /** One tab, as the hub sees it. */
@@ -49,8 +51,8 @@ interface SharedEngine {
   readonly tabs: Set<Tab>;
   /** The login the engine runs or ran: who, with which password, and its outcome. */
   login: { user: string; password: string; done: Promise<unknown>; by: Tab } | null;
-  /** Sent messages' ids → the tab that sent them (their `messagestatus` goes there). */
-  readonly senders: Map<string, Tab>;
+  /** Sent messages → the tab that hears each `messagestatus`; what a reloaded tab claims back. */
+  readonly outbox: WorkerOutbox<Tab>;
   readonly calls: WorkerCalls;
 }
 
@@ -122,9 +124,12 @@ export class WorkerHub {
         const shared = tab.shared;
         if (!shared || tab.user === null) throw new InvalidStateError('sendMessage() called before login(); log in first');
         const id = command.id ?? newMessageId();
-        shared.senders.set(id, tab);
+        shared.outbox.sent(id, tab);
         return shared.engine.run({ ...command, id });
       }
+      case 'restore-messages':
+        if (!tab.shared || tab.user === null) throw new InvalidStateError('restore-messages before login()');
+        return tab.shared.outbox.claim(tab, command.messages, tab.shared.engine.userAgent?.messaging ?? null);
       case 'round-trip':
         if (!tab.shared) throw new InvalidStateError('not connected');
         return tab.shared.engine.run(command);
@@ -196,7 +201,8 @@ export class WorkerHub {
     const tabs = new Set<Tab>();
     const calls = new WorkerCalls(() => tabs, this.host.logger);
     const engine = this.host.createEngine(tab.options, calls.open);
-    const shared: SharedEngine = { key, engine, tabs, login: null, senders: new Map(), calls };
+    const outbox = new WorkerOutbox<Tab>((t, status) => this.post(t, this.event(t, 'messagestatus', status)));
+    const shared: SharedEngine = { key, engine, tabs, login: null, outbox, calls };
     engine.listen({
       userAgent: (ua) => calls.attach(ua.calls),
       event: (name, payload) => this.broadcast(shared, name, payload),
@@ -244,7 +250,7 @@ export class WorkerHub {
     tab.user = null;
     if (!keepTab) tab.port.onmessage = null;
     shared.calls.detach(tab);
-    for (const [id, sender] of shared.senders) if (sender === tab) shared.senders.delete(id);
+    shared.outbox.detach(tab);
     this.tellTabs(shared);
     if (shared.tabs.size > 0) return;
     this.engines.delete(shared);
@@ -255,13 +261,7 @@ export class WorkerHub {
   }
 
   private broadcast(shared: SharedEngine, name: ForwardedClientEvent, payload: unknown): void {
-    if (name === 'messagestatus') {
-      const id = (payload as { id: string }).id;
-      const sender = shared.senders.get(id);
-      shared.senders.delete(id);
-      if (sender) this.post(sender, this.event(sender, name, payload));
-      return;
-    }
+    if (name === 'messagestatus') return shared.outbox.settled(payload as MessageStatus);
     for (const tab of shared.tabs) {
       if (LINK_EVENTS.has(name) ? tab.joined : tab.user !== null) this.post(tab, this.event(tab, name, payload));
     }

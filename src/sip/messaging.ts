@@ -62,8 +62,12 @@ export interface MessageStatus {
   at: number;
 }
 
-/** How an unconfirmed message is kept in `sessionStorage` (nothing else: no credential, no header). */
-interface StoredMessage extends StoredEntry {
+/**
+ * How an unconfirmed message is kept in `sessionStorage` (nothing else: no credential, no
+ * header); in shared mode the page side keeps the same records (page-outbox.ts) and hands them
+ * back to the worker after a reload.
+ */
+export interface StoredMessage extends StoredEntry {
   id: string;
   /** The target's SIP URI. */
   to: string;
@@ -71,7 +75,7 @@ interface StoredMessage extends StoredEntry {
   contentType: string;
 }
 
-function isStoredMessage(value: unknown): value is StoredMessage {
+export function isStoredMessage(value: unknown): value is StoredMessage {
   const m = value as Partial<StoredMessage> | null;
   return typeof m === 'object' && m !== null && typeof m.id === 'string' && typeof m.to === 'string' && Grammar.URIParse(m.to) !== undefined && typeof m.body === 'string' && typeof m.contentType === 'string' && typeof m.deadline === 'number';
 }
@@ -141,9 +145,22 @@ export class Messaging {
     const slot = store.slot('outbox', isStoredMessage);
     const { live, expired } = slot.load();
     this.slot = slot;
-    slot.track(() => this.outbox.pending().map(({ id, item, deadline }) => ({ id, to: item.target.toString(), body: item.body, contentType: item.contentType, deadline })));
+    slot.track(() => this.pending());
+    this.restore([...expired, ...live]);
+  }
+
+  /** The messages not yet settled, in order, as they are stored. */
+  pending(): StoredMessage[] {
+    return this.outbox.pending().map(({ id, item, deadline }) => ({ id, to: item.target.toString(), body: item.body, contentType: item.contentType, deadline }));
+  }
+
+  /**
+   * Queues messages an earlier page of this tab left unconfirmed ahead of everything else, with
+   * their deadlines (past it: reported `expired`); their outcomes are reported `restored`.
+   */
+  restore(messages: readonly StoredMessage[]): void {
     const restore = (m: StoredMessage): PendingEntry<OutgoingMessage> => ({ id: m.id, deadline: m.deadline, item: { target: Grammar.URIParse(m.to)!, body: m.body, contentType: m.contentType } });
-    this.outbox.restore([...expired, ...live].map(restore));
+    this.outbox.restore(messages.map(restore));
   }
 
   /**

@@ -6,9 +6,10 @@
 // sip.js is bundled into all three (it is a devDependency): only the parts of its core Voxline
 // uses (src/sip/core.ts builds the UserAgentCore: no API-layer UserAgent, Inviter, Registerer,
 // Messager, web transport or session description handler; see also stubSipjsModule), and the
-// CommonJS build needs no require() of an ES module (sip.js ships ESM only). `dependencies` (eventemitter3) stay external
-// in the ESM and CJS builds. Every source map embeds its sources (sourcesContent), since src/ and
-// node_modules/ are not shipped: scripts/check-dist.mjs checks both.
+// CommonJS build needs no require() of an ES module (sip.js ships ESM only). Voxline has no
+// runtime `dependencies` left (src/emitter.ts replaced eventemitter3); any added later would stay
+// external in the ESM and CJS builds. Every source map embeds its sources (sourcesContent), since
+// src/ and node_modules/ are not shipped: scripts/check-dist.mjs checks both.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';

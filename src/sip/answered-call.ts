@@ -13,7 +13,7 @@
  * A BYE received while the media is being recovered, or one carrying our "connection lost"
  * Reason, also ends the call as `connection-lost`: both sides tell the same story.
  */
-import type { EventEmitter } from 'eventemitter3';
+import type { EventEmitter } from '../emitter';
 import type { Core } from 'sip.js';
 import type { Logger } from '../logger';
 import type { CallMedia, MediaConnectionState } from '../media/call-media';

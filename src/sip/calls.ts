@@ -3,7 +3,7 @@
  * all when the user logs out. It opens the microphone and makes each call's media (a
  * {@link CallMedia}) before the call's INVITE or answer; the calls run on sip.js's core.
  */
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from '../emitter';
 import type { Core, URI } from 'sip.js';
 import { InvalidStateError, MediaError, VoxlineError } from '../errors';
 import type { Logger } from '../logger';

@@ -79,8 +79,15 @@ const useVoxlineGrammar = stubSipjsModule(
   `export { parse } from ${JSON.stringify(fileURLToPath(new URL('./src/sip/grammar/index.ts', import.meta.url)))};`,
 );
 
+/**
+ * sip.js's core logging (`Levels`, `Logger`, `LoggerFactory`, ≈ 1.5 KB minified): Voxline turns its
+ * console printing off and takes every line through the factory's connector, which is all that
+ * src/sip/sipjs-log.ts does (its test checks that a connector gets the same lines from both).
+ */
+const useVoxlineSipjsLog = stubSipjsModule('log', /^\.\/log\/index\.js$/, `export * from ${JSON.stringify(fileURLToPath(new URL('./src/sip/sipjs-log.ts', import.meta.url)))};`);
+
 /** Every stub above, in the order the builds apply them. */
-const sipjsStubs = () => [dropSipjsSubscribeClient(), useVoxlineMd5(), useVoxlineGrammar()];
+const sipjsStubs = () => [dropSipjsSubscribeClient(), useVoxlineMd5(), useVoxlineGrammar(), useVoxlineSipjsLog()];
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: undefined, sourceMap: true, inlineSources: true });
 

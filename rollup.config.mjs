@@ -17,6 +17,7 @@ import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { dts } from 'rollup-plugin-dts';
+import { mangleOptions } from './scripts/private-names.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const external = [...Object.keys(pkg.dependencies ?? {})];
@@ -97,7 +98,7 @@ const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, d
  * (none of Voxline's or sip.js's getters has a side effect a bare read relies on); `ecma: 2020`
  * matches tsconfig's target. Together ≈ 0.8 KB min, 0.2 KB min+gzip off the IIFE.
  */
-const minify = () => terser({ ecma: 2020, compress: { passes: 3, pure_getters: true }, format: { comments: false } });
+const minify = (mangle = {}) => terser({ ecma: 2020, compress: { passes: 3, pure_getters: true }, mangle, format: { comments: false } });
 
 const onwarn = (warning, warn) => {
   // Fail the build on anything unexpected rather than shipping it.
@@ -125,7 +126,8 @@ export default [
       format: 'iife',
       name: 'Voxline',
       sourcemap: true,
-      plugins: [minify()],
+      // Private class members get short names too (scripts/private-names.mjs says which are safe).
+      plugins: [minify(mangleOptions())],
     },
   },
   {

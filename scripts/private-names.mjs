@@ -1,0 +1,103 @@
+// The property names the IIFE build may shorten (terser's mangle.properties, rollup.config.mjs):
+// the `private` class members of Voxline's src/ and of the sip.js core it bundles, minus every
+// name that could be reached from outside the bundle or through a string. Computed from the
+// sources at each build, so a new private member is shortened, and a name that starts being used
+// anywhere else is kept, without a hand-kept list to drift.
+//
+// A name is kept (not shortened) when it appears
+//  - in src/ as anything but a private member: a public or protected member, an interface or
+//    type-literal property (the public API, the engine's messages, stored data), an object-literal
+//    key, a destructured name, or a word of a string or template literal (`'name' in x`, x[key]);
+//  - as a word anywhere in sip.js's JavaScript (for Voxline's names) or in its strings and public
+//    declarations (for sip.js's own private names);
+//  - as a word in e2e/, test/, demo/ or bench/ (pages and tests that look into objects);
+//  - as a word in TypeScript's lib declarations (DOM, workers, ECMAScript built-ins), on top of
+//    terser's own DOM property list.
+// The ESM and CommonJS builds are not minified, and the worker build keeps every name.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const WORD = /[^A-Za-z0-9_$]+/;
+
+/** @param {string} dir @param {(file: string) => boolean} keep @returns {string[]} */
+function filesUnder(dir, keep) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => path.join(dir, f)).filter((f) => keep(f) && fs.statSync(f).isFile());
+}
+
+/** @param {Iterable<string>} files @param {Set<string>} into */
+function addWords(files, into) {
+  for (const f of files) for (const w of fs.readFileSync(f, 'utf8').split(WORD)) into.add(w);
+}
+
+/** Private member names of src/ and every other name src/ uses, from its syntax trees. */
+function voxlineNames() {
+  const privates = new Set();
+  const others = new Set();
+  const isPrivate = (/** @type {ts.Node} */ n) => (ts.getCombinedModifierFlags(/** @type {ts.Declaration} */ (n)) & ts.ModifierFlags.Private) !== 0;
+  const words = (/** @type {string} */ text) => text.split(WORD).forEach((w) => others.add(w));
+  for (const file of filesUnder(path.join(ROOT, 'src'), (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+    const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+    /** @param {ts.Node} n */
+    const visit = (n) => {
+      const member = ts.isPropertyDeclaration(n) || ts.isMethodDeclaration(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n) || (ts.isParameter(n) && ts.isParameterPropertyDeclaration(n, n.parent));
+      if (member && ts.isIdentifier(n.name)) (isPrivate(n) ? privates : others).add(n.name.text);
+      else if ((ts.isPropertySignature(n) || ts.isMethodSignature(n) || ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n) || ts.isEnumMember(n)) && n.name) words(n.name.getText(sf));
+      else if (ts.isBindingElement(n)) words((n.propertyName ?? n.name).getText(sf));
+      else if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateLiteralToken(n)) words(n.text);
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  // The entry's names (what the IIFE's global `Voxline` holds) are public, whatever else they are.
+  for (const w of fs.readFileSync(path.join(ROOT, 'src', 'index.ts'), 'utf8').split(WORD)) others.add(w);
+  return { privates, others };
+}
+
+/** sip.js's private member names (from its declarations), the rest of its declared names, and the words of its strings. */
+function sipjsNames() {
+  const lib = path.join(ROOT, 'node_modules', 'sip.js', 'lib');
+  const privates = new Set();
+  const others = new Set();
+  for (const file of filesUnder(lib, (f) => f.endsWith('.d.ts'))) {
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+      const name = /^\s*(?:(?:private|protected|public|readonly|static|abstract|get|set)\s+)*([A-Za-z_$][\w$]*)\??\s*[(:;<=]/.exec(line)?.[1];
+      if (name) (/^\s*private\s/.test(line) ? privates : others).add(name);
+    }
+  }
+  const words = new Set();
+  const code = filesUnder(lib, (f) => f.endsWith('.js'));
+  addWords(code, words);
+  const strings = new Set();
+  for (const file of code) {
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(/"([^"\n]*)"|'([^'\n]*)'|`([^`]*)`/g)) (m[1] ?? m[2] ?? m[3] ?? '').split(WORD).forEach((w) => strings.add(w));
+  }
+  return { privates, others, words, strings };
+}
+
+/** Every word of the places outside src/ that may reach into objects, and of TypeScript's lib declarations. */
+function outsideWords() {
+  const words = new Set();
+  for (const dir of ['e2e', 'test', 'demo', 'bench']) addWords(filesUnder(path.join(ROOT, dir), (f) => /\.(ts|js|mjs|html)$/.test(f) && !f.includes('node_modules')), words);
+  addWords(filesUnder(path.dirname(fileURLToPath(import.meta.resolve('typescript'))), (f) => /\/lib\.[\w.]+\.d\.ts$/.test(f)), words);
+  return words;
+}
+
+/** The property names the IIFE build may shorten, sorted. */
+export function privateNames() {
+  const own = voxlineNames();
+  const sipjs = sipjsNames();
+  const outside = outsideWords();
+  const ours = [...own.privates].filter((n) => !own.others.has(n) && !sipjs.words.has(n) && !outside.has(n));
+  const theirs = [...sipjs.privates].filter((n) => !sipjs.others.has(n) && !sipjs.strings.has(n) && !own.others.has(n) && !outside.has(n));
+  return [...new Set([...ours, ...theirs])].sort();
+}
+
+/** terser's `mangle.properties` option for {@link privateNames}. */
+export function mangleOptions() {
+  const names = privateNames();
+  return { properties: { regex: new RegExp(`^(?:${names.map((n) => n.replaceAll('$', '\\$')).join('|')})$`) } };
+}

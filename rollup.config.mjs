@@ -87,8 +87,29 @@ const useVoxlineGrammar = stubSipjsModule(
  */
 const useVoxlineSipjsLog = stubSipjsModule('log', /^\.\/log\/index\.js$/, `export * from ${JSON.stringify(fileURLToPath(new URL('./src/sip/sipjs-log.ts', import.meta.url)))};`);
 
+/**
+ * sip.js's table of reason phrases (71 codes, ≈ 2 KB), which only its outgoing responses read
+ * (`getReasonPhrase`): src/sip/reason-phrases.ts keeps the codes found in Voxline's src/ or
+ * sip.js's core, i.e. every response either sends (its test checks that none is missing). Only
+ * outgoing-response.js's import of utils.js is redirected; the rest of utils.js stays sip.js's.
+ */
+const useVoxlineReasonPhrases = () => {
+  const id = '\0voxline:sipjs-stub:reason-phrases';
+  const utils = fileURLToPath(new URL('./node_modules/sip.js/lib/core/messages/utils.js', import.meta.url));
+  const ours = fileURLToPath(new URL('./src/sip/reason-phrases.ts', import.meta.url));
+  return {
+    name: 'voxline-drop-sipjs-reason-phrases',
+    resolveId(source, importer) {
+      return source === './utils.js' && importer?.endsWith('/sip.js/lib/core/messages/outgoing-response.js') ? id : null;
+    },
+    load(loaded) {
+      return loaded === id ? `export { newTag, utf8Length } from ${JSON.stringify(utils)};\nexport { getReasonPhrase } from ${JSON.stringify(ours)};` : null;
+    },
+  };
+};
+
 /** Every stub above, in the order the builds apply them. */
-const sipjsStubs = () => [dropSipjsSubscribeClient(), useVoxlineMd5(), useVoxlineGrammar(), useVoxlineSipjsLog()];
+const sipjsStubs = () => [dropSipjsSubscribeClient(), useVoxlineMd5(), useVoxlineGrammar(), useVoxlineSipjsLog(), useVoxlineReasonPhrases()];
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: undefined, sourceMap: true, inlineSources: true });
 

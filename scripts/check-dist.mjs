@@ -14,9 +14,10 @@
  *  - sip.js's API layer (`UserAgent`, `Inviter`, `Invitation`, its `Session`, `Registerer`,
  *    `Messager`), its WebSocket transport, its web session description handler, its core's
  *    subscription client, its MD5 (Voxline's smaller src/sip/md5.ts instead), its core logging
- *    (src/sip/sipjs-log.ts instead) and its generated PEG parser grammar (Voxline's src/sip/grammar
- *    instead) are in no bundle: Voxline builds sip.js's core itself (src/sip/core.ts)
- *    and runs on it with its own transport and media.
+ *    (src/sip/sipjs-log.ts instead), the reason phrases of codes Voxline never sends
+ *    (src/sip/reason-phrases.ts) and its generated PEG parser grammar (Voxline's src/sip/grammar
+ *    instead) are in no bundle: Voxline builds sip.js's core itself (src/sip/core.ts) and runs on
+ *    it with its own transport and media.
  *  - Node: the ESM and the CommonJS build load in a bare Node process, the CommonJS one without
  *    `require()` of an ES module (as on Node < 20.19, or with --no-experimental-require-module),
  *    and importing them, constructing a Client and destroying it reads no browser global (SSR).
@@ -127,6 +128,7 @@ export const SIPJS_LEFT_OUT = {
   'core subscription client': { module: 'core/dialogs/subscription-dialog.js', markers: ['sip.subscribe-dialog'] },
   'MD5 (replaced by src/sip/md5.ts)': { module: 'core/messages/md5.js', markers: ['onePassHasher'] },
   'PEG parser grammar (replaced by src/sip/grammar)': { module: 'grammar/pegjs/dist/grammar.js', markers: ['Invalid opcode: ', 'end of input'] },
+  'reason phrases of codes Voxline never sends (src/sip/reason-phrases.ts)': { module: 'core/messages/utils.js', markers: ['First Hop Lacks Outbound Support', 'Unresolvable Destination'] },
   'core logging (replaced by src/sip/sipjs-log.ts)': { module: 'core/log/logger-factory.js', markers: ["invalid 'level' parameter value", 'sip:loggerfactory'] },
 };
 

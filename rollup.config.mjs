@@ -17,7 +17,7 @@ import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { dts } from 'rollup-plugin-dts';
-import { mangleOptions } from './scripts/private-names.mjs';
+import { mangleOptions } from './scripts/shortenable-names.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const external = [...Object.keys(pkg.dependencies ?? {})];
@@ -147,7 +147,7 @@ export default [
       format: 'iife',
       name: 'Voxline',
       sourcemap: true,
-      // Private class members get short names too (scripts/private-names.mjs says which are safe).
+      // Internal property names get short names too (scripts/shortenable-names.mjs says which are safe).
       plugins: [minify(mangleOptions())],
     },
   },

@@ -30,7 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
-import { privateNames } from './private-names.mjs';
+import { shortenableNames } from './shortenable-names.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = /** @type {{ files: string[], dependencies?: Record<string, string>, peerDependencies?: Record<string, string> }} */ (
@@ -212,13 +212,13 @@ function surfaceOf(sdk) {
 
 /**
  * Problems when the minified IIFE does not expose the same names as the unminified ESM build,
- * apart from the private members it renames (scripts/private-names.mjs).
+ * apart from the internal names it shortens (scripts/shortenable-names.mjs).
  */
 export async function iifeSurfaceProblems() {
   const iife = path.join(ROOT, 'dist', 'voxline.iife.min.js');
   const context = vm.createContext({ URL, TextEncoder, setTimeout, clearTimeout, queueMicrotask, console });
   vm.runInContext(fs.readFileSync(iife, 'utf8'), context, { filename: iife });
-  const renamed = new Set(privateNames());
+  const renamed = new Set(shortenableNames());
   const fromIife = surfaceOf(vm.runInContext('Voxline', context));
   const fromEsm = surfaceOf(await import(pathToFileURL(path.join(ROOT, 'dist', 'voxline.mjs')).href)).filter((n) => !renamed.has(n.split('.').pop() ?? ''));
   const missing = fromEsm.filter((n) => !fromIife.includes(n));

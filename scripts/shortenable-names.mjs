@@ -1,6 +1,7 @@
 // The property names the IIFE build may shorten (terser's mangle.properties, rollup.config.mjs):
-// the `private` class members of Voxline's src/ and of the sip.js core it bundles, minus every
-// name that could be reached from outside the bundle or through a string. Computed from the
+// the `private` class members of Voxline's src/ and of the sip.js core it bundles, and sip.js's
+// public members that Voxline never names, minus every name that could be reached from outside
+// the bundle or through a string. Computed from the
 // sources at each build, so a new private member is shortened, and a name that starts being used
 // anywhere else is kept, without a hand-kept list to drift.
 //
@@ -9,7 +10,8 @@
 //    type-literal property (the public API, the engine's messages, stored data), an object-literal
 //    key, a destructured name, or a word of a string or template literal (`'name' in x`, x[key]);
 //  - as a word anywhere in sip.js's JavaScript (for Voxline's names) or in its strings and public
-//    declarations (for sip.js's own private names);
+//    declarations (for sip.js's own private names); as a word anywhere in src/ (for sip.js's
+//    public names);
 //  - as a word in e2e/, test/, demo/ or bench/ (pages and tests that look into objects);
 //  - as a word in TypeScript's lib declarations (DOM, workers, ECMAScript built-ins), on top of
 //    terser's own DOM property list.
@@ -54,7 +56,9 @@ function voxlineNames() {
   }
   // The entry's names (what the IIFE's global `Voxline` holds) are public, whatever else they are.
   for (const w of fs.readFileSync(path.join(ROOT, 'src', 'index.ts'), 'utf8').split(WORD)) others.add(w);
-  return { privates, others };
+  const all = new Set();
+  addWords(filesUnder(path.join(ROOT, 'src'), (f) => f.endsWith('.ts')), all);
+  return { privates, others, words: all };
 }
 
 /** sip.js's private member names (from its declarations), the rest of its declared names, and the words of its strings. */
@@ -87,17 +91,20 @@ function outsideWords() {
 }
 
 /** The property names the IIFE build may shorten, sorted. */
-export function privateNames() {
+export function shortenableNames() {
   const own = voxlineNames();
   const sipjs = sipjsNames();
   const outside = outsideWords();
   const ours = [...own.privates].filter((n) => !own.others.has(n) && !sipjs.words.has(n) && !outside.has(n));
   const theirs = [...sipjs.privates].filter((n) => !sipjs.others.has(n) && !sipjs.strings.has(n) && !own.others.has(n) && !outside.has(n));
-  return [...new Set([...ours, ...theirs])].sort();
+  // sip.js's public members that Voxline never names: only sip.js's own code reads them, and no
+  // sip.js object reaches the application (scripts/check-dist.mjs: no sip.js type in the d.ts).
+  const unused = [...sipjs.others].filter((n) => n !== 'constructor' && !sipjs.strings.has(n) && !own.words.has(n) && !outside.has(n));
+  return [...new Set([...ours, ...theirs, ...unused])].sort();
 }
 
-/** terser's `mangle.properties` option for {@link privateNames}. */
+/** terser's `mangle.properties` option for {@link shortenableNames}. */
 export function mangleOptions() {
-  const names = privateNames();
+  const names = shortenableNames();
   return { properties: { regex: new RegExp(`^(?:${names.map((n) => n.replaceAll('$', '\\$')).join('|')})$`) } };
 }

@@ -1,21 +1,23 @@
 // The property names the IIFE build may shorten (terser's mangle.properties, rollup.config.mjs):
-// the `private` class members of Voxline's src/ and of the sip.js core it bundles, and sip.js's
-// public members that Voxline never names, minus every name that could be reached from outside
-// the bundle or through a string. Computed from the
-// sources at each build, so a new private member is shortened, and a name that starts being used
-// anywhere else is kept, without a hand-kept list to drift.
+// the `private` class members of Voxline's src/ and of the sip.js core it bundles, the public
+// members of Voxline's internal classes (those src/index.ts does not export, directly or as a
+// base class), and sip.js's public members that Voxline never names, minus every name that could
+// be reached from outside the bundle or through a string. Computed from the sources at each
+// build, so a new member is shortened, and a name that starts being used anywhere else is kept,
+// without a hand-kept list to drift.
 //
 // A name is kept (not shortened) when it appears
-//  - in src/ as anything but a private member: a public or protected member, an interface or
-//    type-literal property (the public API, the engine's messages, stored data), an object-literal
-//    key, a destructured name, or a word of a string or template literal (`'name' in x`, x[key]);
+//  - in src/ as a member of a public class, an interface or type-literal property (the public
+//    API, the engine's messages, stored data), an object-literal key, a destructured name, or a
+//    word of a string or template literal (`'name' in x`, x[key]), or in src/index.ts;
 //  - as a word anywhere in sip.js's JavaScript (for Voxline's names) or in its strings and public
 //    declarations (for sip.js's own private names); as a word anywhere in src/ (for sip.js's
 //    public names);
 //  - as a word in e2e/, test/, demo/ or bench/ (pages and tests that look into objects);
 //  - as a word in TypeScript's lib declarations (DOM, workers, ECMAScript built-ins), on top of
 //    terser's own DOM property list.
-// The ESM and CommonJS builds are not minified, and the worker build keeps every name.
+// The ESM and CommonJS builds are not minified, and the worker build keeps every name: only
+// plain data (interface-typed, so kept) crosses between the page and the worker.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,10 +37,16 @@ function addWords(files, into) {
   for (const f of files) for (const w of fs.readFileSync(f, 'utf8').split(WORD)) into.add(w);
 }
 
-/** Private member names of src/ and every other name src/ uses, from its syntax trees. */
+/**
+ * From src/'s syntax trees: private member names; public member names of the classes that are
+ * not part of the public API (not named in src/index.ts, nor a base class of one that is); and
+ * every other name src/ uses.
+ */
 function voxlineNames() {
   const privates = new Set();
   const others = new Set();
+  /** @type {Map<string, { bases: string[], members: string[] }>} */
+  const classes = new Map();
   const isPrivate = (/** @type {ts.Node} */ n) => (ts.getCombinedModifierFlags(/** @type {ts.Declaration} */ (n)) & ts.ModifierFlags.Private) !== 0;
   const words = (/** @type {string} */ text) => text.split(WORD).forEach((w) => others.add(w));
   for (const file of filesUnder(path.join(ROOT, 'src'), (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
@@ -46,7 +54,17 @@ function voxlineNames() {
     /** @param {ts.Node} n */
     const visit = (n) => {
       const member = ts.isPropertyDeclaration(n) || ts.isMethodDeclaration(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n) || (ts.isParameter(n) && ts.isParameterPropertyDeclaration(n, n.parent));
-      if (member && ts.isIdentifier(n.name)) (isPrivate(n) ? privates : others).add(n.name.text);
+      if (member && ts.isIdentifier(n.name)) {
+        const owner = ts.isParameter(n) ? n.parent.parent : n.parent;
+        const known = ts.isClassDeclaration(owner) && owner.name ? classes.get(owner.name.text) : undefined;
+        if (isPrivate(n)) privates.add(n.name.text);
+        else if (known) known.members.push(n.name.text);
+        else others.add(n.name.text);
+      } else if (ts.isClassDeclaration(n) && n.name) {
+        const bases = (n.heritageClauses ?? []).flatMap((h) => h.types.map((t) => t.expression.getText(sf)));
+        if (classes.has(n.name.text)) others.add(n.name.text); // two classes of one name: both count as public below
+        classes.set(n.name.text, { bases, members: classes.get(n.name.text)?.members ?? [] });
+      }
       else if ((ts.isPropertySignature(n) || ts.isMethodSignature(n) || ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n) || ts.isEnumMember(n)) && n.name) words(n.name.getText(sf));
       else if (ts.isBindingElement(n)) words((n.propertyName ?? n.name).getText(sf));
       else if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateLiteralToken(n)) words(n.text);
@@ -55,10 +73,17 @@ function voxlineNames() {
     visit(sf);
   }
   // The entry's names (what the IIFE's global `Voxline` holds) are public, whatever else they are.
-  for (const w of fs.readFileSync(path.join(ROOT, 'src', 'index.ts'), 'utf8').split(WORD)) others.add(w);
+  const entry = new Set(fs.readFileSync(path.join(ROOT, 'src', 'index.ts'), 'utf8').split(WORD));
+  for (const w of entry) others.add(w);
+  // The public classes (and every class they build on, or that shares a name with one): their
+  // members are API. The other classes' public members are internal, like private ones.
+  const publicClasses = [...classes.keys()].filter((name) => entry.has(name) || others.has(name));
+  for (let i = 0; i < publicClasses.length; i++) for (const base of classes.get(publicClasses[i])?.bases ?? []) if (!publicClasses.includes(base)) publicClasses.push(base);
+  const internal = new Set();
+  for (const [name, { members }] of classes) for (const m of members) (publicClasses.includes(name) ? others : internal).add(m);
   const all = new Set();
   addWords(filesUnder(path.join(ROOT, 'src'), (f) => f.endsWith('.ts')), all);
-  return { privates, others, words: all };
+  return { privates, internal, others, words: all };
 }
 
 /** sip.js's private member names (from its declarations), the rest of its declared names, and the words of its strings. */
@@ -95,7 +120,7 @@ export function shortenableNames() {
   const own = voxlineNames();
   const sipjs = sipjsNames();
   const outside = outsideWords();
-  const ours = [...own.privates].filter((n) => !own.others.has(n) && !sipjs.words.has(n) && !outside.has(n));
+  const ours = [...own.privates, ...own.internal].filter((n) => !own.others.has(n) && !sipjs.words.has(n) && !outside.has(n));
   const theirs = [...sipjs.privates].filter((n) => !sipjs.others.has(n) && !sipjs.strings.has(n) && !own.others.has(n) && !outside.has(n));
   // sip.js's public members that Voxline never names: only sip.js's own code reads them, and no
   // sip.js object reaches the application (scripts/check-dist.mjs: no sip.js type in the d.ts).

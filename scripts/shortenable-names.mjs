@@ -13,9 +13,10 @@
 //  - as a word anywhere in sip.js's JavaScript (for Voxline's names) or in its strings and public
 //    declarations (for sip.js's own private names); as a word anywhere in src/ (for sip.js's
 //    public names);
-//  - as a word in e2e/, test/, demo/ or bench/ (pages and tests that look into objects);
-//  - as a word in TypeScript's lib declarations (DOM, workers, ECMAScript built-ins), on top of
-//    terser's own DOM property list.
+//  - as a property, object key, destructured name or string word in e2e/, demo/ or bench/
+//    (pages and specs that look into objects);
+//  - as a name declared by TypeScript's lib declarations (DOM, workers, ECMAScript built-ins), on
+//    top of terser's own DOM property list.
 // The ESM and CommonJS builds are not minified, and the worker build keeps every name: only
 // plain data (interface-typed, so kept) crosses between the page and the worker.
 import fs from 'node:fs';
@@ -107,11 +108,31 @@ function sipjsNames() {
   return { privates, others, words, strings };
 }
 
-/** Every word of the places outside src/ that may reach into objects, and of TypeScript's lib declarations. */
+/**
+ * The names that e2e/, demo/ and bench/ may read off the SDK's objects (property accesses,
+ * object keys, destructured names, words of strings; not comments or local variables), and the
+ * names TypeScript's lib declarations declare (every DOM, worker and ECMAScript property and
+ * method). test/ is left out: unit tests run src/, never the IIFE.
+ */
 function outsideWords() {
   const words = new Set();
-  for (const dir of ['e2e', 'test', 'demo', 'bench']) addWords(filesUnder(path.join(ROOT, dir), (f) => /\.(ts|js|mjs|html)$/.test(f) && !f.includes('node_modules')), words);
-  addWords(filesUnder(path.dirname(fileURLToPath(import.meta.resolve('typescript'))), (f) => /\/lib\.[\w.]+\.d\.ts$/.test(f)), words);
+  const propertyLike = /\.\s*([A-Za-z_$][\w$]*)|([A-Za-z_$][\w$]*)\s*\??:|["'`]([^"'`\n]*)["'`]|\{([^{}]*)\}/g;
+  for (const dir of ['e2e', 'demo', 'bench']) {
+    for (const file of filesUnder(path.join(ROOT, dir), (f) => /\.(ts|js|mjs|html)$/.test(f) && !f.includes('node_modules'))) {
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(propertyLike)) (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').split(WORD).forEach((w) => words.add(w));
+    }
+  }
+  const libDir = path.dirname(fileURLToPath(import.meta.resolve('typescript')));
+  for (const file of filesUnder(libDir, (f) => /[\\/]lib\.[\w.]+\.d\.ts$/.test(f))) {
+    const sf = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, false);
+    /** @param {ts.Node} n */
+    const visit = (n) => {
+      const name = /** @type {{ name?: ts.Node }} */ (n).name;
+      if (name && (ts.isIdentifier(name) || ts.isStringLiteral(name))) words.add(name.text);
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
   return words;
 }
 

@@ -10,9 +10,8 @@
 //  - in src/ as a member of a public class, an interface or type-literal property (the public
 //    API, the engine's messages, stored data), an object-literal key, a destructured name, or a
 //    word of a string or template literal (`'name' in x`, x[key]), or in src/index.ts;
-//  - as a word anywhere in sip.js's JavaScript (for Voxline's names) or in its strings and public
-//    declarations (for sip.js's own private names); as a word anywhere in src/ (for sip.js's
-//    public names);
+//  - as a word of a string in sip.js's JavaScript; for sip.js's own private names also as a
+//    public member in its declarations, and for its public names as a word anywhere in src/;
 //  - as a property, object key, destructured name or string word in e2e/, demo/ or bench/
 //    (pages and specs that look into objects);
 //  - as a name declared by TypeScript's lib declarations (DOM, workers, ECMAScript built-ins), on
@@ -98,14 +97,12 @@ function sipjsNames() {
       if (name) (/^\s*private\s/.test(line) ? privates : others).add(name);
     }
   }
-  const words = new Set();
   const code = filesUnder(lib, (f) => f.endsWith('.js'));
-  addWords(code, words);
   const strings = new Set();
   for (const file of code) {
     for (const m of fs.readFileSync(file, 'utf8').matchAll(/"([^"\n]*)"|'([^'\n]*)'|`([^`]*)`/g)) (m[1] ?? m[2] ?? m[3] ?? '').split(WORD).forEach((w) => strings.add(w));
   }
-  return { privates, others, words, strings };
+  return { privates, others, strings };
 }
 
 /**
@@ -141,7 +138,8 @@ export function shortenableNames() {
   const own = voxlineNames();
   const sipjs = sipjsNames();
   const outside = outsideWords();
-  const ours = [...own.privates, ...own.internal].filter((n) => !own.others.has(n) && !sipjs.words.has(n) && !outside.has(n));
+  // A Voxline name that sip.js's code also uses (not in a string) is renamed in both alike.
+  const ours = [...own.privates, ...own.internal].filter((n) => !own.others.has(n) && !sipjs.strings.has(n) && !outside.has(n));
   const theirs = [...sipjs.privates].filter((n) => !sipjs.others.has(n) && !sipjs.strings.has(n) && !own.others.has(n) && !outside.has(n));
   // sip.js's public members that Voxline never names: only sip.js's own code reads them, and no
   // sip.js object reaches the application (scripts/check-dist.mjs: no sip.js type in the d.ts).

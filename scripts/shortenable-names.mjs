@@ -9,7 +9,8 @@
 // A name is kept (not shortened) when it appears
 //  - in src/ as a member of a public class, an interface or type-literal property (the public
 //    API, the engine's messages, stored data), an object-literal key, a destructured name, or a
-//    word of a string or template literal (`'name' in x`, x[key]), or in src/index.ts;
+//    word of a string or template literal without white space (`'name' in x`, x[key]; not a
+//    message), or in src/index.ts;
 //  - as a word of a string in sip.js's JavaScript; for sip.js's own private names also as a
 //    public member in its declarations, and for its public names as a word anywhere in src/;
 //  - as a property, object key, destructured name or string word in e2e/, demo/ or bench/
@@ -67,7 +68,9 @@ function voxlineNames() {
       }
       else if ((ts.isPropertySignature(n) || ts.isMethodSignature(n) || ts.isPropertyAssignment(n) || ts.isShorthandPropertyAssignment(n) || ts.isEnumMember(n)) && n.name) words(n.name.getText(sf));
       else if (ts.isBindingElement(n)) words((n.propertyName ?? n.name).getText(sf));
-      else if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateLiteralToken(n)) words(n.text);
+      // A string that may name a property (`'name' in x`, x[key], 'keepAlive.strategy'): one without
+      // white space. Messages (log lines, errors) name no property by their words.
+      else if ((ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n) || ts.isTemplateLiteralToken(n)) && !/\s/.test(n.text)) words(n.text);
       ts.forEachChild(n, visit);
     };
     visit(sf);

@@ -11,7 +11,8 @@
 //    API, the engine's messages, stored data), an object-literal key, a destructured name, or a
 //    word of a string or template literal without white space (`'name' in x`, x[key]; not a
 //    message), or in src/index.ts;
-//  - as a word of a string in sip.js's JavaScript; for sip.js's own private names also as a
+//  - as a word of a string without white space in sip.js's JavaScript (it has no eval, and a
+//    message names no property); for sip.js's own private names also as a
 //    public member in its declarations, and for its public names as a word anywhere in src/;
 //  - as a property, object key, destructured name or string word in e2e/, demo/ or bench/
 //    (pages and specs that look into objects);
@@ -89,7 +90,7 @@ function voxlineNames() {
   return { privates, internal, others, words: all };
 }
 
-/** sip.js's private member names (from its declarations), the rest of its declared names, and the words of its strings. */
+/** sip.js's private member names (from its declarations), the rest of its declared names, and the words of its strings without white space. */
 function sipjsNames() {
   const lib = path.join(ROOT, 'node_modules', 'sip.js', 'lib');
   const privates = new Set();
@@ -103,7 +104,11 @@ function sipjsNames() {
   const code = filesUnder(lib, (f) => f.endsWith('.js'));
   const strings = new Set();
   for (const file of code) {
-    for (const m of fs.readFileSync(file, 'utf8').matchAll(/"([^"\n]*)"|'([^'\n]*)'|`([^`]*)`/g)) (m[1] ?? m[2] ?? m[3] ?? '').split(WORD).forEach((w) => strings.add(w));
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(/"([^"\n]*)"|'([^'\n]*)'|`([^`]*)`/g)) {
+      // As in src/: a string with white space is a message, and names no property.
+      const text = m[1] ?? m[2] ?? m[3] ?? '';
+      if (!/\s/.test(text)) text.split(WORD).forEach((w) => strings.add(w));
+    }
   }
   return { privates, others, strings };
 }

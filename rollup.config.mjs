@@ -117,10 +117,13 @@ const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, d
  * The minifier of the two script builds. `passes: 3` lets terser's later passes use what the
  * earlier ones simplified; `pure_getters` lets it drop property reads whose value is unused
  * (none of Voxline's or sip.js's getters has a side effect a bare read relies on); `hoist_vars`
- * gathers a function's `var`s in one declaration (they are function-scoped anyway); `ecma: 2020`
- * matches tsconfig's target. Together ≈ 0.9 KB min, 0.25 KB min+gzip off the IIFE.
+ * gathers a function's `var`s in one declaration (they are function-scoped anyway);
+ * `unsafe_arrows` turns anonymous function expressions that use no `this` into arrows, which is
+ * safe here: the only ones are the IIFE wrapper and TypeScript's enum/namespace wrappers, and
+ * nothing is constructed from a function expression (TypeScript and sip.js emit classes);
+ * `ecma: 2020` matches tsconfig's target. Together ≈ 1.4 KB min, 0.27 KB min+gzip off the IIFE.
  */
-const minify = (mangle = {}) => terser({ ecma: 2020, compress: { passes: 3, pure_getters: true, hoist_vars: true }, mangle, format: { comments: false } });
+const minify = (mangle = {}) => terser({ ecma: 2020, compress: { passes: 3, pure_getters: true, hoist_vars: true, unsafe_arrows: true }, mangle, format: { comments: false } });
 
 const onwarn = (warning, warn) => {
   // Fail the build on anything unexpected rather than shipping it.

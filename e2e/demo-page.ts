@@ -16,7 +16,7 @@ import { startStaticServer } from './harness/static-server.mjs';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 /** The demo's CSP, as `npm start` sends it and index.html repeats it. */
-export const CSP = "default-src 'self'; connect-src ws: wss:; worker-src blob:";
+export const CSP = "default-src 'self'; connect-src ws: wss:; worker-src 'self' blob:";
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 360, height: 740 };
 export type Viewport = typeof DESKTOP;
@@ -37,6 +37,8 @@ export interface OpenOptions {
   reducedMotion?: boolean;
   /** A script run in the page before the demo's own (test instrumentation). */
   initScript?: () => void;
+  /** More of the page's query string, e.g. `shared=1`. @defaultValue none */
+  search?: string;
 }
 
 /** What the demo needs of a SIP server: where it is, its domain, its users' passwords. */
@@ -84,7 +86,7 @@ export function useDemoSite(): DemoSite {
       void dialog.dismiss();
     });
     const site = options.site ?? server!.url;
-    const response = await page.goto(`${site}/dist-demo/?server=${encodeURIComponent(sip.url)}&domain=${sip.domain}`);
+    const response = await page.goto(`${site}/dist-demo/?server=${encodeURIComponent(sip.url)}&domain=${sip.domain}${options.search ? `&${options.search}` : ''}`);
     expect(response?.headers()['content-security-policy']).toBe(options.csp ?? CSP);
     await expect(page.getByLabel('Server', { exact: true })).toHaveValue(sip.url);
     return { page, errors };

@@ -228,3 +228,162 @@ test.describe('shared mode: one link and one registration for every tab', () => 
     }
   });
 });
+
+const HEARD = 0.0001; // as calls.spec.ts: energy gained per ~1 s of Chromium's fake tone is orders of magnitude above this
+
+/** How calls `name` saw (tracked by the page harness) ended, by reason. */
+const endsOf = (page: Page, name: string): Promise<string[]> =>
+  page.evaluate((n) => window.vx.of(n, 'call:ended').map((e) => (e.payload as { reason: string }).reason), name);
+const callStates = (page: Page, name: string): Promise<string[]> => page.evaluate((n) => window.vx.clients[n]!.calls.map((c) => c.state), name);
+/** Received audio energy (and bytes) call `index` of `name` gained over `ms`. */
+const heard = (page: Page, name: string, index = 0, ms = 1200): Promise<{ inbound: number; bytesIn: number }> =>
+  page.evaluate(
+    async ({ name, index, ms }) => {
+      const call = window.vx.calls[name]![index]!;
+      const a = await call.getStats();
+      await new Promise((r) => setTimeout(r, ms));
+      const b = await call.getStats();
+      return { inbound: b.inboundAudioEnergy - a.inboundAudioEnergy, bytesIn: b.bytesReceived - a.bytesReceived };
+    },
+    { name, index, ms },
+  );
+/** `from` calls `to`; the page harness tracks the call. */
+const dial = (page: Page, from: string, to: string): Promise<string> =>
+  page.evaluate(async ({ from, to }) => window.vx.trackCall(from, await window.vx.clients[from]!.call(to)).id, { from, to });
+
+test.describe('shared mode: calls across tabs', () => {
+  test('an incoming call rings in 3 tabs; answered in the 2nd: audio both ways there, answered-elsewhere in the others; closing that tab ends the call with BYE', async ({ browser, web, sip }) => {
+    const context = await browser.newContext();
+    const bob = await bobPage(browser, web.url, sip);
+    try {
+      const pages = await openTabs(context, web.url, 3, sip.url, sip);
+      await dial(bob, 'bob', 'alice');
+      for (const page of pages) await expect.poll(() => count(page, 'incomingcall')).toBe(1);
+      for (const page of pages) expect(await callStates(page, 'alice')).toEqual(['ringing']);
+      await pages[1]!.evaluate(() => window.vx.calls.alice![0]!.answer());
+      await expect.poll(() => bob.evaluate(() => window.vx.calls.bob![0]!.state)).toBe('answered');
+      for (const i of [0, 2]) await expect.poll(() => endsOf(pages[i]!, 'alice')).toEqual(['answered-elsewhere']);
+      expect(await endsOf(pages[1]!, 'alice')).toEqual([]);
+      const inTab2 = await heard(pages[1]!, 'alice');
+      const byBob = await heard(bob, 'bob');
+      expect(inTab2.inbound).toBeGreaterThan(HEARD);
+      expect(byBob.inbound).toBeGreaterThan(HEARD);
+      test.info().annotations.push({ type: 'audio', description: `answering tab heard ${inTab2.inbound.toFixed(4)} (${inTab2.bytesIn} B), bob heard ${byBob.inbound.toFixed(4)}` });
+      // The media lives in the answering tab only.
+      expect(await pages[1]!.evaluate(() => [window.vx.openPeerConnections(), window.vx.audioElements()])).toEqual([1, 1]);
+      for (const i of [0, 2]) expect(await pages[i]!.evaluate(() => [window.vx.openPeerConnections(), window.vx.liveMicrophoneTracks(), window.vx.clients.alice!.calls.length])).toEqual([0, 0, 0]);
+      await pages[1]!.close();
+      await expect.poll(() => endsOf(bob, 'bob')).toEqual(['remote-hangup']);
+      for (const i of [0, 2]) expect(await pages[i]!.evaluate(() => window.vx.clients.alice!.registered)).toBe(true);
+    } finally {
+      await context.close();
+      await bob.context().close();
+    }
+  });
+
+  test('tab 1 calls bob: audio both ways in tab 1, every tab lists the call, tab 3 hangs it up; tab 1 closed: the others stay registered and still get calls and messages', async ({ browser, web, sip }) => {
+    const context = await browser.newContext();
+    const bob = await bobPage(browser, web.url, sip);
+    try {
+      const [first, second, third] = await openTabs(context, web.url, 3, sip.url, sip);
+      const callId = await dial(first!, 'alice', 'bob');
+      await expect.poll(() => bob.evaluate(() => window.vx.of('bob', 'incomingcall').length)).toBe(1);
+      await bob.evaluate(() => window.vx.calls.bob![0]!.answer());
+      for (const page of [first!, second!, third!]) await expect.poll(() => callStates(page, 'alice')).toEqual(['answered']);
+      expect(await third!.evaluate(() => window.vx.clients.alice!.calls[0]!.id)).toBe(callId);
+      expect((await heard(first!, 'alice')).inbound).toBeGreaterThan(HEARD);
+      expect((await heard(bob, 'bob')).inbound).toBeGreaterThan(HEARD);
+      expect(await third!.evaluate(() => window.vx.openPeerConnections())).toBe(0);
+      await third!.evaluate(() => window.vx.clients.alice!.calls[0]!.hangup());
+      await expect.poll(() => endsOf(first!, 'alice')).toEqual(['local-hangup']);
+      await expect.poll(() => endsOf(bob, 'bob')).toEqual(['remote-hangup']);
+      await expect.poll(() => first!.evaluate(() => window.vx.openPeerConnections())).toBe(0);
+      for (const page of [first!, second!, third!]) expect(await callStates(page, 'alice')).toEqual([]);
+
+      await first!.close();
+      await second!.waitForTimeout(300);
+      for (const page of [second!, third!]) expect(await page.evaluate(() => window.vx.clients.alice!.registered)).toBe(true);
+      await dial(bob, 'bob', 'alice');
+      for (const page of [second!, third!]) await expect.poll(() => count(page, 'incomingcall')).toBe(1);
+      await third!.evaluate(() => window.vx.calls.alice![0]!.reject());
+      await expect.poll(() => endsOf(bob, 'bob')).toEqual(['remote-hangup', 'busy']);
+      await expect.poll(() => endsOf(second!, 'alice')).toEqual(['rejected']);
+      await bob.evaluate(() => window.vx.clients.bob!.sendMessage('alice', 'still here'));
+      for (const page of [second!, third!]) await expect.poll(() => count(page, 'message')).toBe(1);
+    } finally {
+      await context.close();
+      await bob.context().close();
+    }
+  });
+
+  test('memory: the SharedWorker\'s JS heap after calls placed and hung up through it (VOXLINE_WORKER_MEMORY_RUNS)', async ({ browser, web, sip }) => {
+    const runs = Number(process.env.VOXLINE_WORKER_MEMORY_RUNS ?? 0);
+    test.skip(!runs, 'set VOXLINE_WORKER_MEMORY_RUNS=100 to measure');
+    test.setTimeout(120_000 + runs * 3000);
+    const context = await browser.newContext();
+    const bob = await bobPage(browser, web.url, sip);
+    try {
+      const [tab] = await openTabs(context, web.url, 2, sip.url, sip);
+      await bob.evaluate(() => window.vx.clients.bob!.on('incomingcall', (call) => void call.answer()));
+      const heap = await workerHeap(browser);
+      const oneCall = (): Promise<void> =>
+        tab!.evaluate(async () => {
+          const call = await window.vx.clients.alice!.call('bob');
+          await new Promise<void>((resolve, reject) => {
+            call.on('answered', () => void call.hangup());
+            call.on('ended', (e) => (e.reason === 'local-hangup' ? resolve() : reject(new Error(e.reason))));
+          });
+        });
+      const cold = await heap.used();
+      await oneCall(); // warm-up: the first call compiles and caches what every call uses
+      await tab!.waitForTimeout(34_000);
+      await heap.gc();
+      const before = await heap.used();
+      for (let i = 0; i < runs; i++) await oneCall();
+      const after = await heap.used();
+      await heap.gc();
+      const afterGc = await heap.used();
+      // sip.js keeps ended transactions until their timers (up to 64*T1 = 32 s) expire: measure again after them.
+      await tab!.waitForTimeout(34_000);
+      await heap.gc();
+      const settled = await heap.used();
+      const kb = (n: number): string => `${(n / 1024).toFixed(0)} KiB`;
+      const line = `worker heap: ${kb(cold)} logged in, ${kb(before)} after one warm-up call (GC), ${kb(after)} after ${runs} calls, ${kb(afterGc)} after GC, ${kb(settled)} after GC 34 s later (transaction timers expired)`;
+      console.log(line);
+      test.info().annotations.push({ type: 'memory', description: line });
+      expect(await tab!.evaluate(() => window.vx.clients.alice!.calls.length)).toBe(0);
+      expect(settled - before).toBeLessThan(10 * 1024 * runs); // under 10 KiB a call once the transactions are gone
+      await heap.close();
+    } finally {
+      await context.close();
+      await bob.context().close();
+    }
+  });
+});
+
+/** The JS heap of the (one) SharedWorker, through a CDP session on its target. */
+async function workerHeap(browser: Browser): Promise<{ used(): Promise<number>; gc(): Promise<void>; close(): Promise<void> }> {
+  const cdp = await browser.newBrowserCDPSession();
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const target = targetInfos.find((t) => t.type === 'shared_worker');
+  if (!target) throw new Error(`no shared_worker target among ${targetInfos.map((t) => t.type).join(', ')}`);
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+  let next = 0;
+  const waiting = new Map<number, (result: unknown) => void>();
+  cdp.on('Target.receivedMessageFromTarget', (event) => {
+    if (event.sessionId !== sessionId) return;
+    const message = JSON.parse(event.message) as { id?: number; result?: unknown };
+    if (message.id !== undefined) waiting.get(message.id)?.(message.result);
+  });
+  const send = (method: string, params: object = {}): Promise<unknown> =>
+    new Promise((resolve) => {
+      const id = ++next;
+      waiting.set(id, resolve);
+      void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) });
+    });
+  return {
+    used: async () => ((await send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize,
+    gc: async () => void (await send('HeapProfiler.collectGarbage')),
+    close: () => cdp.detach(),
+  };
+}

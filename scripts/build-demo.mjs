@@ -1,20 +1,22 @@
 #!/usr/bin/env node
 // `npm run build:demo`: builds the demo softphone (demo/) into a static folder, dist-demo/, that
-// any static host can serve: index.html, styles/, app.js (the demo's TypeScript, bundled) and
-// voxline.iife.min.js (the SDK's script-tag build, copied from dist/).
+// any static host can serve: index.html, styles/, app.js (the demo's TypeScript, bundled),
+// voxline.iife.min.js (the SDK's script-tag build, copied from dist/) and voxline.worker.js (its
+// SharedWorker script for shared mode, copied from dist/: a worker must come from the page's origin).
 //   --out DIR         output folder (default dist-demo)
-//   --no-sdk-build    never (re)build the SDK; fail if dist/voxline.iife.min.js is missing
+//   --no-sdk-build    never (re)build the SDK; fail if dist/voxline.iife.min.js or dist/voxline.worker.js is missing
 //   --force           rebuild even when the output is up to date
 // Every file is written to a temporary name and renamed into place, so a server (or a second
 // build running at the same time) never sees a half-written file.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const demo = join(root, 'demo');
 const sdkBundle = join(root, 'dist/voxline.iife.min.js');
+const workerBundle = join(root, 'dist/voxline.worker.js');
 const STATIC_FILES = ['index.html', 'icon.svg'];
 
 /** Newest modification time of a file, or of any file below a folder that `keep` accepts. */
@@ -32,11 +34,12 @@ const notATest = (path) => !/\.test\.ts$/.test(path);
 
 /** Builds the SDK (`npm run build`) when its script-tag bundle is missing or older than src/. */
 export function ensureSdk({ allowBuild = true, log = console.log } = {}) {
-  const stale = !existsSync(sdkBundle) || statSync(sdkBundle).mtimeMs < newestMtime(join(root, 'src'), notATest);
+  const missing = [sdkBundle, workerBundle].filter((file) => !existsSync(file));
+  const stale = missing.length > 0 || statSync(sdkBundle).mtimeMs < newestMtime(join(root, 'src'), notATest);
   if (!stale) return;
   if (!allowBuild) {
-    if (existsSync(sdkBundle)) return; // older than src/, but building was not asked for
-    throw new Error('dist/voxline.iife.min.js is missing: run `npm run build` first');
+    if (missing.length === 0) return; // older than src/, but building was not asked for
+    throw new Error(`${missing.map((file) => relative(root, file)).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing: run \`npm run build\` first`);
   }
   log('Building the SDK…');
   const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
@@ -65,7 +68,7 @@ export async function buildDemo({ out = 'dist-demo', sdkBuild = true, force = fa
   const outDir = resolve(root, out);
   ensureSdk({ allowBuild: sdkBuild, log });
   const stamp = join(outDir, '.built');
-  const inputs = Math.max(newestMtime(demo), newestMtime(sdkBundle), newestMtime(fileURLToPath(import.meta.url)));
+  const inputs = Math.max(newestMtime(demo), newestMtime(sdkBundle), newestMtime(workerBundle), newestMtime(fileURLToPath(import.meta.url)));
   if (!force && existsSync(stamp) && statSync(stamp).mtimeMs >= inputs) {
     log(`${relative(root, outDir) || '.'}/ is up to date`);
     return outDir;
@@ -89,8 +92,10 @@ export async function buildDemo({ out = 'dist-demo', sdkBuild = true, force = fa
   }
   for (const file of STATIC_FILES) copyAtomic(join(demo, file), join(outDir, file));
   for (const file of readdirSync(join(demo, 'styles'))) copyAtomic(join(demo, 'styles', file), join(outDir, 'styles', file));
-  copyAtomic(sdkBundle, join(outDir, 'voxline.iife.min.js'));
-  if (existsSync(`${sdkBundle}.map`)) copyAtomic(`${sdkBundle}.map`, join(outDir, 'voxline.iife.min.js.map'));
+  for (const script of [sdkBundle, workerBundle]) {
+    copyAtomic(script, join(outDir, basename(script)));
+    if (existsSync(`${script}.map`)) copyAtomic(`${script}.map`, join(outDir, `${basename(script)}.map`));
+  }
   writeAtomic(stamp, new Date().toISOString());
   log(`Built the demo into ${relative(root, outDir)}/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return outDir;

@@ -19,9 +19,11 @@ import { buildDemo } from './build-demo.mjs';
 
 /**
  * The demo's Content-Security-Policy, sent as a header (index.html carries the same as a meta
- * tag): no inline script or style; `worker-src blob:` for the SDK's keep-alive timer worker.
+ * tag): no inline script or style; `worker-src blob:` for the SDK's keep-alive timer worker,
+ * `'self'` for shared mode's voxline.worker.js (the demo's `?shared=1`), served from the demo's
+ * own folder: a SharedWorker must be same-origin.
  */
-export const DEMO_CSP = "default-src 'self'; connect-src ws: wss:; worker-src blob:";
+export const DEMO_CSP = "default-src 'self'; connect-src ws: wss:; worker-src 'self' blob:";
 
 const USAGE = 'usage: npm start -- [--port N] [--sip-port N] [--allow-origin ORIGIN]... [--open]';
 

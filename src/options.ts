@@ -216,7 +216,10 @@ export interface ClientOptions {
    * other Voxline release), the client logs one warning and runs its own link in the page
    * (`client.shared` is then `false`). Options that hold functions (`reconnect.policy`,
    * `reconnect.random`, `keepAlive.strategy`) cannot be sent to a worker and are refused with it.
-   * Calls do not run in shared mode yet: `call()` throws and incoming calls are declined (486).
+   * Calls: an incoming call rings in every logged-in tab; `answer()` in one tab opens the audio
+   * there and ends the call in the others (reason `answered-elsewhere`); a call's audio lives in
+   * the tab that placed or answered it, every tab lists it in `client.calls` and may hang it up,
+   * and closing that tab ends it. `resumeCalls` does not apply in shared mode yet.
    * @example
    * ```ts
    * // Vite, webpack:

@@ -89,7 +89,7 @@ export class FakeCallMedia implements CallMedia {
     this.muted = muted;
   }
 
-  sendDtmf(tones: string, options: DtmfToneOptions = {}): RtpDtmfResult {
+  async sendDtmf(tones: string, options: DtmfToneOptions = {}): Promise<RtpDtmfResult> {
     this.log.push(`sendDtmf ${tones} ${options.durationMs ?? 100}`);
     return this.rtpDtmf && this.signalingState !== 'closed' ? { sent: true } : { sent: false, reason: this.rtpDtmfReason };
   }

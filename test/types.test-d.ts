@@ -100,6 +100,19 @@ new Client({ servers: ['wss://x'], sharedWorker: 42 });
   client.shared = true;
   void shared;
 }
+// Shared mode: how many tabs share the link, and its change event.
+{
+  const tabs: number = client.sharedTabs;
+  client.on('tabschange', (change) => {
+    const count: number = change.tabs;
+    // @ts-expect-error -- the payload carries the count only
+    void change.users;
+    void count;
+  });
+  // @ts-expect-error -- read-only
+  client.sharedTabs = 2;
+  void tabs;
+}
 new Client({ servers: ['wss://x'], reconnect: { maxAttempts: 10, maxDelayMs: 10_000 } });
 const defaultPolicy: ReconnectPolicy = new DefaultReconnectPolicy({ fastRetryWindowMs: 5000 });
 void defaultPolicy;
@@ -109,12 +122,12 @@ client.on('incomingcall', async (call: Call) => {
   const user: string = call.remote.user;
   void user;
   call.on('ended', (end: CallEnd) => {
-    const reason: 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'connection-lost' | 'resume-failed' | 'failed' = end.reason;
+    const reason: 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'connection-lost' | 'resume-failed' | 'answered-elsewhere' | 'failed' = end.reason;
     void [reason, end.status];
   });
   call.on('dtmf', ({ tone }) => void tone.length);
   call.on('reconnecting', (e: CallReconnecting) => {
-    const why: 'network' | 'signalling' | 'no-inbound-audio' = e.reason;
+    const why: 'network' | 'signalling' | 'no-inbound-audio' | 'tab-closed' = e.reason;
     const at: number = e.at;
     void [why, at];
   });

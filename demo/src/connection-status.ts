@@ -1,6 +1,7 @@
 /**
  * The connection badge and its timeline, driven only by the client's `connectionchange` and
- * `reconnecting` events (never by polling `connectionState`):
+ * `reconnecting` events (never by polling `connectionState`), and in shared mode the "Shared
+ * across N tabs" line (`client.sharedTabs`, then each `tabschange`):
  *
  * ```txt
  *   signed out ──connected──▶ connected (green) ──disconnected──▶ disconnected (red, reason)
@@ -32,6 +33,8 @@ export class ConnectionStatus {
   private readonly detail = byId('connection-detail');
   private readonly timeline = byId<HTMLOListElement>('timeline');
   private readonly timelineEmpty = byId('timeline-empty');
+  private readonly sharedTabs = byId('shared-tabs');
+  private readonly sharedTabsText = byId('shared-tabs-text');
   private countdown: ReturnType<typeof setInterval> | undefined;
   private lastReason = '';
   /** True while the link is up; the chat uses it to tell "sent" from "queued". */
@@ -41,6 +44,18 @@ export class ConnectionStatus {
   attach(client: Client): void {
     client.on('connectionchange', (change) => this.onChange(change));
     client.on('reconnecting', (attempt) => this.onReconnecting(attempt));
+    client.on('tabschange', ({ tabs }) => this.showTabs(tabs));
+  }
+
+  /** Once signed in: in shared mode, shows how many tabs share the link (hidden otherwise). */
+  showShared(client: Client): void {
+    this.sharedTabs.hidden = !client.shared;
+    this.showTabs(client.sharedTabs);
+  }
+
+  private showTabs(tabs: number): void {
+    this.sharedTabs.dataset.tabs = String(tabs);
+    this.sharedTabsText.textContent = `Shared across ${tabs} ${tabs === 1 ? 'tab' : 'tabs'}`;
   }
 
   /** Back to "signed out" with an empty timeline (after logout or a failed login). */
@@ -48,6 +63,7 @@ export class ConnectionStatus {
     this.stopCountdown();
     this.online = false;
     this.setBadge('signed-out', 'Signed out');
+    this.sharedTabs.hidden = true;
     this.detail.textContent = '';
     this.timeline.replaceChildren();
     this.timelineEmpty.hidden = false;

@@ -32,6 +32,7 @@ export class LoginForm {
   private readonly domain = byId<HTMLInputElement>('domain');
   private readonly remember = byId<HTMLInputElement>('remember-password');
   private readonly error = byId('login-error');
+  private readonly note = byId('login-note');
   private readonly submit = byId<HTMLButtonElement>('sign-in');
   private readonly testButton = byId<HTMLButtonElement>('test-setup');
   private busy = false;
@@ -60,7 +61,9 @@ export class LoginForm {
     });
   }
 
-  show(): void {
+  /** Shows the form; `note` says why it is back (e.g. signed out in another tab) until the next attempt. */
+  show(note = ''): void {
+    this.note.textContent = note;
     this.screen.hidden = false;
     this.submit.disabled = this.testButton.disabled = false;
     (this.user.value ? this.password : this.user).focus();
@@ -88,7 +91,7 @@ export class LoginForm {
       (credentials.server ? this.user : this.server).focus();
       return;
     }
-    this.error.textContent = '';
+    this.error.textContent = this.note.textContent = '';
     const other = button === this.submit ? this.testButton : this.submit;
     this.busy = true;
     other.disabled = true;

@@ -2,6 +2,11 @@
  * The Voxline demo softphone. Signs in with the public `Client`, then runs the phone, the chat,
  * the audio devices and the connection status for that session; signing out tears all of it
  * down. Before signing in, "Test my setup" runs `Voxline.preflight()` with the form's values.
+ *
+ * Shared mode (`?shared=1`, default {@link SHARED_BY_DEFAULT}): the tabs of this browser share one
+ * link and registration through voxline.worker.js (served next to this page); the status panel
+ * says across how many tabs, and signing out in one tab signs out all of them (the others show
+ * the sign-in form with a note). Calls do not work in shared mode yet (#16 stage 3).
  */
 import { Chat } from './chat';
 import { ConnectionStatus } from './connection-status';
@@ -14,6 +19,12 @@ import { SetupCheck } from './setup-check';
 import { Tabs } from './tabs';
 import { toast } from './toasts';
 import { Tones } from './tones';
+
+/** Shared mode unless the page says `?shared=0`/`?shared=1`. Off until calls run in shared mode. */
+const SHARED_BY_DEFAULT = false;
+const sharedParam = new URLSearchParams(location.search).get('shared');
+/** The worker script of shared mode (resolved against this page), or `undefined` for a link of this tab's own. */
+const sharedWorker = (sharedParam === null ? SHARED_BY_DEFAULT : sharedParam === '1') ? new URL('voxline.worker.js', location.href).href : undefined;
 
 const tones = new Tones();
 const status = new ConnectionStatus();
@@ -32,6 +43,7 @@ async function signIn(credentials: Credentials): Promise<void> {
     domain: credentials.domain || undefined,
     displayName: credentials.displayName || undefined,
     logLevel: 'warn',
+    sharedWorker,
   });
   status.attach(client);
   try {
@@ -42,6 +54,7 @@ async function signIn(credentials: Credentials): Promise<void> {
     throw err;
   }
   setupCheck.hide();
+  status.showShared(client);
   signOut = startSession(client, credentials);
 }
 
@@ -77,18 +90,21 @@ function startSession(client: Client, credentials: Credentials): () => Promise<v
     toast(describeError(err), 'error', 8000);
     if (err.code === 'authentication') void end();
   });
+  // Shared mode: another tab signed out, which signs out every tab.
+  client.on('loggedout', () => void end('You were signed out in another tab.'));
 
-  const end = async (): Promise<void> => {
+  /** Ends the session; `note` (already logged out elsewhere) is shown above the sign-in form. */
+  const end = async (note?: string): Promise<void> => {
     if (signal.aborted) return;
     abort.abort();
     signOut = null;
     phone.dispose();
-    await client.logout().catch(() => undefined);
+    if (note === undefined) await client.logout().catch(() => undefined);
     client.destroy();
     status.reset();
     tabs.setUnread(0);
     app.hidden = true;
-    login.show();
+    login.show(note);
   };
 
   login.hide();

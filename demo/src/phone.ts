@@ -49,6 +49,7 @@ const RECONNECT_REASONS: Record<string, string> = {
   network: 'the network changed or dropped',
   signalling: 'the network dropped (server link too)',
   'no-inbound-audio': 'no audio arriving',
+  'tab-closed': 'the tab holding the call closed or reloaded',
 };
 
 export interface PhoneDeps {

@@ -1,6 +1,6 @@
 import { EventEmitter } from '../emitter';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CallSession } from '../sip/call-session';
+import type { CallView } from './call';
 import type { CallStats } from '../sip/media';
 import { CallQuality, QUALITY_SAMPLE_MS } from './call-quality';
 import { DEFAULT_QUALITY_THRESHOLDS } from '../options';
@@ -29,7 +29,7 @@ describe('CallQuality', () => {
   it('samples once a second only while answered, raises a warning from the stats, and stops for good at "ended"', async () => {
     const session = new FakeSession();
     const changes: QualityChanges[] = [];
-    const quality = new CallQuality(session as unknown as CallSession, DEFAULT_QUALITY_THRESHOLDS, (c) => changes.push(c));
+    const quality = new CallQuality(session as unknown as CallView, DEFAULT_QUALITY_THRESHOLDS, (c) => changes.push(c));
     await vi.advanceTimersByTimeAsync(5 * QUALITY_SAMPLE_MS);
     expect(session.statsCalls).toBe(0); // still ringing
     session.state = 'answered';

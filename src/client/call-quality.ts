@@ -3,7 +3,7 @@
  * {@link QualityWarnings}. Stops for good when the call ends; a `getStats()` that fails or is slow
  * skips that tick (never two samples in flight).
  */
-import type { CallSession } from '../sip/call-session';
+import type { CallView } from './call';
 import type { QualityThresholds } from '../options';
 import { QualityWarnings, type QualityChanges, type QualityWarning } from './quality-warnings';
 
@@ -17,7 +17,7 @@ export class CallQuality {
   private stopped = false;
 
   constructor(
-    private readonly session: CallSession,
+    private readonly session: CallView,
     thresholds: QualityThresholds,
     private readonly onChanges: (changes: QualityChanges) => void,
   ) {
@@ -44,7 +44,7 @@ export class CallQuality {
   }
 
   private async sample(): Promise<void> {
-    if (this.sampling || this.stopped) return;
+    if (this.sampling || this.stopped || this.session.mediaHere === false) return;
     this.sampling = true;
     try {
       const stats = await this.session.getStats();

@@ -2,13 +2,11 @@ import { EventEmitter } from '../emitter';
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../logger';
 import { DEFAULT_QUALITY_THRESHOLDS } from '../options';
-import type { CallSession } from '../sip/call-session';
-import type { CallManager } from '../sip/calls';
-import { Call } from './call';
+import { Call, type CallView } from './call';
 
 function fakeCall() {
   const session = Object.assign(new EventEmitter(), { id: 'call-1', direction: 'outgoing', state: 'answered', remote: { user: 'bob', uri: 'sip:bob@voxline.test' }, sendDtmf: vi.fn(() => Promise.resolve()) });
-  const call = Call._create(session as unknown as CallSession, {} as CallManager, createLogger('silent'), 'voxline.test', DEFAULT_QUALITY_THRESHOLDS);
+  const call = Call._create(session as unknown as CallView, () => Promise.resolve(), createLogger('silent'), 'voxline.test', DEFAULT_QUALITY_THRESHOLDS);
   return { call, session };
 }
 

@@ -1,9 +1,11 @@
 /**
  * The public {@link Call}: one voice call, outgoing or incoming.
  */
+import type { EventEmitter } from '../emitter';
+import type { URI } from 'sip.js';
 import type { Logger } from '../logger';
-import type { CallDirection, CallEnd, CallLifecycleEvents, CallSession, CallState } from '../sip/call-session';
-import type { CallMediaOptions, CallManager } from '../sip/calls';
+import type { CallDirection, CallEnd, CallLifecycleEvents, CallState } from '../sip/call-session';
+import type { CallMediaOptions } from '../sip/calls';
 import type { CallStats } from '../sip/media';
 import { parseTarget } from '../sip/targets';
 import { CallQuality } from './call-quality';
@@ -23,6 +25,31 @@ export interface CallParty {
   displayName?: string;
   /** Full SIP URI, e.g. `sip:bob@example.com`. */
   uri: string;
+}
+
+/**
+ * @internal What a {@link Call} shows and drives: a call session of this page's engine, or, in
+ * shared mode, a view of one that runs in the SharedWorker (src/engine/remote-call.ts).
+ */
+export interface CallView extends Pick<EventEmitter<CallLifecycleEvents>, 'on' | 'once'> {
+  readonly id: string;
+  readonly direction: CallDirection;
+  readonly remote: CallParty;
+  readonly answeredAt: number | null;
+  readonly state: CallState;
+  readonly muted: boolean;
+  readonly remoteStream: MediaStream | null;
+  /** `false` when the call's media is in another tab (no statistics, no quality sampling here). */
+  readonly mediaHere?: boolean;
+  reject(): Promise<void>;
+  hangup(): Promise<void>;
+  mute(): void;
+  unmute(): void;
+  hold(): Promise<void>;
+  unhold(): Promise<void>;
+  sendDtmf(tones: string, method: 'auto' | 'rtp' | 'info', durationMs: number): Promise<'rtp' | 'info'>;
+  transfer(target: URI): Promise<void>;
+  getStats(): Promise<CallStats>;
 }
 
 /** Options of {@link Call.answer}. */
@@ -79,15 +106,15 @@ export interface CallEvents extends CallLifecycleEvents {
 export class Call extends SafeEmitter<CallEvents> {
   /** The other party. */
   readonly remote: CallParty;
-  private readonly session: CallSession;
-  private readonly manager: CallManager;
+  private readonly session: CallView;
+  private readonly answerWith: (media: CallMediaOptions) => Promise<void>;
   private readonly domain: string;
   private readonly quality: CallQuality;
 
-  private constructor(session: CallSession, manager: CallManager, logger: Logger, domain: string, thresholds: QualityThresholds) {
+  private constructor(session: CallView, answer: (media: CallMediaOptions) => Promise<void>, logger: Logger, domain: string, thresholds: QualityThresholds) {
     super(logger);
     this.session = session;
-    this.manager = manager;
+    this.answerWith = answer;
     this.domain = domain;
     this.remote = session.remote;
     this.quality = new CallQuality(session, thresholds, ({ raised, cleared }) => {
@@ -109,8 +136,8 @@ export class Call extends SafeEmitter<CallEvents> {
   }
 
   /** @internal Calls are made by the client, never by the application. */
-  static _create(session: CallSession, manager: CallManager, logger: Logger, domain: string, thresholds: QualityThresholds): Call {
-    return new Call(session, manager, logger, domain, thresholds);
+  static _create(session: CallView, answer: (media: CallMediaOptions) => Promise<void>, logger: Logger, domain: string, thresholds: QualityThresholds): Call {
+    return new Call(session, answer, logger, domain, thresholds);
   }
 
   /** The quality warnings active now (raised by `warning`, not yet cleared). */
@@ -118,7 +145,7 @@ export class Call extends SafeEmitter<CallEvents> {
     return this.quality.active;
   }
 
-  /** Unique id of this call in this page. */
+  /** Unique id of this call in this page (in shared mode: the same in every tab). */
   get id(): string {
     return this.session.id;
   }
@@ -149,19 +176,23 @@ export class Call extends SafeEmitter<CallEvents> {
     return this.session.muted;
   }
 
-  /** The remote audio, once it arrives; the SDK plays it unless `playRemoteAudio: false`. */
+  /**
+   * The remote audio, once it arrives; the SDK plays it unless `playRemoteAudio: false`. In
+   * shared mode, only in the tab that placed or answered the call (`null` in the others).
+   */
   get remoteStream(): MediaStream | null {
     return this.session.remoteStream;
   }
 
   /**
-   * Answers an incoming call: opens the microphone, then accepts.
+   * Answers an incoming call: opens the microphone, then accepts. In shared mode the call's
+   * audio then lives in this tab, and the call ends in the other tabs (`answered-elsewhere`).
    * @throws {@link MediaError} when the microphone cannot be used; {@link InvalidStateError} if not ringing.
    */
   async answer(options: AnswerOptions = {}): Promise<void> {
     const media: CallMediaOptions = { playRemoteAudio: options.playRemoteAudio ?? true };
     if (options.audio !== undefined) media.audio = options.audio;
-    await this.manager.answer(this.session, media);
+    await this.answerWith(media);
   }
 
   /** Declines an incoming call (486 Busy Here). */
@@ -229,7 +260,10 @@ export class Call extends SafeEmitter<CallEvents> {
     return { method: await this.session.sendDtmf(tones, method, durationMs) };
   }
 
-  /** Quality statistics from WebRTC: RTT, jitter, loss, MOS, codec, bytes, audio energy. */
+  /**
+   * Quality statistics from WebRTC: RTT, jitter, loss, MOS, codec, bytes, audio energy. In shared
+   * mode, empty in the tabs that do not hold the call's audio.
+   */
   getStats(): Promise<CallStats> {
     return this.session.getStats();
   }

@@ -7,14 +7,17 @@ import { createLogger, type Logger } from '../logger';
 import type { ClientOptions } from '../options';
 import { resolveOptions, type ResolvedClientOptions } from '../resolve-options';
 import type { CallSession } from '../sip/call-session';
+import type { CallMediaOptions } from '../sip/calls';
+import { pageCallMedia } from '../sip/media';
 import type { MessageReceipt, SendMessageOptions } from '../sip/messaging';
 import { parseTarget } from '../sip/targets';
 import type { SipUserAgent } from '../sip/user-agent';
 import { untilAborted } from '../engine/engine';
+import { PageCalls } from '../engine/media-host';
 import { startEngine, type PageEngine } from '../engine/page-engine';
 import { validateHeaders, validateLogin, validateMessage } from './arguments';
 import { AudioDevices } from './audio';
-import { Call, type AnswerOptions } from './call';
+import { Call, type AnswerOptions, type CallView } from './call';
 import type { ClientEvents, ConnectionState } from './events';
 import { clearListeners, emitSafely, SafeEmitter } from './safe-emitter';
 
@@ -65,7 +68,9 @@ export class Client extends SafeEmitter<ClientEvents> {
   private readonly logger: Logger;
   /** Where the engine runs (this page, or a SharedWorker); its proxy carries every command. */
   private readonly engine: PageEngine;
-  private readonly liveCalls = new Map<CallSession, Call>();
+  private readonly liveCalls = new Map<string, Call>();
+  /** Shared mode: the engine's calls as this tab sees them, and the media of those it owns. */
+  private readonly pageCalls: PageCalls;
   /** Set while `login()` runs; aborting it cancels the login. */
   private loginAbort: AbortController | null = null;
   private destroyed = false;
@@ -93,13 +98,21 @@ export class Client extends SafeEmitter<ClientEvents> {
       resolved,
       workerOptions(options),
       logger,
-      { event: (name, payload) => (emitSafely as (emitter: Client, event: string, arg?: unknown) => void)(this, name, payload) },
-      { userAgent: (ua) => this.attachCalls(ua), callResumed: (ua, session) => emitSafely(this, 'callresumed', this.wrap(ua, session)) },
+      { event: (name, payload) => (emitSafely as (emitter: Client, event: string, arg?: unknown) => void)(this, name, payload), calls: (message) => this.pageCalls.receive(message) },
+      { userAgent: (ua) => this.attachCalls(ua), callResumed: (ua, session) => emitSafely(this, 'callresumed', this.wrapSession(ua, session)) },
     );
+    this.pageCalls = new PageCalls(this.engine.proxy, pageCallMedia(resolved.iceServers, logger.child('media'), resolved.iceTransportPolicy), {
+      added: (view, ring) => {
+        const call = this.wrap(view, (media) => this.pageCalls.answer(view, media));
+        if (ring) emitSafely(this, 'incomingcall', call);
+      },
+      transferred: (from, next) => this.liveCalls.get(from.id)?._transferred(this.liveCalls.get(next.id)!),
+    });
+    const calls = (): { useInput(id: string | null): Promise<void>; useOutput(id: string | null): Promise<void> } | undefined => (this.engine.local ? this.engine.local.userAgent?.calls : this.pageCalls);
     this.audio = new AudioDevices(
       {
-        useInput: async (deviceId) => this.engine.local?.userAgent?.calls.useInput(deviceId),
-        useOutput: async (deviceId) => this.engine.local?.userAgent?.calls.useOutput(deviceId),
+        useInput: async (deviceId) => calls()?.useInput(deviceId),
+        useOutput: async (deviceId) => calls()?.useOutput(deviceId),
       },
       logger.child('audio'),
     );
@@ -129,6 +142,19 @@ export class Client extends SafeEmitter<ClientEvents> {
    */
   get shared(): boolean {
     return this.engine.shared;
+  }
+
+  /**
+   * How many tabs of this app share this client's link, this one included: 1 when not
+   * {@link Client.shared}, or while this client is not on a link (before `connect()`/`login()`,
+   * after `logout()` or `loggedout`). Each change while on a link fires `tabschange`.
+   * @example
+   * ```ts
+   * client.on('tabschange', ({ tabs }) => (indicator.textContent = `Shared across ${tabs} tabs`));
+   * ```
+   */
+  get sharedTabs(): number {
+    return this.engine.proxy.snapshot.tabs;
   }
 
   /** URL of the server in use (or last used). */
@@ -235,6 +261,7 @@ export class Client extends SafeEmitter<ClientEvents> {
   /**
    * Calls `target`: opens the microphone, then sends the INVITE. Resolves with the {@link Call}
    * once the INVITE is sent; follow it with the call's events (`ringing`, `answered`, `ended`).
+   * In shared mode the call's audio lives in this tab, and every tab lists the call.
    *
    * @param target - `'bob'`, `'bob@example.com'` or `'sip:bob@example.com'`
    * @throws `TypeError` naming a bad argument, before anything is sent.
@@ -253,16 +280,18 @@ export class Client extends SafeEmitter<ClientEvents> {
     if (typeof options !== 'object' || options === null) throw new TypeError('call(target, options): "options" must be an object');
     const headers = validateHeaders(options.headers);
     if (options.audio !== undefined && typeof options.audio !== 'object') throw new TypeError('call(target, options): "options.audio" must be MediaTrackConstraints or a MediaStream');
-    if (this.engine.shared) throw new InvalidStateError('call() is not available in shared mode yet (sharedWorker option)');
     const ua = this.engine.local?.userAgent;
-    if (!ua) throw new InvalidStateError('call() called before login(); log in first');
-    const media: { audio?: AnswerOptions['audio']; playRemoteAudio: boolean } = { playRemoteAudio: options.playRemoteAudio ?? true };
+    if (!ua && (this.engine.local || this.user === null)) throw new InvalidStateError('call() called before login(); log in first');
+    const media: CallMediaOptions = { playRemoteAudio: options.playRemoteAudio ?? true };
     if (options.audio !== undefined) media.audio = options.audio;
-    const session = await ua.calls.place(uri, headers, media);
-    return this.wrap(ua, session);
+    if (!ua) {
+      const view = await this.pageCalls.place(uri.toString(), headers, media);
+      return this.liveCalls.get(view.id) ?? this.wrap(view, (m) => this.pageCalls.answer(view, m));
+    }
+    return this.wrapSession(ua, await ua.calls.place(uri, headers, media));
   }
 
-  /** Calls in progress (not ended). */
+  /** Calls in progress (not ended); in shared mode, the live calls of every tab (an incoming call answered in another tab ends here: `answered-elsewhere`). */
   get calls(): Call[] {
     return [...this.liveCalls.values()];
   }
@@ -287,6 +316,7 @@ export class Client extends SafeEmitter<ClientEvents> {
     this.cancelLogin(new CancelledError('login() was cancelled by destroy()'));
     void this.engine.proxy.request({ op: 'destroy' }).catch(() => undefined);
     this.engine.close();
+    this.pageCalls.close();
     this.audio._dispose();
     clearListeners(this);
   }
@@ -307,17 +337,22 @@ export class Client extends SafeEmitter<ClientEvents> {
   private attachCalls(ua: SipUserAgent): void {
     ua.calls.inputDeviceId = this.audio.inputDeviceId;
     ua.calls.outputDeviceId = this.audio.outputDeviceId;
-    ua.calls.on('incoming', (session) => emitSafely(this, 'incomingcall', this.wrap(ua, session)));
+    ua.calls.on('incoming', (session) => emitSafely(this, 'incomingcall', this.wrapSession(ua, session)));
     ua.calls.on('transferred', (from, next) => {
-      const newCall = this.wrap(ua, next);
-      this.liveCalls.get(from)?._transferred(newCall);
+      const newCall = this.wrapSession(ua, next);
+      this.liveCalls.get(from.id)?._transferred(newCall);
     });
   }
 
-  private wrap(ua: SipUserAgent, session: CallSession): Call {
-    const call = Call._create(session, ua.calls, this.logger.child('call'), this.options.domain, this.options.qualityThresholds);
-    this.liveCalls.set(session, call);
-    session.once('ended', () => this.liveCalls.delete(session));
+  /** In-page mode: a call of the engine's call layer (its events typed with `referred` too, hence the cast). */
+  private wrapSession(ua: SipUserAgent, session: CallSession): Call {
+    return this.wrap(session as unknown as CallView, (media) => ua.calls.answer(session, media));
+  }
+
+  private wrap(view: CallView, answer: (media: CallMediaOptions) => Promise<void>): Call {
+    const call = Call._create(view, answer, this.logger.child('call'), this.options.domain, this.options.qualityThresholds);
+    this.liveCalls.set(view.id, call);
+    view.once('ended', () => this.liveCalls.delete(view.id));
     return call;
   }
 

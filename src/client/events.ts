@@ -122,4 +122,11 @@ export interface ClientEvents {
    * tab sharing the link; this client is logged out too (show the sign-in form). @event
    */
   loggedout: () => void;
+  /**
+   * Shared mode (`sharedWorker`): the number of tabs sharing this client's link changed (a tab
+   * connected or logged in, closed, or logged out); `tabs` counts this one too and equals
+   * `client.sharedTabs`. Once per change, only while this client is on the link.
+   * @event
+   */
+  tabschange: (change: { tabs: number }) => void;
 }

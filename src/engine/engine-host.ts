@@ -32,6 +32,9 @@ export function serveEngine(engine: Engine, port: ChannelPort, logger: Logger, e
       case 'bye':
         stopListening();
         return;
+      case 'media-reply':
+      case 'media-state':
+        return; // calls' media crosses only in shared mode (worker-calls.ts)
       case 'command': {
         const { seq, command } = message;
         engine.run(command).then(

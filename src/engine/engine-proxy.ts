@@ -8,7 +8,7 @@
 import { ConfigurationError } from '../errors';
 import type { Logger } from '../logger';
 import type { ChannelPort } from './direct-channel';
-import { decodeError, decodeValue, mismatchReason, PROTOCOL_VERSION, readEngineMessage, type EngineCommand, type EngineSnapshot, type ForwardedClientEvent, type PageMessage } from './protocol';
+import { decodeError, decodeValue, mismatchReason, PROTOCOL_VERSION, readEngineMessage, type EngineCommand, type EngineMessage, type EngineSnapshot, type ForwardedClientEvent, type PageMessage } from './protocol';
 
 /** What the proxy tells the page. */
 export interface EngineProxyHooks {
@@ -16,6 +16,8 @@ export interface EngineProxyHooks {
   event(name: ForwardedClientEvent, payload: unknown): void;
   /** The engine refused this page (another protocol version): `error` says why. */
   rejected?(error: Error): void;
+  /** Shared mode: a `call` message (a call this tab sees) or a `media` request (a call this tab owns). */
+  calls?(message: Extract<EngineMessage, { kind: 'call' | 'media' }>): void;
 }
 
 interface Pending {
@@ -56,7 +58,8 @@ export class EngineProxy {
     this.post({ voxline: PROTOCOL_VERSION, kind: 'bye' });
   }
 
-  private post(message: PageMessage): void {
+  /** Sends a message that needs no reply (shared mode: media replies and pushes). */
+  post(message: PageMessage): void {
     this.port.postMessage(message);
   }
 
@@ -67,6 +70,9 @@ export class EngineProxy {
     switch (message.kind) {
       case 'welcome':
         return;
+      case 'call':
+      case 'media':
+        return this.hooks.calls?.(message);
       case 'rejected':
         return this.refuse(message.reason);
       case 'state':

@@ -22,6 +22,7 @@ import type { ResolvedClientOptions } from '../resolve-options';
 import { ConnectionReporter, type RefreshOutcome } from './connection-reporter';
 import type { MessageReceipt } from '../sip/messaging';
 import type { CallSession } from '../sip/call-session';
+import type { CallMediaOpener } from '../sip/calls';
 import { SipUserAgent } from '../sip/user-agent';
 import type { TickerFactory } from '../transport/ticker';
 import { WebSocketTransport } from '../transport/websocket-transport';
@@ -33,7 +34,7 @@ export interface EngineListener {
   event(name: ForwardedClientEvent, payload?: unknown): void;
   /** The {@link EngineSnapshot} moved without an event (e.g. the link started connecting). */
   changed(): void;
-  /** In-page mode only: a new user agent, before it registers (the page attaches its calls to it). */
+  /** A new user agent, before it registers (the page, or the worker's hub, attaches its calls to it). */
   userAgent?(ua: SipUserAgent): void;
   /** In-page mode only: a call of the previous page of this tab is back (`resumeCalls`). */
   callResumed?(ua: SipUserAgent, session: CallSession): void;
@@ -45,6 +46,8 @@ export interface EngineOptions {
   logger: Logger;
   /** Where keep-alive ticks come from (the page: main thread unless a Worker ticker is wanted). */
   tickerFactory?: TickerFactory;
+  /** Shared mode: calls' media is opened in the tabs (worker-calls.ts), not here. */
+  openMedia?: CallMediaOpener;
 }
 
 /** Rejects with the signal's reason as soon as it aborts; otherwise settles as `promise` does. */
@@ -80,9 +83,11 @@ export class Engine {
   private loginAbort: AbortController | null = null;
   private destroyed = false;
   private readonly listeners = new Set<EngineListener>();
+  private readonly openMedia: CallMediaOpener | undefined;
 
-  constructor({ options, logger, tickerFactory }: EngineOptions) {
+  constructor({ options, logger, tickerFactory, openMedia }: EngineOptions) {
     this.options = options;
+    this.openMedia = openMedia;
     this.logger = logger;
     const keepAlive = options.keepAlive;
     this.link = new WebSocketTransport({
@@ -119,7 +124,7 @@ export class Engine {
 
   /** What the page's getters show. */
   get snapshot(): EngineSnapshot {
-    return { connectionState: this.reporter.state, registered: this.ua?.registered ?? false, user: this.ua ? this.ua.user : null, server: this.link.server };
+    return { connectionState: this.reporter.state, registered: this.ua?.registered ?? false, user: this.ua ? this.ua.user : null, server: this.link.server, tabs: 1 };
   }
 
   /** The logged-in user agent (in-page mode: the page's calls run on it), or `null`. */
@@ -151,6 +156,9 @@ export class Engine {
       case 'destroy':
         this.destroy();
         return Promise.resolve();
+      default:
+        // `call`, `call-op`: a SharedWorker's hub runs them (worker-calls.ts); an in-page client calls directly.
+        return Promise.reject(new InvalidStateError(`${command.op} is for a shared engine`));
     }
   }
 
@@ -222,7 +230,7 @@ export class Engine {
   }
 
   private createUserAgent(user: string, password: string): SipUserAgent {
-    const ua = new SipUserAgent({ options: this.options, link: this.link, logger: this.logger.child('sip'), user, password });
+    const ua = new SipUserAgent({ options: this.options, link: this.link, logger: this.logger.child('sip'), user, password, ...(this.openMedia && { openMedia: this.openMedia }) });
     ua.on('registered', () => this.emit('registered'));
     ua.on('unregistered', () => this.emit('unregistered'));
     ua.on('message', (message) => this.emit('message', message));

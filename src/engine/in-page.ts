@@ -10,7 +10,7 @@ import { directChannel, type ChannelPort } from './direct-channel';
 import { Engine, type EngineListener } from './engine';
 import { serveEngine } from './engine-host';
 
-/** In-page mode: how the page's calls reach the engine's call layer (not on the protocol yet). */
+/** In-page mode: how the page's calls reach the engine's call layer (directly, not through the protocol). */
 export type CallHooks = Pick<EngineListener, 'userAgent' | 'callResumed'>;
 
 /** An engine in this page and the page's end of the channel to it. */
@@ -20,8 +20,9 @@ export interface InPageEngine {
 }
 
 /**
- * Starts an engine in the page for `options`. `calls` is the in-page link to the call layer
- * (calls do not cross the protocol yet: #16 stage 3).
+ * Starts an engine in the page for `options`. `calls` is the in-page link to the call layer: in
+ * this mode the page drives the engine's calls directly (in shared mode they cross the protocol:
+ * worker-calls.ts, media-host.ts).
  */
 export function startInPageEngine(options: ResolvedClientOptions, logger: Logger, calls: CallHooks): InPageEngine {
   const keepAlive = options.keepAlive;

@@ -80,7 +80,7 @@ export function startEngine(options: ResolvedClientOptions, wireOptions: Record<
   });
   if (locks) void locks.request(tab, () => new Promise<void>((release) => ((releaseLock = release), port.helloAllowed()))).catch(() => port.helloAllowed());
   else port.helloAllowed();
-  const proxy = new EngineProxy(port, hooks, logger.child('engine'), { connectionState: 'idle', registered: false, user: null, server: options.servers[0]! });
+  const proxy = new EngineProxy(port, hooks, logger.child('engine'), { connectionState: 'idle', registered: false, user: null, server: options.servers[0]!, tabs: 1 });
   const bye = (event: { persisted?: boolean }): void => {
     if (!event.persisted) proxy.close();
   };

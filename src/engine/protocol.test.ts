@@ -9,7 +9,7 @@ import { serveEngine } from './engine-host';
 import { EngineProxy } from './engine-proxy';
 import { decodeError, decodeValue, encodeError, encodeValue, PROTOCOL_VERSION, readEngineMessage, readPageMessage, type EngineSnapshot } from './protocol';
 
-const idle: EngineSnapshot = { connectionState: 'idle', registered: false, user: null, server: 'wss://a.test' };
+const idle: EngineSnapshot = { connectionState: 'idle', registered: false, user: null, server: 'wss://a.test', tabs: 1 };
 
 function recordingLogger(): { logger: ReturnType<typeof createLogger>; lines: string[] } {
   const lines: string[] = [];
@@ -75,6 +75,60 @@ describe('protocol: reading messages', () => {
       expect(lines).toEqual([expect.stringMatching(/malformed message from the engine/)]);
     },
   );
+
+  const V = PROTOCOL_VERSION;
+  const media = { signalingState: 'stable', held: false, muted: false, connectionState: 'connected' };
+  const call = { id: 'call-1', direction: 'incoming', remote: { user: 'bob', uri: 'sip:bob@a.test' }, state: 'ringing', answeredAt: null, muted: false };
+
+  it.each([
+    { voxline: V, kind: 'command', seq: 1, command: { op: 'call', target: 'sip:bob@a.test', headers: { 'X-Ticket': '1' }, playRemoteAudio: true, audio: { deviceId: 'mic' } } },
+    { voxline: V, kind: 'command', seq: 2, command: { op: 'call', target: 'sip:bob@a.test', headers: {}, playRemoteAudio: false, streamId: 'stream-1' } },
+    { voxline: V, kind: 'command', seq: 3, command: { op: 'call-op', callId: 'call-1', method: 'answer', args: [{ playRemoteAudio: true }] } },
+    { voxline: V, kind: 'media-reply', seq: 4, ok: true, value: 'v=0', state: media },
+    { voxline: V, kind: 'media-reply', seq: 5, ok: false, error: { name: 'MediaError', message: 'denied', code: 'media' }, state: null },
+    { voxline: V, kind: 'media-state', callId: 'call-1', state: media },
+  ])('reads a calls message from the page as it is: %j', (data) => {
+    const lines: string[] = [];
+    expect(readPageMessage(structuredClone(data), (line) => lines.push(line))).toEqual(data);
+    expect(lines).toEqual([]);
+  });
+
+  it.each([
+    { voxline: V, kind: 'command', seq: 1, command: { op: 'call', target: 'sip:bob@a.test', headers: { 'X-Ticket': 1 }, playRemoteAudio: true } },
+    { voxline: V, kind: 'command', seq: 1, command: { op: 'call', target: 'sip:bob@a.test', headers: {} } },
+    { voxline: V, kind: 'command', seq: 1, command: { op: 'call', target: 'sip:bob@a.test', headers: {}, playRemoteAudio: true, audio: 'loud' } },
+    { voxline: V, kind: 'command', seq: 1, command: { op: 'call-op', callId: 'call-1', method: 'explode', args: [] } },
+    { voxline: V, kind: 'command', seq: 1, command: { op: 'call-op', callId: 'call-1', method: 'hangup' } },
+    { voxline: V, kind: 'media-reply', seq: '4', ok: true, value: 1, state: null },
+    { voxline: V, kind: 'media-reply', seq: 4, ok: false, state: null },
+    { voxline: V, kind: 'media-reply', seq: 4, ok: true, value: 1, state: { signalingState: 'stable' } },
+    { voxline: V, kind: 'media-state', callId: 7, state: media },
+  ])('ignores a malformed calls message from the page with one log line: %j', (data) => {
+    const lines: string[] = [];
+    expect(readPageMessage(data, (line) => lines.push(line))).toBeNull();
+    expect(lines).toEqual([expect.stringMatching(/malformed message from the page/)]);
+  });
+
+  it.each([
+    { voxline: V, kind: 'call', callId: 'call-1', event: 'incoming', payload: null, call },
+    { voxline: V, kind: 'call', callId: 'call-1', event: 'ended', payload: { reason: 'answered-elsewhere' }, call: { ...call, state: 'ended' } },
+    { voxline: V, kind: 'media', seq: 1, callId: 'call-1', op: 'createAnswer', args: ['v=0', { hold: false }] },
+  ])('reads a calls message from the engine as it is: %j', (data) => {
+    const lines: string[] = [];
+    expect(readEngineMessage(structuredClone(data), (line) => lines.push(line))).toEqual(data);
+    expect(lines).toEqual([]);
+  });
+
+  it.each([
+    { voxline: V, kind: 'call', callId: 'call-1', event: 'exploded', payload: null, call },
+    { voxline: V, kind: 'call', callId: 'call-1', event: 'ended', payload: null, call: { id: 'call-1' } },
+    { voxline: V, kind: 'media', seq: 1, callId: 'call-1', op: 'eval', args: [] },
+    { voxline: V, kind: 'media', seq: 1, callId: 'call-1', op: 'close' },
+  ])('ignores a malformed calls message from the engine with one log line: %j', (data) => {
+    const lines: string[] = [];
+    expect(readEngineMessage(data, (line) => lines.push(line))).toBeNull();
+    expect(lines).toEqual([expect.stringMatching(/malformed message from the engine/)]);
+  });
 
   it('tells a message of another version apart from a malformed one', () => {
     const lines: string[] = [];
@@ -150,7 +204,7 @@ describe('protocol: page ⇄ engine over a direct channel', () => {
     expect(hellos).toEqual([{ voxline: PROTOCOL_VERSION, kind: 'hello' }]);
     expect(rejected).toHaveLength(1);
     expect(rejected[0]).toBeInstanceOf(ConfigurationError);
-    expect(rejected[0]!.message).toMatch(/sharedWorker.*protocol version 2 met version 1/);
+    expect(rejected[0]!.message).toMatch(new RegExp(`sharedWorker.*protocol version ${PROTOCOL_VERSION + 1} met version ${PROTOCOL_VERSION}`));
     await expect(proxy.request({ op: 'connect' })).rejects.toBe(rejected[0]);
     expect(lines.filter((l) => l.startsWith('error'))).toHaveLength(1);
   });

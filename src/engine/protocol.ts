@@ -13,27 +13,70 @@
  *          ◀──────────────── event {name, payload, state} (table below) ──
  *          ◀───────────────────────────────────────── state {state} ──  (link state moved, no event)
  *          ── bye ───────────────────────────────────▶ detach the tab (tab closing / destroy())
+ *   calls (shared mode; in the default mode the page reaches the engine's calls directly):
+ *          ── command call / call-op {callId, method, args} ▶ place a call / answer, hangup … by name
+ *          ◀──────────────── call {callId, event, payload, call snapshot} ── (every tab that lists it)
+ *          ◀──────────────── media {seq, callId, op, args} ── (the tab that owns the call's media)
+ *          ── media-reply {seq, ok, value | error, state} ──▶   state: the media's mirrored getters
+ *          ── media-state {callId, state} ──────────────────▶   (connectivity moved, remote audio came)
  * ```
  * Client events cross by name ({@link FORWARDED_CLIENT_EVENTS}): a new event of the engine is
  * one more name in that table, its payload crosses through {@link encodeValue} (errors inside a
  * payload become {@link WireError}s and come back as the same `VoxlineError` subclass).
  * Each reply and event carries the engine's {@link EngineSnapshot}, so the page's getters
- * (`connectionState`, `registered`, `user`, `server`) agree with the last event it delivered.
+ * (`connectionState`, `registered`, `user`, `server`, `sharedTabs`) agree with the last event it delivered.
  *
- * Calls (stage 3 of #16, not yet on this protocol): in the in-page mode the page reaches the
- * engine's call layer directly (engine.ts `localUserAgent`); the seam for the worker mode is
- * src/media/call-media.ts's `CallMedia`, forwarded to the tab that owns a call's media.
+ * Calls: in a SharedWorker engine each call's signalling runs in the engine and its media
+ * (src/media/call-media.ts's `CallMedia`) in the tab that owns it: the engine's
+ * remote-media.ts forwards every media method to that tab as a `media` request, which the tab's
+ * media-host.ts answers; the other tabs see the call through `call` messages (remote-call.ts).
  */
 import * as Errors from '../errors';
 import type { ConnectionState } from '../client/events';
+import type { MediaConnectionState } from '../media/call-media';
+import type { CallDirection, CallState } from '../sip/call-events';
 
-/** Version of this protocol; page and engine must speak the same one. */
-export const PROTOCOL_VERSION = 1;
+/** Version of this protocol; page and engine must speak the same one (2: calls in shared mode). */
+export const PROTOCOL_VERSION = 2;
 
 /** Client events the engine forwards to the page as they are (name and payload). */
-export const FORWARDED_CLIENT_EVENTS = ['connectionchange', 'reconnecting', 'registered', 'unregistered', 'message', 'messagestatus', 'error', 'loggedout'] as const;
+export const FORWARDED_CLIENT_EVENTS = ['connectionchange', 'reconnecting', 'registered', 'unregistered', 'message', 'messagestatus', 'error', 'loggedout', 'tabschange'] as const;
 /** One of {@link FORWARDED_CLIENT_EVENTS}. */
 export type ForwardedClientEvent = (typeof FORWARDED_CLIENT_EVENTS)[number];
+
+/** Methods of a call a tab may run by name in the engine (`call-op`). */
+export const CALL_METHODS = ['answer', 'reject', 'hangup', 'mute', 'unmute', 'hold', 'unhold', 'sendDtmf', 'transfer'] as const;
+/** One of {@link CALL_METHODS}. */
+export type CallMethod = (typeof CALL_METHODS)[number];
+/**
+ * What a `call` message tells a tab: `incoming` (a new call rings), `listed` (a live call to list,
+ * silently), `transferred` (payload: the new call's {@link CallSnapshot}), or a call event.
+ */
+export const CALL_EVENTS = ['incoming', 'listed', 'transferred', 'ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'remotehold', 'remoteresume', 'reconnecting', 'reconnected', 'dtmf', 'ended'] as const;
+/** One of {@link CALL_EVENTS}. */
+export type CallEventName = (typeof CALL_EVENTS)[number];
+/** Requests of the engine to the tab that owns a call's media: `open`, or a `CallMedia` method. */
+export const MEDIA_OPS = ['open', 'createOffer', 'acceptAnswer', 'createAnswer', 'restartIce', 'renew', 'rollback', 'setMuted', 'sendDtmf', 'getStats', 'close'] as const;
+/** One of {@link MEDIA_OPS}. */
+export type MediaOp = (typeof MEDIA_OPS)[number];
+
+/** A call as every tab sees it. */
+export interface CallSnapshot {
+  id: string;
+  direction: CallDirection;
+  remote: { user: string; displayName?: string; uri: string };
+  state: CallState;
+  answeredAt: number | null;
+  muted: boolean;
+}
+
+/** The owning tab's media, as the engine mirrors it (CallMedia's synchronous getters). */
+export interface MediaSnapshot {
+  signalingState: 'stable' | 'have-local-offer' | 'closed';
+  held: boolean;
+  muted: boolean;
+  connectionState: MediaConnectionState;
+}
 
 /** What the page's getters show, as the engine knows it. */
 export interface EngineSnapshot {
@@ -41,6 +84,8 @@ export interface EngineSnapshot {
   registered: boolean;
   user: string | null;
   server: string;
+  /** How many tabs share this tab's link (1 in the page, or while this tab is not on a link). */
+  tabs: number;
 }
 
 /** A request of the page to the engine. */
@@ -51,7 +96,11 @@ export type EngineCommand =
   | { op: 'logout' }
   | { op: 'send-message'; target: string; body: string; contentType: string; id?: string }
   | { op: 'round-trip'; timeoutMs: number }
-  | { op: 'destroy' };
+  | { op: 'destroy' }
+  /** Shared mode: places a call whose media this tab makes (`streamId`: the tab's own `audio` stream). */
+  | { op: 'call'; target: string; headers: Record<string, string>; playRemoteAudio: boolean; audio?: MediaTrackConstraints; streamId?: string }
+  /** Shared mode: runs a method of a live call (`answer` makes this tab the call's media owner). */
+  | { op: 'call-op'; callId: string; method: CallMethod; args: unknown[] };
 
 /** Page → engine. */
 export type PageMessage =
@@ -64,7 +113,10 @@ export type PageMessage =
       tab?: string;
     }
   | { voxline: number; kind: 'command'; seq: number; command: EngineCommand }
-  | { voxline: number; kind: 'bye' };
+  | { voxline: number; kind: 'bye' }
+  | { voxline: number; kind: 'media-reply'; seq: number; ok: true; value: WireValue; state: MediaSnapshot | null }
+  | { voxline: number; kind: 'media-reply'; seq: number; ok: false; error: WireError; state: MediaSnapshot | null }
+  | { voxline: number; kind: 'media-state'; callId: string; state: MediaSnapshot };
 
 /** An error as it crosses the protocol. */
 export interface WireError {
@@ -85,7 +137,9 @@ export type EngineMessage =
   | { voxline: number; kind: 'reply'; seq: number; ok: true; value: WireValue; state: EngineSnapshot }
   | { voxline: number; kind: 'reply'; seq: number; ok: false; error: WireError; state: EngineSnapshot }
   | { voxline: number; kind: 'event'; name: ForwardedClientEvent; payload: WireValue; state: EngineSnapshot }
-  | { voxline: number; kind: 'state'; state: EngineSnapshot };
+  | { voxline: number; kind: 'state'; state: EngineSnapshot }
+  | { voxline: number; kind: 'call'; callId: string; event: CallEventName; payload: WireValue; call: CallSnapshot }
+  | { voxline: number; kind: 'media'; seq: number; callId: string; op: MediaOp; args: WireValue[] };
 
 /** A message of another protocol version: the sender is another Voxline release. */
 export interface VersionMismatch {
@@ -165,9 +219,13 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isWireError = (v: unknown): v is WireError => isObject(v) && typeof v.name === 'string' && typeof v.message === 'string';
 const CONNECTION_STATES: readonly string[] = ['idle', 'connecting', 'connected', 'reconnecting', 'disconnected', 'closed'];
 const isSnapshot = (v: unknown): v is EngineSnapshot =>
-  isObject(v) && CONNECTION_STATES.includes(v.connectionState as string) && typeof v.registered === 'boolean' && (v.user === null || typeof v.user === 'string') && typeof v.server === 'string';
+  isObject(v) && CONNECTION_STATES.includes(v.connectionState as string) && typeof v.registered === 'boolean' && (v.user === null || typeof v.user === 'string') && typeof v.server === 'string' && Number.isInteger(v.tabs) && (v.tabs as number) > 0;
 
-/** The string fields each command must carry (`round-trip`'s `timeoutMs` is checked apart). */
+const isMediaSnapshot = (v: unknown): v is MediaSnapshot => isObject(v) && typeof v.signalingState === 'string' && typeof v.held === 'boolean' && typeof v.muted === 'boolean' && typeof v.connectionState === 'string';
+const isCallSnapshot = (v: unknown): v is CallSnapshot => isObject(v) && typeof v.id === 'string' && typeof v.state === 'string' && typeof v.direction === 'string' && isObject(v.remote) && typeof v.remote.uri === 'string';
+const oneOf = (list: readonly string[], v: unknown): boolean => list.includes(v as string);
+
+/** The string fields each command must carry (other fields are checked in {@link isCommand}). */
 const COMMAND_FIELDS: Record<EngineCommand['op'], readonly string[]> = {
   connect: [],
   login: ['user', 'password'],
@@ -176,12 +234,16 @@ const COMMAND_FIELDS: Record<EngineCommand['op'], readonly string[]> = {
   'send-message': ['target', 'body', 'contentType'],
   'round-trip': [],
   destroy: [],
+  call: ['target'],
+  'call-op': ['callId'],
 };
 
 function isCommand(v: unknown): v is EngineCommand {
   if (!isObject(v) || typeof v.op !== 'string' || !own(COMMAND_FIELDS, v.op)) return false;
   if (v.op === 'round-trip' && typeof v.timeoutMs !== 'number') return false;
   if (v.op === 'send-message' && v.id !== undefined && typeof v.id !== 'string') return false;
+  if (v.op === 'call' && !(typeof v.playRemoteAudio === 'boolean' && isObject(v.headers) && Object.values(v.headers).every((h) => typeof h === 'string') && (v.audio === undefined || isObject(v.audio)) && (v.streamId === undefined || typeof v.streamId === 'string'))) return false;
+  if (v.op === 'call-op' && !(oneOf(CALL_METHODS, v.method) && Array.isArray(v.args))) return false;
   return COMMAND_FIELDS[v.op as EngineCommand['op']].every((field) => typeof v[field] === 'string');
 }
 
@@ -207,6 +269,8 @@ export function readPageMessage(data: unknown, malformed: MalformedSink): PageMe
   if (isObject(data) && data.voxline === PROTOCOL_VERSION) {
     if ((data.kind === 'hello' && (data.options === undefined || isObject(data.options)) && (data.tab === undefined || typeof data.tab === 'string')) || data.kind === 'bye') return data as PageMessage;
     if (data.kind === 'command' && typeof data.seq === 'number' && isCommand(data.command)) return data as PageMessage;
+    if (data.kind === 'media-reply' && typeof data.seq === 'number' && (data.state === null || isMediaSnapshot(data.state)) && (data.ok === true || (data.ok === false && isWireError(data.error)))) return data as PageMessage;
+    if (data.kind === 'media-state' && typeof data.callId === 'string' && isMediaSnapshot(data.state)) return data as PageMessage;
   }
   malformed(`ignored a malformed message from the page (${describe(data)})`);
   return null;
@@ -232,6 +296,11 @@ export function readEngineMessage(data: unknown, malformed: MalformedSink): Engi
       case 'event':
         if ((FORWARDED_CLIENT_EVENTS as readonly unknown[]).includes(data.name) && isSnapshot(data.state)) return data as EngineMessage;
         break;
+      case 'call':
+        if (typeof data.callId === 'string' && oneOf(CALL_EVENTS, data.event) && isCallSnapshot(data.call)) return data as EngineMessage;
+        break;
+      case 'media':
+        if (typeof data.seq === 'number' && typeof data.callId === 'string' && oneOf(MEDIA_OPS, data.op) && Array.isArray(data.args)) return data as EngineMessage;
     }
   }
   malformed(`ignored a malformed message from the engine (${describe(data)})`);

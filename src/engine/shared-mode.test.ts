@@ -33,7 +33,7 @@ beforeEach(() => {
   hub = new WorkerHub({
     logger: createLogger('debug', 'hub', (level, _ns, message) => hubLog.push(`${level} ${message}`)),
     whenGone: (name, gone) => locks.set(name, gone),
-    createEngine: (options) => new Engine({ options: resolveOptions({ ...options, persistOutbox: false, maxIncomingCalls: 0 }), logger: createLogger('silent') }),
+    createEngine: (options, openMedia) => new Engine({ options: resolveOptions({ ...options, persistOutbox: false, resumeCalls: false }), logger: createLogger('silent'), openMedia }),
   });
   vi.stubGlobal(
     'SharedWorker',
@@ -191,7 +191,7 @@ describe('shared mode: one link and one registration for every tab', () => {
     pageEnd.onmessage = ({ data }) => answers.push(data);
     pageEnd.postMessage({ voxline: PROTOCOL_VERSION + 1, kind: 'hello' });
     pageEnd.postMessage({ voxline: PROTOCOL_VERSION, kind: 'command', seq: 2, command: { op: 'login', user: 'alice', pass: 'secret-pw' } });
-    expect(answers).toEqual([{ voxline: PROTOCOL_VERSION, kind: 'rejected', reason: expect.stringContaining('protocol version 2') }]);
+    expect(answers).toEqual([{ voxline: PROTOCOL_VERSION, kind: 'rejected', reason: expect.stringContaining(`protocol version ${PROTOCOL_VERSION + 1}`) }]);
     expect(hubLog.filter((l) => l.includes('malformed'))).toHaveLength(1);
     expect(hubLog.join('\n')).not.toContain('secret-pw');
   });
@@ -212,18 +212,12 @@ describe('shared mode: one link and one registration for every tab', () => {
     await vi.waitFor(() => expect(statuses[0]).toEqual(['delivered']));
     expect(statuses[1]).toEqual([]);
   });
-
-  it('call() says calls are not available in shared mode yet', async () => {
-    const a = tab();
-    await a.client.login('alice', 'pw');
-    await expect(a.client.call('bob')).rejects.toThrow(/not available in shared mode/);
-  });
 });
 
 describe('shared mode: falling back to the in-page engine', () => {
   it.each([
     ['a worker script that fails to load', 'missing' as const, '/voxline.worker.js', /could not be loaded/],
-    ['a worker of another Voxline release', 'old' as const, '/voxline.worker.js', /protocol version 2/],
+    ['a worker of another Voxline release', 'old' as const, '/voxline.worker.js', new RegExp(`protocol version ${PROTOCOL_VERSION + 1}`)],
     ['a cross-origin worker URL', 'ok' as const, 'https://elsewhere.test/voxline.worker.js', /cannot be started here/],
   ])('%s: one warning naming sharedWorker, client.shared false, and login works on its own link', async (_name, mode, url, reason) => {
     workerMode = mode;

@@ -3,7 +3,8 @@
  * self-contained script; package export `voxline/worker`): each tab that connects gets a port to
  * the {@link WorkerHub}. Engines here time their keep-alive with the worker's own timers, which
  * background tabs do not throttle, keep their outbox in memory (a worker has no
- * sessionStorage), and decline incoming calls until calls run in shared mode (#16 stage 3).
+ * sessionStorage), and open their calls' media in the tabs (worker-calls.ts); calls are not
+ * resumed after a reload here (`resumeCalls` is off: #15 in shared mode is a later step).
  * Logs go to the worker's console (DevTools: chrome://inspect/#workers), at each client's
  * `logLevel`.
  */
@@ -23,9 +24,9 @@ const scope = globalThis as unknown as SharedWorkerScope;
 
 const hub = new WorkerHub({
   logger: createLogger('warn', 'voxline-worker'),
-  createEngine(options) {
-    const resolved = resolveOptions({ ...options, persistOutbox: false, resumeCalls: false, maxIncomingCalls: 0 });
-    return new Engine({ options: resolved, logger: createLogger(resolved.logLevel, 'voxline-worker'), ...(resolved.keepAlive && { tickerFactory: mainThreadTicker }) });
+  createEngine(options, openMedia) {
+    const resolved = resolveOptions({ ...options, persistOutbox: false, resumeCalls: false });
+    return new Engine({ options: resolved, logger: createLogger(resolved.logLevel, 'voxline-worker'), openMedia, ...(resolved.keepAlive && { tickerFactory: mainThreadTicker }) });
   },
   whenGone(name, gone) {
     scope.navigator?.locks?.request(name, gone).catch(() => undefined);

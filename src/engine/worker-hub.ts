@@ -15,25 +15,31 @@
  *        ──bye / destroy() / tab gone (its Web Lock released)──▶ detached; the last tab of an
  *                          engine takes it down: unREGISTER while the link is up, then closed
  * ```
- * `messagestatus` goes to the tab that sent the message. Calls do not run here yet (stage 3):
- * the engines decline incoming INVITEs (486).
+ * Whenever the number of joined tabs of an engine changes, each joined tab whose count moved gets
+ * one `tabschange` (`tellTabs`); a tab that logs out or is logged out reads 1 again, without an event.
+ * `messagestatus` goes to the tab that sent the message. Calls: see worker-calls.ts (each call's
+ * media lives in the tab that placed or answered it; every logged-in tab sees and rings).
  */
+import { Grammar } from 'sip.js';
 import { AuthenticationError, InvalidStateError } from '../errors';
 import type { Logger } from '../logger';
 import { newMessageId } from '../sip/messaging';
 import type { ChannelPort } from './direct-channel';
+import type { CallMediaOpener } from '../sip/calls';
 import type { Engine } from './engine';
+import { callSnapshot, WorkerCalls, type CallTab } from './worker-calls';
 import { encodeError, encodeValue, mismatchReason, PROTOCOL_VERSION, readPageMessage, type EngineCommand, type EngineMessage, type EngineSnapshot, type ForwardedClientEvent } from './protocol';
 
 /** One tab, as the hub sees it. */
-interface Tab {
-  readonly port: ChannelPort;
+interface Tab extends CallTab {
   options: Record<string, unknown>;
   shared: SharedEngine | null;
   /** connect() or login() ran: link events reach this tab. */
   joined: boolean;
   /** The user this tab logged in as (or is logging in as): registration and messages reach it. */
   user: string | null;
+  /** The tab count this tab was last told (`tabschange`); 1 while it is not joined. */
+  told: number;
 }
 
 /** One engine and the tabs on it. */
@@ -45,12 +51,13 @@ interface SharedEngine {
   login: { user: string; password: string; done: Promise<unknown>; by: Tab } | null;
   /** Sent messages' ids → the tab that sent them (their `messagestatus` goes there). */
   readonly senders: Map<string, Tab>;
+  readonly calls: WorkerCalls;
 }
 
 /** What the hub needs from its host (the worker entry, or a test). */
 export interface WorkerHubHost {
-  /** A new engine for a tab's options (already validated by the tab). */
-  createEngine(options: Record<string, unknown>): Engine;
+  /** A new engine for a tab's options (already validated by the tab), its calls' media opened by `openMedia`. */
+  createEngine(options: Record<string, unknown>, openMedia: CallMediaOpener): Engine;
   logger: Logger;
   /** Calls `gone` once the tab holding the Web Lock `name` is gone (closed, crashed). */
   whenGone?(name: string, gone: () => void): void;
@@ -60,6 +67,7 @@ const LINK_EVENTS: ReadonlySet<ForwardedClientEvent> = new Set(['connectionchang
 
 export class WorkerHub {
   private readonly engines = new Set<SharedEngine>();
+  private tabIds = 0;
 
   constructor(private readonly host: WorkerHubHost) {}
 
@@ -70,7 +78,7 @@ export class WorkerHub {
 
   /** A new tab's port. */
   attach(port: ChannelPort): void {
-    const tab: Tab = { port, options: {}, shared: null, joined: false, user: null };
+    const tab: Tab = { id: ++this.tabIds, port, options: {}, shared: null, joined: false, user: null, told: 1 };
     port.onmessage = ({ data }) => {
       const message = readPageMessage(data, (line) => this.host.logger.warn(line));
       if (!message) return;
@@ -84,6 +92,7 @@ export class WorkerHub {
         return this.post(tab, { voxline: PROTOCOL_VERSION, kind: 'welcome' });
       }
       if (message.kind === 'bye') return this.detach(tab);
+      if (message.kind !== 'command') return tab.shared?.calls.receive(tab, message);
       const { seq, command } = message;
       this.run(tab, command).then(
         (value) => this.post(tab, { voxline: PROTOCOL_VERSION, kind: 'reply', seq, ok: true, value: encodeValue(value), state: this.snapshot(tab) }),
@@ -121,6 +130,17 @@ export class WorkerHub {
         return tab.shared.engine.run(command);
       case 'destroy':
         return this.detach(tab);
+      case 'call': {
+        const ua = tab.user === null ? null : tab.shared?.engine.userAgent;
+        if (!ua) throw new InvalidStateError('call() called before login(); log in first');
+        const uri = Grammar.URIParse(command.target);
+        if (!uri) throw new TypeError(`call(target): ${command.target} is not a SIP URI`);
+        const { audio, streamId, playRemoteAudio } = command;
+        return callSnapshot(await ua.calls.place(uri, command.headers, { ...(audio && { audio }), playRemoteAudio, tab: { id: tab.id, ...(streamId !== undefined && { streamId }) } }));
+      }
+      case 'call-op':
+        if (!tab.shared) throw new InvalidStateError(`${command.method}(): not logged in`);
+        return tab.shared.calls.run(tab, tab.shared.engine.userAgent?.calls, command);
     }
   }
 
@@ -136,6 +156,7 @@ export class WorkerHub {
       if (!shared.login) shared.login = { user, password, by: tab, done: shared.engine.run({ op: 'login', user, password }) };
       else if (shared.engine.snapshot.registered) this.post(tab, this.event(tab, 'registered'));
       await shared.login.done;
+      shared.calls.greet(tab);
     } catch (err) {
       if (shared.login?.user === user) shared.login = null;
       tab.user = null;
@@ -149,13 +170,17 @@ export class WorkerHub {
     if (tab.user === null) {
       // Not logged in: this tab leaves the link to the others (the last one closes it).
       tab.joined = false;
+      tab.told = 1;
+      this.tellTabs(shared);
       if ([...shared.tabs].every((t) => !t.joined)) await shared.engine.run({ op: 'logout' });
       return;
     }
     shared.login = null;
+    shared.engine.userAgent?.calls.terminateAll(); // every tab sees its calls end (local-hangup)
     for (const other of shared.tabs) {
       const wasIn = other.user !== null;
       other.joined = false;
+      other.told = 1;
       other.user = null;
       if (other !== tab && wasIn) this.post(other, this.event(other, 'loggedout'));
     }
@@ -168,9 +193,12 @@ export class WorkerHub {
     const key = this.keyOf(tab);
     const free = [...this.engines].find((s) => s.key === key && (user === null || s.login === null));
     if (free) return free;
-    const engine = this.host.createEngine(tab.options);
-    const shared: SharedEngine = { key, engine, tabs: new Set(), login: null, senders: new Map() };
+    const tabs = new Set<Tab>();
+    const calls = new WorkerCalls(() => tabs, this.host.logger);
+    const engine = this.host.createEngine(tab.options, calls.open);
+    const shared: SharedEngine = { key, engine, tabs, login: null, senders: new Map(), calls };
     engine.listen({
+      userAgent: (ua) => calls.attach(ua.calls),
       event: (name, payload) => this.broadcast(shared, name, payload),
       changed: () => {
         for (const t of shared.tabs) if (t.joined) this.post(t, { voxline: PROTOCOL_VERSION, kind: 'state', state: this.snapshot(t) });
@@ -188,6 +216,22 @@ export class WorkerHub {
     tab.joined = true;
     const state = shared.engine.snapshot;
     if (state.connectionState === 'connected') this.post(tab, this.event(tab, 'connectionchange', { state: 'connected', previous: null, server: state.server, at: Date.now() }));
+    this.tellTabs(shared);
+  }
+
+  /** The tabs that take part in `shared`'s link (joined). */
+  private joinedTabs(shared: SharedEngine): Tab[] {
+    return [...shared.tabs].filter((t) => t.joined);
+  }
+
+  /** Tells each joined tab of `shared` how many tabs share the link now: one `tabschange` per change. */
+  private tellTabs(shared: SharedEngine): void {
+    const joined = this.joinedTabs(shared);
+    for (const tab of joined) {
+      if (tab.told === joined.length) continue;
+      tab.told = joined.length;
+      this.post(tab, this.event(tab, 'tabschange', { tabs: joined.length }));
+    }
   }
 
   /** The tab leaves its engine; the last tab takes the engine down (unREGISTER first while possible). */
@@ -199,7 +243,9 @@ export class WorkerHub {
     tab.joined = false;
     tab.user = null;
     if (!keepTab) tab.port.onmessage = null;
+    shared.calls.detach(tab);
     for (const [id, sender] of shared.senders) if (sender === tab) shared.senders.delete(id);
+    this.tellTabs(shared);
     if (shared.tabs.size > 0) return;
     this.engines.delete(shared);
     void shared.engine
@@ -230,9 +276,9 @@ export class WorkerHub {
     const state = tab.shared?.engine.snapshot;
     const servers = tab.options.servers;
     const server = state?.server ?? (Array.isArray(servers) && typeof servers[0] === 'string' ? servers[0] : '');
-    if (!state || !tab.joined) return { connectionState: 'idle', registered: false, user: null, server };
+    if (!state || !tab.joined) return { connectionState: 'idle', registered: false, user: null, server, tabs: 1 };
     const mine = tab.user !== null && state.user === tab.user;
-    return { connectionState: state.connectionState, registered: mine && state.registered, user: mine ? tab.user : null, server };
+    return { connectionState: state.connectionState, registered: mine && state.registered, user: mine ? tab.user : null, server, tabs: this.joinedTabs(tab.shared!).length };
   }
 
   /** Tabs share an engine when their options agree (the log level aside). */

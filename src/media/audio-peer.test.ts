@@ -283,7 +283,7 @@ describe('AudioPeer DTMF, remote audio, stats, close', () => {
     const { media, pc } = await established();
     const dtmf = pc.transceivers[0]!.sender.dtmf!;
     // remoteSdp(): opus without any telephone-event
-    expect(media.sendDtmf('1')).toEqual({ sent: false, reason: 'the answer names no audio codec' });
+    expect(await media.sendDtmf('1')).toEqual({ sent: false, reason: 'the answer names no audio codec' });
     const answer = (events: string) => remoteSdp().replace(' 111\r\n', ' 111 101\r\n') + `a=rtpmap:111 opus/48000/2\r\na=rtpmap:101 telephone-event/${events}\r\n`;
     const renegotiate = async (sdp: string) => {
       const offer = media.createOffer();
@@ -293,20 +293,20 @@ describe('AudioPeer DTMF, remote audio, stats, close', () => {
       await media.acceptAnswer(sdp);
     };
     await renegotiate(answer('8000'));
-    expect(media.sendDtmf('1')).toEqual({ sent: false, reason: "the answer's telephone-event is at 8000 Hz, not at opus's 48000 Hz" });
+    expect(await media.sendDtmf('1')).toEqual({ sent: false, reason: "the answer's telephone-event is at 8000 Hz, not at opus's 48000 Hz" });
     expect(dtmf.inserted).toEqual([]);
     await renegotiate(answer('48000'));
-    expect(media.sendDtmf('12#')).toEqual({ sent: true });
-    expect(media.sendDtmf('9', { durationMs: 250, interToneGapMs: 90 })).toEqual({ sent: true });
+    expect(await media.sendDtmf('12#')).toEqual({ sent: true });
+    expect(await media.sendDtmf('9', { durationMs: 250, interToneGapMs: 90 })).toEqual({ sent: true });
     expect(dtmf.inserted).toEqual([
       { tones: '12#', duration: 100, gap: 70 },
       { tones: '9', duration: 250, gap: 90 },
     ]);
     dtmf.canInsertDTMF = false;
-    expect(media.sendDtmf('1').sent).toBe(false);
+    expect((await media.sendDtmf('1')).sent).toBe(false);
     dtmf.canInsertDTMF = true;
     media.close();
-    expect(media.sendDtmf('1')).toEqual({ sent: false, reason: "the call's media is closed" });
+    expect(await media.sendDtmf('1')).toEqual({ sent: false, reason: "the call's media is closed" });
     expect(dtmf.inserted).toHaveLength(2);
   });
 

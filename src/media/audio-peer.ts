@@ -222,7 +222,7 @@ export class AudioPeer implements CallMedia {
     return this.remoteAudio.setSinkId(deviceId ?? '');
   }
 
-  sendDtmf(tones: string, options: DtmfToneOptions = {}): RtpDtmfResult {
+  async sendDtmf(tones: string, options: DtmfToneOptions = {}): Promise<RtpDtmfResult> {
     const pc = this.pc;
     const dtmf = pc ? this.sender.dtmf : null;
     if (!pc || !dtmf) return { sent: false, reason: pc ? 'the browser has no RTP DTMF sender' : "the call's media is closed" };

@@ -3,6 +3,7 @@
  * answer, and stopping the tracks the SDK opened.
  */
 import { MediaError } from '../errors';
+import type { CallMedia } from './call-media';
 
 /** What `call()`/`answer()` accept as `audio`: constraints for the microphone, or your own stream. */
 export type AudioSource = MediaTrackConstraints | MediaStream | boolean | undefined;
@@ -34,6 +35,26 @@ export async function acquireAudio(source: AudioSource): Promise<{ stream: Media
             ? 'the microphone is in use by another application or could not be started'
             : `the microphone could not be opened (${name ?? String(cause)})`;
     throw new MediaError(why, { cause });
+  }
+}
+
+/** The microphone constraints for input device `deviceId` (`null`: the default microphone). */
+export function deviceAudio(deviceId: string | null): MediaTrackConstraints | undefined {
+  return deviceId === null ? undefined : { deviceId: { exact: deviceId } };
+}
+
+/**
+ * Moves each media's microphone to `deviceId` (`null`: the default) without renegotiation: opens
+ * it, then `replaceInput` (the media owns the new stream).
+ * @throws MediaError when the device cannot be opened.
+ */
+export async function switchInput(medias: Iterable<CallMedia>, deviceId: string | null): Promise<void> {
+  for (const media of medias) {
+    const { stream } = await acquireAudio(deviceAudio(deviceId));
+    await media.replaceInput(stream, true).catch((err: unknown) => {
+      stopStream(stream);
+      throw err;
+    });
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * The contract between a call's signalling (src/sip) and its media (this folder). The SIP side
  * holds a {@link CallMedia} and never touches WebRTC objects itself, so the media can be
- * implemented by {@link AudioPeer} in the page, or later by a forwarder in a SharedWorker engine
- * that relays each call to the tab showing the call. Session descriptions cross it as SDP strings.
+ * implemented by {@link AudioPeer} in the page, or by a forwarder in a SharedWorker engine
+ * (src/engine/remote-media.ts) that relays each call to the tab that owns its media. Session descriptions cross it as SDP strings.
  *
  * Offer/answer state (one exchange at a time; a call made in the wrong state rejects with
  * `InvalidStateError`, and every call after `close()` too):
@@ -131,8 +131,9 @@ export interface CallMedia {
   /**
    * Plays DTMF tones in the audio (RFC 4733), when the negotiated answer has a telephone-event
    * at the audio codec's clock rate; otherwise says why not (not negotiated, wrong rate, closed).
+   * Asynchronous because the media may live in another tab than the call's signalling.
    */
-  sendDtmf(tones: string, options?: DtmfToneOptions): RtpDtmfResult;
+  sendDtmf(tones: string, options?: DtmfToneOptions): Promise<RtpDtmfResult>;
   /** Call quality now; all-empty statistics once closed. */
   getStats(): Promise<CallStats>;
   /** Ends the media: stops what it owns (the microphone it was given to own, remote playback), closes the peer connection. Idempotent. */

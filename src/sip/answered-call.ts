@@ -9,12 +9,21 @@
  *        │                                                     sends BYE and ends connection-lost)
  *        ├─ their re-INVITE offers sendonly/inactive: event remotehold; sendrecv/recvonly again: remoteresume
  *        └─ their re-INVITE (not a hold) while our audio had stopped: reconnecting too (their ICE restart repairs it)
+ *   media handover (shared mode: the SIP stays in the engine, the media lives in a tab):
+ *   answered / held / reconnecting ──detachMedia(): the tab holding the media closed or reloaded──▶ reconnecting
+ *        │  {reason tab-closed} (an incident already open goes on): the media closed, no recovery,
+ *        │  no ending; their re-INVITEs get 491 (RFC 3261 §14.1: they try again 0–4 s later)
+ *        └──replaceMedia(media)──▶ re-INVITE without offer, their offer answered by `media` in the ACK
+ *             ├─ resolves: reconnected {at, downtimeMs} (when reconnecting), the state it left, watch on `media`
+ *             └─ rejects (481, 408, refused, unusable offer): left detached; the caller ends the call
+ *   replaceMedia() without detachMedia() (a live handover): the same, without reconnecting/reconnected.
  * ```
- * A BYE received while the media is being recovered, or one carrying our "connection lost"
- * Reason, also ends the call as `connection-lost`: both sides tell the same story.
+ * A BYE received while the media is being recovered (or detached), or one carrying our
+ * "connection lost" Reason, also ends the call as `connection-lost`: both sides tell the same story.
  */
 import type { EventEmitter } from '../emitter';
 import type { Core } from 'sip.js';
+import { InvalidStateError } from '../errors';
 import type { Logger } from '../logger';
 import type { CallMedia, MediaConnectionState } from '../media/call-media';
 import { offeredDirection } from '../media/sdp';
@@ -53,6 +62,8 @@ export interface AnsweredCallHooks {
   onAck(message: Core.IncomingRequestMessage): void;
   /** No ACK came for the 200 to the initial INVITE. */
   onAckTimeout(): void;
+  /** Makes `media` the call's (replaceMedia()). */
+  useMedia(media: CallMedia): void;
 }
 
 /** Settings of an {@link AnsweredCall}. */
@@ -73,10 +84,12 @@ export class AnsweredCall {
   private remoteHeld = false;
   /** The state the call left for `reconnecting`. */
   private left: 'answered' | 'held' | null = null;
+  /** Bumped by each detachMedia()/replaceMedia(): a handover overtaken by another one of them fails. */
+  private handovers = 0;
 
   constructor(
     dialog: Core.Session,
-    media: CallMedia,
+    private media: CallMedia,
     private readonly hooks: AnsweredCallHooks,
     options: AnsweredCallOptions,
   ) {
@@ -93,7 +106,7 @@ export class AnsweredCall {
       {
         restart: (wanted) => this.renegotiation.offer(this.localHeld, 'ICE restart', { iceRestart: true, wanted }),
         interrupt: () => this.renegotiation.interrupt(),
-        inboundPackets: async () => (await media.getStats()).packetsReceived,
+        inboundPackets: async () => (await this.media.getStats()).packetsReceived,
         silenceExpected: () => this.localHeld || this.remoteHeld || this.renegotiation.busy,
         reconnecting: (event) => {
           const state = hooks.state();
@@ -143,6 +156,37 @@ export class AnsweredCall {
   /** The peer connection's connectivity changed. */
   onMediaState(state: MediaConnectionState): void {
     this.recovery.onMediaState(state);
+  }
+
+  /**
+   * The call's media is gone (see the file comment): closed, the recovery suspended (a
+   * `reconnecting` {reason `tab-closed`} unless an incident is open), their offers refused.
+   */
+  detachMedia(): void {
+    this.handovers++;
+    this.suspend('tab-closed');
+  }
+
+  /**
+   * Continues the call on `media` in the same dialog (see the file comment); resolves once our
+   * answer went out. A later detachMedia() or replaceMedia() overtakes it: it rejects.
+   */
+  async replaceMedia(media: CallMedia): Promise<void> {
+    if (media === this.media) throw new InvalidStateError('replaceMedia(): the call has this media already');
+    const handover = ++this.handovers;
+    this.suspend(null);
+    this.media = media;
+    this.hooks.useMedia(media);
+    await this.renegotiation.handOver(media, 'media handover');
+    if (handover !== this.handovers) throw new InvalidStateError('replaceMedia(): overtaken');
+    this.recovery.resume(media.connectionState);
+  }
+
+  private suspend(reason: 'tab-closed' | null): void {
+    this.media.delegate = undefined;
+    this.media.close();
+    this.renegotiation.suspend();
+    this.recovery.suspend(reason);
   }
 
   /** The signalling link is lost: recovery waits for it. */

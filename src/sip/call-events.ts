@@ -22,10 +22,11 @@ export type CallDirection = 'outgoing' | 'incoming';
  * answer), `unavailable` (480/408/503/502/504), `connection-lost` (the audio path stayed down
  * longer than `callRecoveryTimeoutMs`; the SDK hung up), `resume-failed` (a call that was up when
  * the page reloaded could not be taken back: the far end no longer knew it (481), did not answer,
- * or the new page logged in after `callResumeWindowMs`), `failed` (anything else, e.g. media
- * setup failed).
+ * or the new page logged in after `callResumeWindowMs`), `answered-elsewhere` (shared mode,
+ * `sharedWorker` option: another tab of the app answered this incoming call; it goes on there),
+ * `failed` (anything else, e.g. media setup failed).
  */
-export type CallEndReason = 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'connection-lost' | 'resume-failed' | 'failed';
+export type CallEndReason = 'local-hangup' | 'remote-hangup' | 'rejected' | 'busy' | 'not-found' | 'canceled' | 'unavailable' | 'connection-lost' | 'resume-failed' | 'answered-elsewhere' | 'failed';
 
 /** Payload of a call's `ended` event. */
 export interface CallEnd {
@@ -65,7 +66,9 @@ export interface CallLifecycleEvents {
    * dropped meanwhile; `reconnected` follows, or `ended` with reason `connection-lost` after
    * `callRecoveryTimeoutMs`. `reason`: `network` (the connection reported disconnected or
    * failed), `no-inbound-audio` (no audio packets for about 4 s while neither side holds),
-   * `signalling` (seen while the signalling link was down too). @event
+   * `signalling` (seen while the signalling link was down too), `tab-closed` (shared mode: the tab
+   * holding the call's audio closed or reloaded; `reconnected` follows once a tab takes the call
+   * over with new audio; no ICE restart and no `callRecoveryTimeoutMs` meanwhile). @event
    * @example
    * ```ts
    * call.on('reconnecting', () => showBanner('Reconnecting…'));

@@ -338,3 +338,55 @@ describe('CallRecovery: giving up', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 });
+
+describe('CallRecovery: suspended while the media is gone (media handover)', () => {
+  it('suspend(tab-closed): one reconnecting; no attempt, no sample, no giving up over 2× timeoutMs; resume: one reconnected, the watch runs again', async () => {
+    const b = bed({ timeoutMs: 5000 });
+    b.packets = 10;
+    await tick(1000); // packets flowed: the no-inbound detector is armed
+    b.recovery.suspend('tab-closed');
+    b.recovery.onMediaState('failed');
+    b.recovery.onLinkDown();
+    expect(b.recovery.onLinkUp()).toBe(true); // no plain refresh: the handover's re-INVITE is it
+    await tick(10_000);
+    expect(b.events).toEqual([['reconnecting', { reason: 'tab-closed', at: start + 1000 }]]);
+    expect(b.restarts).toEqual([]);
+    b.recovery.resume('connecting');
+    expect(b.events[1]).toEqual(['reconnected', { at: start + 11_000, downtimeMs: 10_000 }]);
+    b.recovery.onMediaState('failed');
+    await tick(0);
+    expect(names(b)).toEqual(['reconnecting', 'reconnected', 'reconnecting']);
+    expect(b.restarts).toEqual([11_000]);
+    b.recovery.dispose();
+  });
+
+  it('an incident under way goes on (no second reconnecting): its attempt is no longer wanted, no more follow; resume closes it', async () => {
+    const b = bed();
+    b.outcomes.push('hang');
+    b.recovery.onMediaState('failed');
+    await tick(300);
+    b.recovery.suspend('tab-closed');
+    expect(b.wanted()).toBe(false);
+    await tick(60_000);
+    expect(b.restarts).toEqual([0]);
+    b.recovery.resume('connected');
+    expect(b.events).toEqual([
+      ['reconnecting', { reason: 'network', at: start }],
+      ['reconnected', { at: start + 60_300, downtimeMs: 60_300 }],
+    ]);
+    b.recovery.dispose();
+  });
+
+  it('suspend(null) (a live handover): no event, nothing watched; resume: no event', async () => {
+    const b = bed();
+    b.packets = 10;
+    await tick(1000); // packets flowed, then stop: unsuspended, that is a no-inbound-audio incident 4 s later
+    b.recovery.suspend(null);
+    b.recovery.onMediaState('failed');
+    await tick(60_000);
+    b.recovery.resume('connected');
+    expect(b.events).toEqual([]);
+    expect(b.restarts).toEqual([]);
+    b.recovery.dispose();
+  });
+});

@@ -21,18 +21,27 @@
  *     our audio had stopped for STALL_MS or the media is down: an incident of ours too, already
  *     being repaired by theirs (our first attempt only if it does not help within attemptWaitMs)
  *     refused 481 (no dialog), or timeoutMs since the incident began ──▶ gave up (hooks.giveUp)
+ *   any ──suspend(reason): the media is gone (media handover, answered-call.ts)──▶ suspended: no timer,
+ *     attempt or sample; the open incident stays open, else one opens with `reason` (none when null)
+ *   suspended ──resume(state): a new media took over──▶ reconnected (when an incident was open), healthy
  * ```
  * `reason`: `no-inbound-audio` when RTP stopped while ICE still said connected, `network` when the
  * peer connection said disconnected/failed, `signalling` when the trouble was seen while the
  * signalling link was down (recovery waits for the link: it rides on the transport's own
- * reconnection instead of racing it).
+ * reconnection instead of racing it), `tab-closed` when the media was suspended because the tab
+ * holding it closed or reloaded.
  */
 import { SipError } from '../errors';
 import type { Logger } from '../logger';
 import type { MediaConnectionState } from '../media/call-media';
 
-/** Why a call's media is being recovered. */
-export type ReconnectReason = 'network' | 'signalling' | 'no-inbound-audio';
+/**
+ * Why a call's audio path is down: `network` (the connection reported disconnected or failed),
+ * `no-inbound-audio` (no audio packets while neither side holds), `signalling` (seen while the
+ * signalling link was down too), `tab-closed` (shared mode: the tab holding the call's media
+ * closed or reloaded; the call waits for a tab to take it over, see the `reconnecting` event).
+ */
+export type ReconnectReason = 'network' | 'signalling' | 'no-inbound-audio' | 'tab-closed';
 
 /** Payload of a call's `reconnecting` event. */
 export interface CallReconnecting {
@@ -118,6 +127,8 @@ export class CallRecovery {
   private armed = false;
   private sampling = false;
   private disposed = false;
+  /** suspend() … resume(): the media is gone. */
+  private suspended = false;
   private readonly timers: Record<TimerName, ReturnType<typeof setTimeout> | null> = { grace: null, retry: null, deadline: null, wait: null };
   private readonly sampler: ReturnType<typeof setInterval>;
 
@@ -133,9 +144,29 @@ export class CallRecovery {
     return this.incident !== null;
   }
 
+  /** The media is gone (see the doc comment); `reason`: of the incident to open if none is. Idempotent. */
+  suspend(reason: ReconnectReason | null): void {
+    if (this.disposed || this.suspended) return;
+    this.suspended = true;
+    for (const name of ['grace', 'retry', 'deadline', 'wait'] as const) this.clear(name);
+    if (this.attempting) [this.attempting, this.attemptId] = [false, this.attemptId + 1]; // its outcome no longer matters
+    if (this.incident || !reason) return;
+    this.incident = { since: Date.now(), reason, attempts: 0, packetsAtAttempt: null };
+    this.hooks.logger.info(`media gone (${reason})`);
+    this.hooks.reconnecting({ reason, at: this.incident.since });
+  }
+
+  /** A new media, in `state`, took over after suspend(): the incident ends, the watch starts on it. */
+  resume(state: MediaConnectionState): void {
+    if (this.disposed || !this.suspended) return;
+    [this.suspended, this.media, this.packets, this.armed] = [false, state, 0, false];
+    this.succeed();
+    this.onMediaState(state);
+  }
+
   /** The peer connection's state changed. */
   onMediaState(state: MediaConnectionState): void {
-    if (this.disposed) return;
+    if (this.disposed || this.suspended) return;
     this.media = state;
     if (state === 'connected') {
       this.clear('grace');
@@ -153,6 +184,7 @@ export class CallRecovery {
   onLinkDown(): void {
     if (this.disposed || !this.linkUp) return;
     this.linkUp = false;
+    if (this.suspended) return;
     this.clear('retry');
     this.clear('wait');
     if (!this.attempting) return;
@@ -163,12 +195,13 @@ export class CallRecovery {
 
   /**
    * The signalling link is back (re-registered). Returns true when this recovery sends the
-   * refresh re-INVITE itself (an ICE restart: the media is not connected), false when a plain
-   * refresh should go.
+   * refresh re-INVITE itself (an ICE restart: the media is not connected), or none should go
+   * (suspended: the handover's re-INVITE will refresh the target), false when a plain one should.
    */
   onLinkUp(): boolean {
     if (this.disposed) return false;
     this.linkUp = true;
+    if (this.suspended) return true;
     if (!this.incident && this.media !== 'connected') this.begin('signalling');
     if (!this.incident) return false;
     this.clear('retry');
@@ -181,7 +214,7 @@ export class CallRecovery {
    * audio had stopped too, this is our incident as well, repaired by their restart.
    */
   onRemoteOffer(): void {
-    if (this.disposed) return;
+    if (this.disposed || this.suspended) return;
     const incident = this.incident;
     if (incident) {
       // Their restart repairs ours too: our own (first or next) attempt waits to see if it did.
@@ -225,11 +258,11 @@ export class CallRecovery {
   private attempt(): void {
     this.clear('retry');
     const incident = this.incident;
-    if (!incident || this.attempting || !this.linkUp || this.disposed) return;
+    if (!incident || this.attempting || !this.linkUp || this.disposed || this.suspended) return;
     this.attempting = true;
     incident.attempts++;
     const id = ++this.attemptId;
-    const current = (): boolean => this.incident === incident && !this.disposed;
+    const current = (): boolean => this.incident === incident && !this.disposed && !this.suspended;
     this.hooks.restart(current).then(
       () => {
         if (id !== this.attemptId) return;
@@ -287,7 +320,7 @@ export class CallRecovery {
 
   /** One inbound RTP sample: arms, fires or clears the no-inbound detector. */
   private async sample(): Promise<void> {
-    if (this.sampling || this.disposed) return;
+    if (this.sampling || this.disposed || this.suspended) return;
     this.sampling = true;
     let packets: number;
     try {
@@ -297,7 +330,7 @@ export class CallRecovery {
     } finally {
       this.sampling = false;
     }
-    if (this.disposed) return;
+    if (this.disposed || this.suspended) return;
     const now = Date.now();
     const grew = packets > this.packets;
     this.packets = packets;

@@ -23,8 +23,8 @@
  *       their re-INVITE: answered keeping our hold │ INFO: DTMF out (sendDtmf) and in (event dtmf)
  *       REFER out: transfer() ─202─▶ BYE (ended local-hangup) │ REFER in: 202, NOTIFY, event referred
  *       refreshTarget(): re-INVITE from our new connection (after a reconnect; an ICE restart if the media is down)
- *  answered / held ──media down──▶ reconnecting ──media back──▶ the state it left (see answered-call.ts)
- *                                       └──not back in callRecoveryTimeoutMs: BYE──▶ ended connection-lost
+ *  answered / held ──media down, detachMedia()──▶ reconnecting ──media back, replaceMedia(media)──▶ the state it left
+ *                     (see answered-call.ts)           └──not back in callRecoveryTimeoutMs: BYE──▶ ended connection-lost
  *  answered / held ──hangup(): BYE (an incoming call sends it once the ACK came)──▶ ended local-hangup
  *                  ──BYE──▶ 200 ──▶ ended remote-hangup
  *                  ──no ACK for our 200, or media broken after a 2xx: BYE──▶ ended failed
@@ -81,7 +81,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   protected media: CallMedia | null = null;
   /** The call's dialog once answered (call-resume.ts stores it). */
   dialog: Core.Session | null = null;
-  private answeredCall: AnsweredCall | null = null;
+  protected answeredCall: AnsweredCall | null = null;
   private readonly client: InviteClient | null = null;
   private readonly server: InviteServer | null = null;
   /** hangup() sent a CANCEL: the final response ends the call as `canceled`. */
@@ -239,12 +239,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     await this.hangup();
   }
 
-  /**
-   * After the signalling link was re-opened: a re-INVITE from the new connection refreshes the
-   * dialog's target at the server and at the other party (our Contact now lives on a new
-   * connection), so the other side's BYE, re-INVITE or INFO reach us again. Media is untouched,
-   * unless it is down: then that re-INVITE restarts ICE (see answered-call.ts).
-   */
+  /** After the link was re-opened: a re-INVITE from the new connection refreshes the dialog's target (answered-call.ts). */
   async refreshTarget(): Promise<void> {
     if (this.established) await this.answeredCall!.refreshTarget();
   }
@@ -252,6 +247,18 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   /** The signalling link is lost: a media recovery waits for it (see call-recovery.ts). */
   linkDown(): void {
     this.answeredCall?.linkDown();
+  }
+
+  /** The tab holding the call's media closed or reloaded (shared mode): see answered-call.ts. */
+  detachMedia(): void {
+    this.assertState('detachMedia', this.established);
+    this.answeredCall!.detachMedia();
+  }
+
+  /** Continues the call on `media` (a new tab's) in the same dialog: see answered-call.ts. */
+  async replaceMedia(media: CallMedia): Promise<void> {
+    this.assertState('replaceMedia', this.established);
+    await this.answeredCall!.replaceMedia(media);
   }
 
   getStats(): Promise<CallStats> {
@@ -265,10 +272,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.finish({ reason });
   }
 
-  /**
-   * Sends what ends the call on the wire; returns how it ended, or null when the end comes
-   * later (our CANCEL waits for the INVITE's final response).
-   */
+  /** Sends what ends the call on the wire; returns how it ended, or null when it comes later (our CANCEL waits for the final response). */
   protected abandon(): CallEnd | null {
     if (this.ended) return null;
     if (this.dialog) {
@@ -296,7 +300,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     const { contact, logger, recoveryTimeoutMs } = this.context;
     const hooks: AnsweredCallHooks = {
       state: () => this._state, setState: (state) => void (this._state = state), events: this, over: () => this.ended, end: (reason) => this.finish({ reason }),
-      fail: (why) => this.fail(why), lost: (why) => this.fail(why, 'connection-lost'), onAck: (message) => this.onAck(message), onAckTimeout: () => this.onAckTimeout(),
+      fail: (why) => this.fail(why), lost: (why) => this.fail(why, 'connection-lost'), onAck: (message) => this.onAck(message), onAckTimeout: () => this.onAckTimeout(), useMedia: (media) => this.useMedia(media),
     };
     this.answeredCall = new AnsweredCall(dialog, this.media!, hooks, { contact, ownsCallId: this.direction === 'outgoing', recoveryTimeoutMs, logger });
   }
@@ -354,8 +358,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   protected useMedia(media: CallMedia): void {
     this.media = media;
     media.delegate = { onRemoteStream: (stream) => this.emit('remotestream', stream), onConnectionState: (state) => this.answeredCall?.onMediaState(state) };
-    // Muted before the media existed (e.g. an incoming call muted while ringing).
-    if (this._muted) media.setMuted(true);
+    if (this._muted) media.setMuted(true); // muted before the media existed (e.g. an incoming call while ringing)
   }
 
   private finish(end: CallEnd): void {

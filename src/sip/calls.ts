@@ -1,7 +1,9 @@
 /**
  * All calls of one user agent: placing, receiving, answering, blind transfers, and ending them
- * all when the user logs out. It opens the microphone and makes each call's media (a
- * {@link CallMedia}) before the call's INVITE or answer; the calls run on sip.js's core.
+ * all when the user logs out. Before a call's INVITE or answer it opens the call's media (a
+ * {@link CallMedia}): in the page, the microphone and a media made by its factory; in a
+ * SharedWorker engine, a {@link CallMediaOpener} asks the tab that owns the call to do that.
+ * The calls run on sip.js's core.
  */
 import { EventEmitter } from '../emitter';
 import type { Core, URI } from 'sip.js';
@@ -14,13 +16,21 @@ import { CallSession, type CallContext } from './call-session';
 import { ResumedCallSession } from './resumed-call';
 import type { ResumedLeg } from './stored-call';
 import type { CoreOwner } from './core';
-import { acquireAudio, stopStream, type AudioSource } from '../media/audio-source';
+import { acquireAudio, deviceAudio, stopStream, switchInput, type AudioSource } from '../media/audio-source';
 
 /** Options of an outgoing call or of answering one. */
 export interface CallMediaOptions {
   audio?: AudioSource;
   playRemoteAudio?: boolean;
+  /** Shared mode: the tab that makes the media, and the id of its own stream (`audio: MediaStream` there). */
+  tab?: { id: number; streamId?: string };
 }
+
+/**
+ * Opens a call's media somewhere else than this page (shared mode: in the tab that owns the
+ * call). Rejects with MediaError when the microphone cannot be used.
+ */
+export type CallMediaOpener = (call: CallSession, options: CallMediaOptions) => Promise<CallMedia>;
 
 /** Makes one call's media from the audio it sends; `owned` streams are stopped when the media closes. */
 export type CallMediaFactory = (audio: { stream: MediaStream; owned: boolean; playRemoteAudio: boolean }) => CallMedia;
@@ -46,6 +56,8 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     private readonly maxIncomingCalls: number,
     /** `callRecoveryTimeoutMs`: how long a call's media may stay down before the call ends. */
     private readonly recoveryTimeoutMs = 30_000,
+    /** Shared mode: where each call's media is opened instead of this page. */
+    private readonly openElsewhere?: CallMediaOpener,
   ) {
     super();
   }
@@ -62,9 +74,9 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
   async place(target: URI, headers: Record<string, string>, media: CallMediaOptions): Promise<CallSession> {
     const context = this.context('outgoing');
     const extraHeaders = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
-    const { stream, owned } = await acquireAudio(media.audio ?? this.defaultAudio());
-    const call = this.track(new CallSession({ direction: 'outgoing', target, headers: extraHeaders }, context, media.playRemoteAudio ?? true));
-    await this.launch(call, stream, owned);
+    const call = new CallSession({ direction: 'outgoing', target, headers: extraHeaders }, context, media.playRemoteAudio ?? true);
+    const callMedia = (await this.open(call, media))!;
+    await this.launch(this.track(call), callMedia);
     return call;
   }
 
@@ -102,13 +114,9 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     call.checkAnswer();
     this.answering.add(call);
     try {
-      const { stream, owned } = await acquireAudio(media.audio ?? this.defaultAudio());
-      if (call.state !== 'ringing') {
-        if (owned) stopStream(stream);
-        return call.checkAnswer(); // throws InvalidStateError naming the state
-      }
       call.playRemoteAudio = media.playRemoteAudio ?? true;
-      const callMedia = this.makeMedia(call, stream, owned);
+      const callMedia = await this.open(call, media, () => call.state === 'ringing');
+      if (!callMedia) return call.checkAnswer(); // throws InvalidStateError naming the state
       await call.answer(callMedia).catch((cause: unknown) => {
         if (cause instanceof VoxlineError) throw cause;
         call.terminate('failed');
@@ -132,12 +140,9 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
    * does, or with MediaError when the microphone cannot be used.
    */
   async resume(call: ResumedCallSession, started: () => void): Promise<void> {
-    const { stream, owned } = await acquireAudio(this.defaultAudio());
-    if (call.state === 'ended') {
-      if (owned) stopStream(stream);
-      return;
-    }
-    const accepted = call.resume(this.makeMedia(call, stream, owned));
+    const media = await this.open(call, {}, () => call.state !== 'ended');
+    if (!media) return;
+    const accepted = call.resume(media);
     started();
     await accepted;
   }
@@ -168,7 +173,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
 
   /** The microphone constraints of a call that gives none: the selected input device, if any. */
   private defaultAudio(): MediaTrackConstraints | undefined {
-    return this.inputDeviceId === null ? undefined : { deviceId: { exact: this.inputDeviceId } };
+    return deviceAudio(this.inputDeviceId);
   }
 
   /**
@@ -177,16 +182,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
    * @throws MediaError when the device cannot be opened.
    */
   async useInput(deviceId: string | null): Promise<void> {
-    const audio = deviceId === null ? undefined : { deviceId: { exact: deviceId } };
-    for (const call of this.live) {
-      const media = call.currentMedia;
-      if (!media || !this.ownedAudio.has(call)) continue;
-      const { stream } = await acquireAudio(audio);
-      await media.replaceInput(stream, true).catch((err: unknown) => {
-        stopStream(stream);
-        throw err;
-      });
-    }
+    await switchInput([...this.live].flatMap((call) => (call.currentMedia && this.ownedAudio.has(call) ? [call.currentMedia] : [])), deviceId);
     this.inputDeviceId = deviceId;
   }
 
@@ -196,10 +192,28 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     this.outputDeviceId = deviceId;
   }
 
-  /** Makes the media of a prepared outgoing call with `stream` as its audio and sends the INVITE. */
-  private async launch(call: CallSession, stream: MediaStream, owned: boolean): Promise<void> {
+  /**
+   * The call's media: opened elsewhere (shared mode), or the microphone (`options.audio`, else
+   * the selected input) and the factory's media here. `null`, its audio stopped, when `wanted()`
+   * no longer holds once it is open.
+   */
+  private async open(call: CallSession, options: CallMediaOptions, wanted = (): boolean => true): Promise<CallMedia | null> {
+    if (this.openElsewhere) {
+      const media = await this.openElsewhere(call, options);
+      if (wanted()) return media;
+      media.close();
+      return null;
+    }
+    const { stream, owned } = await acquireAudio(options.audio ?? this.defaultAudio());
+    if (wanted()) return this.makeMedia(call, stream, owned);
+    if (owned) stopStream(stream);
+    return null;
+  }
+
+  /** Sends the INVITE of a prepared outgoing call with its media. */
+  private async launch(call: CallSession, media: CallMedia): Promise<void> {
     try {
-      await call.invite(this.makeMedia(call, stream, owned));
+      await call.invite(media);
     } catch (err) {
       call.terminate('failed');
       throw err;
@@ -241,8 +255,7 @@ export class CallManager extends EventEmitter<CallManagerEvents> {
     });
     this.emit('transferred', from, next);
     try {
-      const { stream, owned } = await acquireAudio(this.defaultAudio());
-      await this.launch(next, stream, owned);
+      await this.launch(next, (await this.open(next, {}))!);
     } catch (err) {
       this.logger.warn(`transfer to ${transfer.uri.toString()} failed: ${(err as Error).message}`);
       next.terminate('failed');

@@ -27,7 +27,7 @@ const DTMF = /^[0-9A-D*#,]+$/i;
 export async function sendDtmf(media: CallMedia | null, dialog: Core.Session, tones: string, method: 'auto' | 'rtp' | 'info', durationMs: number, ended: AbortSignal): Promise<'rtp' | 'info'> {
   if (!DTMF.test(tones)) throw new TypeError(`sendDtmf(tones): "${tones}" has characters outside 0-9, *, #, A-D and ","`);
   if (method !== 'info') {
-    const rtp = media ? media.sendDtmf(tones, { durationMs, interToneGapMs: 70 }) : { sent: false as const, reason: 'the call has no media' };
+    const rtp = media ? await media.sendDtmf(tones, { durationMs, interToneGapMs: 70 }) : { sent: false as const, reason: 'the call has no media' };
     if (rtp.sent) return 'rtp';
     if (method === 'rtp') throw new InvalidStateError(`sendDtmf(): RFC 4733 DTMF is not possible on this call: ${rtp.reason} (method "auto" would send SIP INFO)`);
   }

@@ -24,7 +24,23 @@
  *   (call-recovery.ts) carries `wanted()`: when it no longer is (the media came back, e.g. through
  *   their restart), it is not sent again after a glare wait. Their offers' audio direction is
  *   reported (`onRemoteOffer`): sendonly/inactive is their hold.
+ *   suspend() (the media is gone, media handover in answered-call.ts): their re-INVITEs get 491,
+ *   an answer still arriving for an exchange in flight is not applied, no offer() goes, until
+ *   handOver(media) (a handover, or a call resumed after a reload, resumed-call.ts): once idle,
+ *   a re-INVITE goes *without* an offer (RFC 3261 §14.1, §13.2.1); their offer in the 2xx is
+ *   answered by `media` in the ACK, keeping our hold; `media` is then the media of every
+ *   exchange, and the suspension ends. Glare as above. A handOver() while one is under way only
+ *   changes the media that will answer (both resolve together). A refusal, or an offer the media
+ *   cannot answer (ACK without body), rejects (a suspension goes on): the caller ends the call
+ *   (or hands over again).
  * ```
+ * Why no offer of ours for new media: the far end's DTLS association must restart (our
+ * fingerprint is new). Answering our offer, a WebRTC far end keeps its DTLS role (RFC 8842 §5.3
+ * forbids an offer naming another), so when it was the DTLS client (it answered our INVITE) it
+ * re-sends its handshake, with backoff, towards the page that is gone, and the audio comes back
+ * seconds late. Answering its offer instead (`actpass`), our new peer connection becomes the DTLS
+ * client: the far end waits as the server, and our handshake goes out the moment our new ICE
+ * path works.
  */
 import type { Core } from 'sip.js';
 import { InvalidStateError, SipError } from '../errors';
@@ -79,6 +95,8 @@ export interface ReofferOptions {
   iceRestart?: boolean;
   /** Checked before each (re)send: false resolves quietly, sending nothing more. */
   wanted?: () => boolean;
+  /** handOver(): send no offer, answer theirs with the handover's media in the ACK. */
+  late?: boolean;
 }
 
 type Outcome = { ok: true; response: Core.AckableIncomingResponseWithSession } | { ok: false; status: number; reason: string };
@@ -99,10 +117,14 @@ export class Renegotiation {
   private target: string;
   /** While our re-INVITE waits for its final response: settles it as lost (interrupt()). */
   private inFlight: (() => void) | null = null;
+  /** The media is gone until a handOver() succeeds (see the doc comment). */
+  private suspended = false;
+  /** The handOver() under way: the media that will answer, and its outcome. */
+  private handover: { media: CallMedia; done: Promise<void> } | null = null;
 
   constructor(
     private readonly dialog: Core.Session,
-    private readonly media: CallMedia,
+    private media: CallMedia,
     private readonly options: RenegotiationOptions,
   ) {
     this.target = dialog.remoteTarget.toString();
@@ -111,22 +133,27 @@ export class Renegotiation {
   /** Sends a re-INVITE with a new offer (`hold` puts the call on hold); resolves once it was accepted. */
   async offer(hold: boolean, what: string, options: ReofferOptions = {}): Promise<void> {
     const wanted = options.wanted ?? (() => true);
+    const late = options.late;
     for (let attempt = 0; ; attempt++) {
       await this.untilIdle(what);
       if (!wanted()) return;
+      if (!late && this.suspended) throw new InvalidStateError(`${what}: the media is being handed over`);
       this.state = 'offering';
       let outcome: Outcome;
       try {
-        const sdp = await this.media.createOffer(options.iceRestart ? { hold, iceRestart: true } : { hold });
+        const sdp = late ? undefined : await this.media.createOffer(options.iceRestart ? { hold, iceRestart: true } : { hold });
         this.assertOpen(what);
         outcome = await this.until(what, (resolve) => this.send(sdp, resolve));
+        if (outcome.ok && late) await this.answerInAck(outcome.response, what);
       } catch (err) {
         this.toIdle();
         throw err;
       }
       if (outcome.ok) {
-        outcome.response.ack();
-        await this.applyAnswer(sdpOf(outcome.response.message), 'the 2xx to our re-INVITE');
+        if (!late) {
+          outcome.response.ack();
+          await this.applyAnswer(sdpOf(outcome.response.message), 'the 2xx to our re-INVITE');
+        }
         this.toIdle();
         return;
       }
@@ -145,6 +172,24 @@ export class Renegotiation {
         }, wait);
       });
     }
+  }
+
+  /** The media is gone: see the doc comment. */
+  suspend(): void {
+    this.suspended = true;
+  }
+
+  /** The call goes on with `media` (see the doc comment); resolves once our answer went out in the ACK. */
+  handOver(media: CallMedia, what: string): Promise<void> {
+    if (this.handover) {
+      this.handover.media = media;
+      return this.handover.done;
+    }
+    const handover = { media, done: this.offer(false, what, { late: true }) };
+    this.handover = handover;
+    const over = (): void => void (this.handover === handover && (this.handover = null));
+    handover.done.then(over, over);
+    return handover.done;
   }
 
   /** A new peer connection for the offer to a party that moved (see answer()); a media that cannot renew keeps its own. */
@@ -168,7 +213,7 @@ export class Renegotiation {
 
   /** The other party's re-INVITE: 200 with our answer (or offer), 491 while we offer, 488 when the media refuses. */
   answer(request: Core.IncomingInviteRequest): void {
-    if (this.disposed || this.state !== 'idle') {
+    if (this.disposed || this.state !== 'idle' || this.suspended) {
       request.reject({ statusCode: 491 });
       return;
     }
@@ -180,7 +225,7 @@ export class Renegotiation {
     const offer = sdpOf(request.message);
     const hold = this.options.held();
     // Without an offer, from a new Contact: the other party moved (a reloaded page resuming the
-    // call, late-offer.ts). Our offer comes from a new peer connection: a new ICE and DTLS
+    // call, handOver()). Our offer comes from a new peer connection: a new ICE and DTLS
     // association from scratch (the old path and association lead to the page that is gone).
     const target = this.dialog.remoteTarget.toString();
     const moved = target !== this.target;
@@ -231,7 +276,7 @@ export class Renegotiation {
 
   /** Applies an answer the other side can no longer be refused (after a 2xx); a failure ends the call. */
   private async applyAnswer(sdp: string | undefined, where: string): Promise<void> {
-    if (this.disposed) return;
+    if (this.disposed || this.suspended) return; // suspended: for a media that is gone
     try {
       if (sdp === undefined) throw new Error('it has no session description');
       await this.media.acceptAnswer(sdp);
@@ -241,7 +286,25 @@ export class Renegotiation {
     }
   }
 
-  private send(sdp: string, resolve: (outcome: Outcome) => void): void {
+  /** Answers the offer in the 2xx to our offerless re-INVITE in its ACK; no offer, or none we can answer: ACK without body, rejects. */
+  private async answerInAck(response: Core.AckableIncomingResponseWithSession, what: string): Promise<void> {
+    const offer = sdpOf(response.message);
+    const media = this.handover!.media;
+    let answer: string;
+    try {
+      if (offer === undefined) throw new Error('its 2xx carries no offer');
+      answer = await media.createAnswer(offer, { hold: this.options.held() });
+    } catch (err) {
+      response.ack();
+      throw new Error(`${what}: the far end's offer could not be used (${(err as Error).message})`, { cause: err });
+    }
+    response.ack({ body: sdpBody(answer) });
+    [this.media, this.suspended] = [media, false];
+    this.options.onRemoteOffer?.(offer);
+  }
+
+  /** Sends our re-INVITE, with `sdp` as its offer or without a body. */
+  private send(sdp: string | undefined, resolve: (outcome: Outcome) => void): void {
     let settled = false;
     const settle = (outcome: Outcome): void => {
       if (settled) {
@@ -253,7 +316,8 @@ export class Renegotiation {
       resolve(outcome);
     };
     const refused = ({ message }: Core.IncomingResponse): void => settle({ ok: false, status: message.statusCode ?? 0, reason: message.reasonPhrase ?? '' });
-    const request = this.dialog.invite({ onAccept: (response) => settle({ ok: true, response }), onRedirect: refused, onReject: refused }, { extraHeaders: [`Contact: ${this.options.contact}`, ALLOW_HEADER], body: sdpBody(sdp) });
+    const extraHeaders = [`Contact: ${this.options.contact}`, ALLOW_HEADER];
+    const request = this.dialog.invite({ onAccept: (response) => settle({ ok: true, response }), onRedirect: refused, onReject: refused }, sdp === undefined ? { extraHeaders } : { extraHeaders, body: sdpBody(sdp) });
     this.inFlight = () => {
       settle({ ok: false, status: 0, reason: 'the signalling link was lost' });
       abandonReinvite(this.dialog, request);

@@ -3,8 +3,9 @@
  * from its stored facts and its restored dialog instead of an INVITE.
  * ```txt
  *   restored (connecting, not announced) ──resume(media): the dialog is the call's again──▶ answered / held
- *        │                                  (no event), and the re-INVITE of late-offer.ts goes out from
- *        │                                  our new Contact: resolves on its ACK, rejects as it does (481…)
+ *        │                                  (no event), and the re-INVITE without offer of reinvite.ts's
+ *        │                                  handOver() goes out from our new Contact: resolves once our
+ *        │                                  answer went out in its ACK, rejects as it does (481…)
  *        └──hangup() / terminate() before: BYE in the restored dialog
  * ```
  * From then on it is an answered call like any other.
@@ -13,7 +14,6 @@ import { InvalidStateError } from '../errors';
 import type { CallMedia } from '../media/call-media';
 import type { CallEnd } from './call-events';
 import { CallSession, type CallContext } from './call-session';
-import { reinviteForOffer } from './late-offer';
 import type { ResumedLeg } from './stored-call';
 
 export class ResumedCallSession extends CallSession {
@@ -31,13 +31,7 @@ export class ResumedCallSession extends CallSession {
     this.useMedia(media);
     this.adopt(dialog);
     this._state = held ? 'held' : 'answered';
-    return reinviteForOffer(dialog, media, {
-      contact: this.context.contact,
-      hold: held,
-      ownsCallId: this.direction === 'outgoing',
-      what: 'the re-INVITE resuming the call',
-      wanted: () => this.state !== 'ended',
-    });
+    return this.answeredCall!.renegotiation.handOver(media, 'the re-INVITE resuming the call');
   }
 
   protected override abandon(): CallEnd | null {

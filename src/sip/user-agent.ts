@@ -19,7 +19,7 @@ import type { LinkState } from '../transport/types';
 import type { WebSocketTransport } from '../transport/websocket-transport';
 import { CallResume } from './call-resume';
 import type { CallSession } from './call-session';
-import { CallManager } from './calls';
+import { CallManager, type CallMediaOpener } from './calls';
 import { SipCore } from './core';
 import { escapeDisplayName } from './display-name';
 import { pageCallMedia } from './media';
@@ -42,6 +42,8 @@ export interface SipUserAgentOptions {
   logger: Logger;
   user: string;
   password: string;
+  /** Shared mode: where calls' media is opened (the tabs), instead of this page. */
+  openMedia?: CallMediaOpener;
 }
 
 export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
@@ -52,11 +54,11 @@ export class SipUserAgent extends EventEmitter<SipUserAgentEvents> {
   private readonly detachLink: () => void;
   private stopped = false;
 
-  constructor({ options, link, logger, user, password }: SipUserAgentOptions) {
+  constructor({ options, link, logger, user, password, openMedia }: SipUserAgentOptions) {
     super();
     const uri = Grammar.URIParse(`sip:${user}@${options.domain}`);
     if (!uri) throw new ConfigurationError('domain', `sip:${user}@${options.domain} is not a valid SIP address`);
-    this.calls = new CallManager(pageCallMedia(options.iceServers, logger.child('media'), options.iceTransportPolicy), logger.child('call'), options.maxIncomingCalls, options.callRecoveryTimeoutMs);
+    this.calls = new CallManager(pageCallMedia(options.iceServers, logger.child('media'), options.iceTransportPolicy), logger.child('call'), options.maxIncomingCalls, options.callRecoveryTimeoutMs, openMedia);
     this.core = new SipCore({
       aor: uri,
       user,

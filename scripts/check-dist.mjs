@@ -13,9 +13,11 @@
  *    devDependency, bundled in; importing it would break every install).
  *  - sip.js's API layer (`UserAgent`, `Inviter`, `Invitation`, its `Session`, `Registerer`,
  *    `Messager`), its WebSocket transport, its web session description handler, its core's
- *    subscription client, its MD5 (Voxline's smaller src/sip/md5.ts instead) and its generated PEG
- *    parser grammar (Voxline's src/sip/grammar instead) are in no bundle: Voxline builds sip.js's core itself (src/sip/core.ts)
- *    and runs on it with its own transport and media.
+ *    subscription client, its MD5 (Voxline's smaller src/sip/md5.ts instead), its core logging
+ *    (src/sip/sipjs-log.ts instead), the reason phrases of codes Voxline never sends
+ *    (src/sip/reason-phrases.ts) and its generated PEG parser grammar (Voxline's src/sip/grammar
+ *    instead) are in no bundle: Voxline builds sip.js's core itself (src/sip/core.ts) and runs on
+ *    it with its own transport and media.
  *  - Node: the ESM and the CommonJS build load in a bare Node process, the CommonJS one without
  *    `require()` of an ES module (as on Node < 20.19, or with --no-experimental-require-module),
  *    and importing them, constructing a Client and destroying it reads no browser global (SSR).
@@ -27,6 +29,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+import { shortenableNames } from './shortenable-names.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = /** @type {{ files: string[], dependencies?: Record<string, string>, peerDependencies?: Record<string, string> }} */ (
@@ -124,6 +128,8 @@ export const SIPJS_LEFT_OUT = {
   'core subscription client': { module: 'core/dialogs/subscription-dialog.js', markers: ['sip.subscribe-dialog'] },
   'MD5 (replaced by src/sip/md5.ts)': { module: 'core/messages/md5.js', markers: ['onePassHasher'] },
   'PEG parser grammar (replaced by src/sip/grammar)': { module: 'grammar/pegjs/dist/grammar.js', markers: ['Invalid opcode: ', 'end of input'] },
+  'reason phrases of codes Voxline never sends (src/sip/reason-phrases.ts)': { module: 'core/messages/utils.js', markers: ['First Hop Lacks Outbound Support', 'Unresolvable Destination'] },
+  'core logging (replaced by src/sip/sipjs-log.ts)': { module: 'core/log/logger-factory.js', markers: ["invalid 'level' parameter value", 'sip:loggerfactory'] },
 };
 
 /**
@@ -180,6 +186,47 @@ export function nodeLoadProblems(kind) {
   return result.touched.length ? [`${what}: reads browser globals on import/construct/destroy: ${result.touched.join(', ')}`] : [];
 }
 
+/**
+ * The public surface of a build as names: its exports, and for each exported class its static
+ * and prototype members (up to Object).
+ * @param {Record<string, unknown>} sdk @returns {string[]}
+ */
+function surfaceOf(sdk) {
+  const names = [];
+  // Built-ins (Error, Object, Function) end the walk: they differ between the two realms.
+  const native = (/** @type {object} */ p) => /\[native code\]/.test(Function.prototype.toString.call(typeof p === 'function' ? p : p.constructor));
+  const membersOf = (/** @type {object | null} */ o, /** @type {string} */ where) => {
+    for (let p = o; p && !native(p); p = Object.getPrototypeOf(p)) {
+      for (const n of Object.getOwnPropertyNames(p)) names.push(`${where}.${n}`);
+    }
+  };
+  for (const [name, value] of Object.entries(sdk)) {
+    names.push(name);
+    if (typeof value === 'function') {
+      membersOf(value, name);
+      membersOf(value.prototype, `${name}.prototype`);
+    }
+  }
+  return [...new Set(names)].sort();
+}
+
+/**
+ * Problems when the minified IIFE does not expose the same names as the unminified ESM build,
+ * apart from the internal names it shortens (scripts/shortenable-names.mjs).
+ */
+export async function iifeSurfaceProblems() {
+  const iife = path.join(ROOT, 'dist', 'voxline.iife.min.js');
+  const context = vm.createContext({ URL, TextEncoder, setTimeout, clearTimeout, queueMicrotask, console });
+  vm.runInContext(fs.readFileSync(iife, 'utf8'), context, { filename: iife });
+  const renamed = new Set(shortenableNames());
+  const fromIife = surfaceOf(vm.runInContext('Voxline', context));
+  const fromEsm = surfaceOf(await import(pathToFileURL(path.join(ROOT, 'dist', 'voxline.mjs')).href)).filter((n) => !renamed.has(n.split('.').pop() ?? ''));
+  const missing = fromEsm.filter((n) => !fromIife.includes(n));
+  // The renamed private members show up under their short names: ignore those.
+  const extra = fromIife.filter((n) => !fromEsm.includes(n) && !/\.[\w$]{1,3}$/.test(n));
+  return [...missing.map((n) => `dist/voxline.iife.min.js: lacks ${n} (renamed by the minifier?)`), ...extra.map((n) => `dist/voxline.iife.min.js: has ${n}, which dist/voxline.mjs does not`)];
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const maps = pkg.files.filter((f) => f.endsWith('.map'));
   if (!maps.length) report('source maps', ['package.json "files" lists no .map file']);
@@ -193,6 +240,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const abs = path.join(ROOT, js);
     report(`${js}: none of sip.js's ${Object.keys(SIPJS_LEFT_OUT).join(', ')}`, fs.existsSync(abs) ? sipjsLeftOutProblems(fs.readFileSync(abs, 'utf8'), js) : [`${js}: missing`]);
   }
+  report('dist/voxline.iife.min.js: the same exports, static and prototype members as dist/voxline.mjs', await iifeSurfaceProblems());
   report('dist/voxline.mjs: imports in Node, constructs and destroys a Client without touching browser globals', nodeLoadProblems('esm'));
   report('dist/voxline.cjs: requires in Node without require(esm), constructs and destroys a Client without touching browser globals', nodeLoadProblems('cjs'));
   if (problems.length) {

@@ -136,6 +136,23 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ servers: ['ws://ok.test'], callRecoveryTimeoutMs: 5_000 }).callRecoveryTimeoutMs).toBe(5_000);
   });
 
+  it('says what it expected and got for the options read with their defaults by key', () => {
+    const messageFor = (extra: Record<string, unknown>): string => {
+      try {
+        resolveOptions({ servers: ['ws://ok.test'], ...extra });
+        return 'accepted';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    expect(messageFor({ persistOutbox: 1 })).toContain('must be true or false, got 1');
+    expect(messageFor({ resumeCalls: 'yes' })).toContain('must be true or false, got yes');
+    expect(messageFor({ messageTimeoutMs: 0 })).toContain('must be a positive number, got 0');
+    expect(messageFor({ maxIncomingCalls: 1001 })).toContain('must be a whole number from 0 to 1000, got 1001');
+    const resolved = resolveOptions({ servers: ['ws://ok.test'], persistOutbox: false, connectTimeoutMs: 5, maxQueuedMessages: 7 });
+    expect([resolved.persistOutbox, resolved.resumeCalls, resolved.connectTimeoutMs, resolved.messageTimeoutMs, resolved.maxQueuedMessages]).toEqual([false, true, 5, 30_000, 7]);
+  });
+
   it('rejects a non-object', () => {
     expect(keyOf(() => resolveOptions(null))).toBe('options');
     expect(keyOf(() => resolveOptions('ws://x'))).toBe('options');

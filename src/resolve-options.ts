@@ -120,6 +120,26 @@ function positiveNumber(value: unknown, key: string, fallback: number): number {
   return value;
 }
 
+/** The options that {@link DEFAULT_OPTIONS} gives a number, or a boolean. */
+type DefaultOf<T> = { [K in keyof typeof DEFAULT_OPTIONS]: (typeof DEFAULT_OPTIONS)[K] extends T ? K : never }[keyof typeof DEFAULT_OPTIONS];
+
+/** {@link positiveNumber} of option `key`, defaulting to {@link DEFAULT_OPTIONS}'. */
+function positiveOption(input: Record<string, unknown>, key: DefaultOf<number>): number {
+  return positiveNumber(input[key], key, DEFAULT_OPTIONS[key]);
+}
+
+/** {@link wholeNumber} of option `key`, defaulting to {@link DEFAULT_OPTIONS}'. */
+function wholeOption(input: Record<string, unknown>, key: DefaultOf<number>, min: number, max: number): number {
+  return wholeNumber(input[key], key, DEFAULT_OPTIONS[key], min, max);
+}
+
+/** Boolean option `key`, defaulting to {@link DEFAULT_OPTIONS}'. */
+function booleanOption(input: Record<string, unknown>, key: DefaultOf<boolean>): boolean {
+  const value = input[key] ?? DEFAULT_OPTIONS[key];
+  if (typeof value !== 'boolean') throw new ConfigurationError(key, `must be true or false, got ${String(value)}`);
+  return value;
+}
+
 function optionalString(value: unknown, key: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '') {
@@ -258,11 +278,9 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
   if (iceTransportPolicy !== 'all' && iceTransportPolicy !== 'relay') {
     throw new ConfigurationError('iceTransportPolicy', `must be "all" or "relay", got ${JSON.stringify(iceTransportPolicy)}`);
   }
-  const persistOutbox = input.persistOutbox ?? DEFAULT_OPTIONS.persistOutbox;
-  if (typeof persistOutbox !== 'boolean') throw new ConfigurationError('persistOutbox', `must be true or false, got ${String(persistOutbox)}`);
-  const resumeCalls = input.resumeCalls ?? DEFAULT_OPTIONS.resumeCalls;
-  if (typeof resumeCalls !== 'boolean') throw new ConfigurationError('resumeCalls', `must be true or false, got ${String(resumeCalls)}`);
-  const registerExpiresSec = positiveNumber(input.registerExpiresSec, 'registerExpiresSec', DEFAULT_OPTIONS.registerExpiresSec);
+  const persistOutbox = booleanOption(input, 'persistOutbox');
+  const resumeCalls = booleanOption(input, 'resumeCalls');
+  const registerExpiresSec = positiveOption(input, 'registerExpiresSec');
   if (!Number.isInteger(registerExpiresSec) || registerExpiresSec < 30 || registerExpiresSec > REGISTER_EXPIRES_MAX_SEC) {
     throw new ConfigurationError('registerExpiresSec', `must be a whole number of seconds from 30 to ${REGISTER_EXPIRES_MAX_SEC}, got ${registerExpiresSec}`);
   }
@@ -276,16 +294,16 @@ export function resolveOptions(input: unknown): ResolvedClientOptions {
     logLevel: logLevel as LogLevel,
     logSink: validateLogger(input.logger),
     userAgent: printableString(input.userAgent, 'userAgent') ?? DEFAULT_OPTIONS.userAgent,
-    connectTimeoutMs: positiveNumber(input.connectTimeoutMs, 'connectTimeoutMs', DEFAULT_OPTIONS.connectTimeoutMs),
+    connectTimeoutMs: positiveOption(input, 'connectTimeoutMs'),
     registerExpiresSec,
-    messageTimeoutMs: positiveNumber(input.messageTimeoutMs, 'messageTimeoutMs', DEFAULT_OPTIONS.messageTimeoutMs),
-    maxQueuedMessages: wholeNumber(input.maxQueuedMessages, 'maxQueuedMessages', DEFAULT_OPTIONS.maxQueuedMessages, 1, 1_000_000),
+    messageTimeoutMs: positiveOption(input, 'messageTimeoutMs'),
+    maxQueuedMessages: wholeOption(input, 'maxQueuedMessages', 1, 1_000_000),
     persistOutbox,
     resumeCalls,
-    callResumeWindowMs: wholeNumber(input.callResumeWindowMs, 'callResumeWindowMs', DEFAULT_OPTIONS.callResumeWindowMs, 100, 600_000),
+    callResumeWindowMs: wholeOption(input, 'callResumeWindowMs', 100, 600_000),
     qualityThresholds: validateQualityThresholds(input.qualityThresholds),
-    maxIncomingCalls: wholeNumber(input.maxIncomingCalls, 'maxIncomingCalls', DEFAULT_OPTIONS.maxIncomingCalls, 0, 1_000),
-    callRecoveryTimeoutMs: wholeNumber(input.callRecoveryTimeoutMs, 'callRecoveryTimeoutMs', DEFAULT_OPTIONS.callRecoveryTimeoutMs, 1_000, 600_000),
+    maxIncomingCalls: wholeOption(input, 'maxIncomingCalls', 0, 1_000),
+    callRecoveryTimeoutMs: wholeOption(input, 'callRecoveryTimeoutMs', 1_000, 600_000),
     keepAlive: validateKeepAlive(input.keepAlive),
     reconnectPolicy: validateReconnect(input.reconnect),
     sharedWorker: validateSharedWorker(input),

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from '../emitter';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallView } from './call';
 import type { CallStats } from '../sip/media';

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from '../emitter';
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../logger';
 import { DEFAULT_QUALITY_THRESHOLDS } from '../options';

@@ -1,7 +1,7 @@
 /**
  * The public {@link Call}: one voice call, outgoing or incoming.
  */
-import type { EventEmitter } from 'eventemitter3';
+import type { EventEmitter } from '../emitter';
 import type { URI } from 'sip.js';
 import type { Logger } from '../logger';
 import type { CallDirection, CallEnd, CallLifecycleEvents, CallState } from '../sip/call-session';

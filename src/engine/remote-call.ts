@@ -5,7 +5,7 @@
  * (`call-op`). The remote audio and statistics are this tab's only when it owns the call's media
  * (media-host.ts); otherwise `remoteStream` is `null` and `getStats()` empty.
  */
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from '../emitter';
 import type { URI } from 'sip.js';
 import type { CallView } from '../client/call';
 import { InvalidStateError } from '../errors';

@@ -21,7 +21,7 @@
  * A BYE received while the media is being recovered (or detached), or one carrying our
  * "connection lost" Reason, also ends the call as `connection-lost`: both sides tell the same story.
  */
-import type { EventEmitter } from 'eventemitter3';
+import type { EventEmitter } from '../emitter';
 import type { Core } from 'sip.js';
 import { InvalidStateError } from '../errors';
 import type { Logger } from '../logger';

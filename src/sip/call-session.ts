@@ -33,7 +33,7 @@
  * ```
  * `ended` fires once; then the media is closed and every timer of the call is gone.
  */
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from '../emitter';
 import type { Core, URI } from 'sip.js';
 import { InvalidStateError } from '../errors';
 import type { Logger } from '../logger';

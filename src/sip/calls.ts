@@ -5,7 +5,7 @@
  * SharedWorker engine, a {@link CallMediaOpener} asks the tab that owns the call to do that.
  * The calls run on sip.js's core.
  */
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from '../emitter';
 import type { Core, URI } from 'sip.js';
 import { InvalidStateError, MediaError, VoxlineError } from '../errors';
 import type { Logger } from '../logger';

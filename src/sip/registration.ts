@@ -19,7 +19,7 @@
  * one still waiting (stranded on a dead link, say): its transaction is dropped and its waiters
  * get the new one's outcome. `dispose()` leaves no timer and no transaction behind.
  */
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from '../emitter';
 import type { Core, NameAddrHeader } from 'sip.js';
 import type { SipCore } from './core';
 import { AuthenticationError, InvalidStateError, SipError, TimeoutError, type VoxlineError } from '../errors';

@@ -10,7 +10,7 @@
  *        └────────────────────────────┴────────────────────────────────────┘
  * ```
  */
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from '../emitter';
 import { Grammar } from 'sip.js';
 import { ConfigurationError } from '../errors';
 import type { Logger } from '../logger';

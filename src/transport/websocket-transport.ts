@@ -25,7 +25,7 @@
  * `disconnect()` and `dispose()` close deliberately: no `lost`, no attempts. After an `offline` event, attempts wait for `online` (or
  * {@link OFFLINE_RETRY_MS}, in case the browser's online state is wrong).
  */
-import { EventEmitter } from 'eventemitter3';
+import { EventEmitter } from '../emitter';
 import { CancelledError, ConnectionError, InvalidStateError, TimeoutError } from '../errors';
 import type { Logger } from '../logger';
 import { watchBrowserLifecycle } from './connection-monitor';

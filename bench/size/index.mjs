@@ -41,7 +41,7 @@ export const size = {
       const own = gz - sipFloor.gzip;
       const fix =
         `the IIFE bundles sip.js 0.21, and the sip.js code Voxline imports (${sipUsed.join(', ')}; same stub for sip.js's own transport) is ` +
-        `${kib(sipFloor.gzip)} min+gzip by itself, leaving ${kib(own)} for Voxline's own code and eventemitter3. ` +
+        `${kib(sipFloor.gzip)} min+gzip by itself, leaving ${kib(own)} for Voxline's own code. ` +
         (sipFloor.gzip >= 50 * KIB
           ? 'No trimming of Voxline\'s own code can reach 50 KiB: it takes a smaller SIP core than sip.js 0.21 (its generated PEG grammar alone is ≈ 10 KiB min+gzip).'
           : `Reaching 50 KiB takes ${kib(gz - 50 * KIB)} off: more than Voxline's own share can give without also cutting into sip.js ` +
@@ -73,7 +73,7 @@ export const size = {
       const share = (/** @type {string} */ k) => `${(((iifeParts[k] ?? 0) / total) * 100).toFixed(0)} %`;
       notes.push(
         "iife: what Voxline's IIFE is made of (rollup.config.mjs's IIFE build, share of the rendered code before minification): " +
-          `sip.js ${share('sip.js')}, Voxline ${share('voxline')}, eventemitter3 ${share('eventemitter3')}.`,
+          `sip.js ${share('sip.js')}, Voxline ${share('voxline')}.`,
       );
     }
     if (want('app')) {

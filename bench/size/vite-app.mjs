@@ -8,8 +8,8 @@
  * built by Vite (`vite build`, production mode, its default minifier) the way an application
  * depends on Voxline: the app lives in a temporary folder whose node_modules/voxline links to this
  * repository, so Vite resolves the package through package.json `exports` and honours its
- * `sideEffects`, exactly as for an installed copy (sip.js, when it is external, and eventemitter3
- * resolve from this repository's node_modules, like a hoisted install).
+ * `sideEffects`, exactly as for an installed copy (sip.js, when it is external,
+ * resolves from this repository's node_modules, like a hoisted install).
  */
 import fs from 'node:fs';
 import os from 'node:os';

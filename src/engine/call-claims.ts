@@ -60,6 +60,8 @@ export class CallClaims {
   private readonly kept = new Map<string, { session: CallSession; timer: ReturnType<typeof setTimeout> }>();
   /** Claims of calls whose owner has not gone yet. */
   private readonly parked = new Map<string, CallTab>();
+  /** The tab each claim under way is for (a later claim overtakes an earlier one). */
+  private readonly handing = new Map<string, CallTab>();
   /** Kept calls that ended: a late claim must not restore them. */
   private readonly gone = new Set<string>();
   private readonly slot: TabSlot;
@@ -72,7 +74,8 @@ export class CallClaims {
     /** A kept call ended: the engine may be without tabs and calls now. */
     private readonly idle: () => void,
   ) {
-    this.slot = new TabSlot(host);
+    // A call being claimed is its claimant's already: the tab keeps its record meanwhile.
+    this.slot = new TabSlot(host, (id) => this.handing.get(id) ?? host.owner(id));
   }
 
   /** True while some call waits for its tab. */
@@ -83,6 +86,7 @@ export class CallClaims {
   /** Watches the calls of a new user agent (their records go to their tabs). */
   attach(manager: CallManager, core: Core.UserAgentCore): void {
     this.resume = new CallResume(this.slot, manager, core, { windowMs: this.windowMs, logger: this.logger });
+    manager.on('tracked', (session) => session.once('ended', () => this.handing.delete(session.id)));
     this.resume.start(() => undefined); // nothing to load here: tabs bring their records
   }
 
@@ -129,6 +133,7 @@ export class CallClaims {
       } else if (!this.gone.has(id) && this.resume) {
         // A call this engine does not know (a new worker): back from the record, media in `tab`.
         this.host.inherit(id, tab);
+        this.handing.set(id, tab);
         this.resume.take([record], (call) => this.host.post(tab, call, 'claimed'));
       }
     }
@@ -148,6 +153,7 @@ export class CallClaims {
     this.kept.delete(id);
     const { session } = kept;
     this.host.inherit(id, tab);
+    this.handing.set(id, tab);
     let claimed = false;
     try {
       const media = await this.host.open(session, {});
@@ -156,10 +162,14 @@ export class CallClaims {
       this.host.post(tab, session, 'claimed');
       claimed = true;
       await done;
+      if (this.handing.get(id) === tab) this.handing.delete(id);
       this.logger.info(`${id}: resumed in the reloaded tab`);
       this.resume?.checkAudio(session);
     } catch (err) {
-      if (session.state === 'ended') return;
+      // Ended meanwhile, overtaken by a later claim, or its new tab went too (reloaded again): kept again for the next claim.
+      if (session.state === 'ended' || this.kept.has(id) || this.handing.get(id) !== tab) return;
+      this.handing.delete(id);
+      if (![...this.host.tabs()].includes(tab) && this.keep(session)) return;
       this.logger.warn(`${id}: could not be resumed in the reloaded tab (${(err as Error).message}); hanging up`);
       if (!claimed) this.host.post(tab, session, 'claimed');
       session.terminate('resume-failed');
@@ -176,7 +186,11 @@ class TabSlot implements CallSlot {
   private told = new Set<CallTab>();
   private scheduled = false;
 
-  constructor(private readonly host: ClaimHost) {}
+  constructor(
+    private readonly host: ClaimHost,
+    /** The tab that owns call `id` (whose record it keeps). */
+    private readonly owner: (id: string) => CallTab | undefined,
+  ) {}
 
   load(): { live: StoredCall[]; expired: StoredCall[] } {
     return { live: [], expired: [] };
@@ -202,7 +216,7 @@ class TabSlot implements CallSlot {
     this.scheduled = false;
     const byTab = new Map<CallTab, StoredCall[]>([...this.told].map((tab) => [tab, []]));
     for (const entry of this.snapshot?.() ?? []) {
-      const owner = this.host.owner(entry.id);
+      const owner = this.owner(entry.id);
       if (owner) byTab.set(owner, [...(byTab.get(owner) ?? []), entry]);
     }
     const tabs = new Set(this.host.tabs());

@@ -287,3 +287,27 @@ describe('shared mode: a call survives a reload of its tab (resumeCalls)', () =>
     expect(other.resumed).toEqual([]);
   });
 });
+
+describe('shared mode: claims under pressure', () => {
+  it('the claiming tab goes again before the handover completed: the call is kept again (no BYE), and the next reload takes it', async () => {
+    const one = await openTab();
+    await openTab(); // another tab keeps the worker
+    const call = await answeredCall(one);
+    reload(0);
+    const again = await openTab(one.storage);
+    await vi.waitFor(() => expect(requests('INVITE')).toHaveLength(2)); // the handover's re-INVITE, unanswered
+    reload(2);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(requests('BYE')).toHaveLength(0);
+    expect(again.resumed.map((c) => c.id)).toEqual([call.id]);
+    const third = await openTab(one.storage);
+    await new Promise((r) => setTimeout(r, 50));
+    // The handover's re-INVITE is still out: its answer now goes to the new tab's media (reinvite.ts handOver()).
+    await bobOffers(2);
+    await vi.waitFor(() => expect(third.resumed.map((c) => c.id)).toEqual([call.id]));
+    await vi.waitFor(() => expect(third.resumed[0]!.state).toBe('answered'));
+    await vi.waitFor(() => expect(tabMedia[third.media]![0]!.calls).toEqual(['createAnswer hold=false']));
+    expect(tabMedia[again.media]![0]!.calls).toEqual([]); // made, never used: the tab went before bob answered
+    expect(requests('BYE')).toHaveLength(0);
+  });
+});

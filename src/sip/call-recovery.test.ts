@@ -374,7 +374,7 @@ describe('CallRecovery: suspended while the media is gone (media handover)', () 
     await tick(8000);
     expect(names(b)).toEqual(['reconnecting', 'gaveup']);
     expect(b.restarts.length).toBeGreaterThan(1);
-    expect(b.events[1]).toEqual(['gaveup', 'the new media did not connect within 8000 ms']);
+    expect(b.events[1]).toEqual(['gaveup', 'the media did not come back within 8000 ms']);
   });
 
   it('an incident under way goes on (no second reconnecting): its attempt is no longer wanted, no more follow; resume closes it', async () => {

@@ -165,7 +165,7 @@ export class CallRecovery {
     const incident = this.incident;
     if (incident && state !== 'connected') {
       // A reconnected now would be followed by a second incident were it not to connect (e.g. an ICE restart seen as signalling trouble).
-      this.timers.deadline = setTimeout(() => this.giveUp(`the new media did not connect within ${this.options.timeoutMs} ms`), this.options.timeoutMs);
+      this.armDeadline();
       return this.awaitMedia(incident);
     }
     this.succeed();
@@ -254,7 +254,7 @@ export class CallRecovery {
     this.incident = incident;
     this.armed = false;
     this.hooks.logger.info(`media down (${incident.reason}): restarting ICE`);
-    this.timers.deadline = setTimeout(() => this.giveUp(`the media did not come back within ${this.options.timeoutMs} ms`), this.options.timeoutMs);
+    this.armDeadline();
     this.hooks.reconnecting({ reason: incident.reason, at: incident.since });
     if (this.disposed || this.incident !== incident) return; // a listener hung up
     if (repairing) return this.awaitMedia(incident);
@@ -298,6 +298,11 @@ export class CallRecovery {
       if (incident.reason === 'no-inbound-audio' && this.media === 'connected') this.succeed();
       else this.retryLater();
     }, this.options.attemptWaitMs ?? 2500);
+  }
+
+  /** The incident ends the call unless the media is back within timeoutMs. */
+  private armDeadline(): void {
+    this.timers.deadline = setTimeout(() => this.giveUp(`the media did not come back within ${this.options.timeoutMs} ms`), this.options.timeoutMs);
   }
 
   private retryLater(): void {

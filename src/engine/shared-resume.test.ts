@@ -18,6 +18,7 @@ import { createLogger } from '../logger';
 import { resolveOptions } from '../resolve-options';
 import type { StoredCall } from '../sip/stored-call';
 import { directChannel } from './direct-channel';
+import { readEngineMessage, readPageMessage } from './protocol';
 import { Engine } from './engine';
 import { WorkerHub } from './worker-hub';
 
@@ -309,5 +310,16 @@ describe('shared mode: claims under pressure', () => {
     await vi.waitFor(() => expect(tabMedia[third.media]![0]!.calls).toEqual(['createAnswer hold=false']));
     expect(tabMedia[again.media]![0]!.calls).toEqual([]); // made, never used: the tab went before bob answered
     expect(requests('BYE')).toHaveLength(0);
+  });
+});
+
+describe('protocol: the messages of claims', () => {
+  it('a `stored` list reaches the page; one without a list is ignored with a log line; a login with claims is a command', () => {
+    const lines: string[] = [];
+    expect(readEngineMessage({ voxline: 2, kind: 'stored', calls: [] }, (l) => lines.push(l))).toEqual({ voxline: 2, kind: 'stored', calls: [] });
+    expect(readEngineMessage({ voxline: 2, kind: 'stored', calls: 'x' }, (l) => lines.push(l))).toBeNull();
+    expect(lines).toEqual(['ignored a malformed message from the engine (kind stored)']);
+    const login = { voxline: 2, kind: 'command', seq: 1, command: { op: 'login', user: 'alice', password: 'pw', claims: [{ id: 'x' }] } };
+    expect(readPageMessage(login, (l) => lines.push(l))).toEqual(login); // the claims themselves are checked by the hub (call-claims.ts)
   });
 });

@@ -25,7 +25,7 @@ const AUDIO_BACK_MS = 3000;
 const HEARD_PER_SAMPLE = 0.00001;
 const RUNS = Number(process.env.VOXLINE_RESUME_RUNS ?? 0);
 
-type Sample = { t: number; d: number; rx: number };
+type Sample = { t: number; d: number; rx: number; pc?: string };
 type W = Window & { energyLog?: Sample[] };
 
 async function open(context: BrowserContext, webUrl: string): Promise<Page> {
@@ -53,11 +53,25 @@ function logEnergy(page: Page, name: string): Promise<void> {
   return page.evaluate((name) => {
     const log: Sample[] = ((window as W).energyLog = []);
     let previous: number | null = null;
+    const w = window as unknown as { pcs?: RTCPeerConnection[] };
+    if (!w.pcs) {
+      const pcs: RTCPeerConnection[] = (w.pcs = []);
+      const Native = window.RTCPeerConnection;
+      window.RTCPeerConnection = class extends Native {
+        constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+          super(...args);
+          pcs.push(this);
+        }
+      };
+    }
     const tick = async (): Promise<void> => {
       const call = window.vx.calls[name]?.at(-1);
       const stats = call && call.state !== 'ended' ? await call.getStats() : null;
       const energy = stats ? stats.inboundAudioEnergy : null;
-      log.push({ t: Date.now(), d: energy !== null && previous !== null ? energy - previous : 0, rx: stats?.bytesReceived ?? 0 });
+      const pc = w.pcs!.filter((p) => p.connectionState !== 'closed').at(-1);
+      let dtls = '';
+      if (pc) (await pc.getStats()).forEach((r: { type: string; dtlsState?: string; dtlsRole?: string }) => void (r.type === 'transport' && (dtls = `${r.dtlsState}/${r.dtlsRole}`)));
+      log.push({ t: Date.now(), d: energy !== null && previous !== null ? energy - previous : 0, rx: stats?.bytesReceived ?? 0, pc: pc ? `${pc.iceConnectionState}/${pc.connectionState}/${dtls}` : '' });
       previous = energy;
       setTimeout(() => void tick(), 100);
     };
@@ -144,6 +158,10 @@ async function reloadOwner(tab: Page, bob: Page, sip: Sip, server = sip.url, rel
   const loggedInAt = await login(tab, 'alice', sip, { shared: true, server });
   await expect.poll(() => tab.evaluate(() => window.vx.of('alice', 'callresumed').length)).toBe(1);
   const back = await bothHeard(tab, bob, loggedInAt, AUDIO_BACK_MS + 2000);
+  if (process.env.VOXLINE_RESUME_DEBUG) {
+    // Each side's 100 ms samples after login(): ms:energy gained:bytes received:ICE/connection/DTLS state.
+    for (const p of [tab, bob]) console.log(JSON.stringify((await p.evaluate(() => (window as W).energyLog ?? [])).filter((x) => x.t > loggedInAt - 300 && x.t < back + 300).map((x) => `${x.t - loggedInAt}:${x.d.toExponential(1)}:${x.rx}:${x.pc}`)));
+  }
   expect(back - loggedInAt).toBeLessThan(AUDIO_BACK_MS);
   expect(await facts(tab, 'alice')).toEqual(before);
   expect(await tab.evaluate(() => window.vx.clients.alice!.shared)).toBe(true);

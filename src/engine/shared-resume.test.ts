@@ -156,7 +156,7 @@ describe('shared mode: a call survives a reload of its tab (resumeCalls)', () =>
     const reinvite = await bobOffers(2);
     expect(reinvite.header('call-id')).toBe(requests('INVITE')[0]!.header('call-id'));
     expect(reinvite.body ?? '').toBe(''); // no offer: bob's offer is answered in the ACK
-    expect(contactOf(reinvite)).toBe(firstContact); // the same engine, the same Contact
+    expect(contactOf(reinvite)).toBe(`${firstContact};vxh=2`); // the same engine and binding; moved for the far end (answered-call.ts)
     await vi.waitFor(() => expect(again.resumed).toHaveLength(1));
     const back = again.resumed[0]!;
     expect({ id: back.id, direction: back.direction, remote: back.remote.uri, answeredAt: back.answeredAt }).toEqual({ id: call.id, direction: 'outgoing', remote: call.remote.uri, answeredAt: call.answeredAt });

@@ -282,7 +282,9 @@ test.describe('demo softphone', () => {
   test('under the bare CSP (no worker-src) the page still signs in and reconnects; the keep-alive worker is refused once per page, not once per link', async ({ browser, sip }) => {
     const bare = await startStaticServer({ root, allow: ['dist-demo'], headers: { 'content-security-policy': BARE_CSP } });
     try {
-      const { page, errors } = await demo.open(browser, sip, { viewport: DESKTOP, site: bare.url, csp: BARE_CSP });
+      // In-page mode (?shared=0): its keep-alive timer would run in a Blob worker. (In shared mode the
+      // same-origin SharedWorker is allowed by default-src 'self' and times the keep-alive itself.)
+      const { page, errors } = await demo.open(browser, sip, { viewport: DESKTOP, site: bare.url, csp: BARE_CSP, search: 'shared=0' });
       await fillLogin(page, 'dave', sip.users.dave!, 'Dave');
       await expect(page.locator('#badge')).toHaveAttribute('data-state', 'connected');
       await expect(page.locator('#about-identity')).toHaveText(`sip:dave@${sip.domain}`);

@@ -26,6 +26,7 @@ const END_TEXT: Record<string, (name: string) => string> = {
   unavailable: (n) => `${n} is not available`,
   'connection-lost': () => 'Connection lost',
   'resume-failed': (n) => `The call with ${n} could not be resumed after the reload`,
+  'answered-elsewhere': () => 'Answered in another tab',
   failed: () => 'Call failed',
 };
 

@@ -6,7 +6,8 @@
  * Shared mode (`?shared=1`, default {@link SHARED_BY_DEFAULT}): the tabs of this browser share one
  * link and registration through voxline.worker.js (served next to this page); the status panel
  * says across how many tabs, and signing out in one tab signs out all of them (the others show
- * the sign-in form with a note). Calls do not work in shared mode yet (#16 stage 3).
+ * the sign-in form with a note). An incoming call rings in every tab; the tab that answers gets
+ * the audio, the others show "Answered in another tab". `?shared=0` gives each tab its own link.
  */
 import { Chat } from './chat';
 import { ConnectionStatus } from './connection-status';
@@ -20,8 +21,8 @@ import { Tabs } from './tabs';
 import { toast } from './toasts';
 import { Tones } from './tones';
 
-/** Shared mode unless the page says `?shared=0`/`?shared=1`. Off until calls run in shared mode. */
-const SHARED_BY_DEFAULT = false;
+/** Shared mode unless the page says `?shared=0`. */
+const SHARED_BY_DEFAULT = true;
 const sharedParam = new URLSearchParams(location.search).get('shared');
 /** The worker script of shared mode (resolved against this page), or `undefined` for a link of this tab's own. */
 const sharedWorker = (sharedParam === null ? SHARED_BY_DEFAULT : sharedParam === '1') ? new URL('voxline.worker.js', location.href).href : undefined;

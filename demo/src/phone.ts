@@ -211,11 +211,13 @@ export class Phone {
     this.ringing = call;
     this.deps.tones.ringtone();
     this.incoming.show(name, call.remote.uri, this.deps.tones.playing);
-    call.on('ended', () => {
+    call.on('ended', ({ reason }) => {
       if (this.ringing !== call) return;
       this.ringing = null;
       this.deps.tones.stop();
       this.incoming.hide();
+      // Shared mode: another tab of this app answered or declined it (this tab did neither).
+      if (reason === 'answered-elsewhere' || reason === 'rejected') return toast(`Call from ${name} ${reason === 'rejected' ? 'declined' : 'answered'} in another tab.`);
       this.log.add({ remote: call.remote.user, direction: 'incoming', outcome: 'missed', at: Date.now() });
       toast(`Missed call from ${name}.`);
     });

@@ -17,7 +17,8 @@ import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { dts } from 'rollup-plugin-dts';
-import { mangleOptions } from './scripts/shortenable-names.mjs';
+import { mangleOptions, shortenableNames } from './scripts/shortenable-names.mjs';
+import { dropUnusedMethodsPlugin } from './scripts/unused-methods.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const external = [...Object.keys(pkg.dependencies ?? {})];
@@ -155,6 +156,9 @@ const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, d
  */
 const minify = (mangle = {}) => terser({ ecma: 2020, compress: { passes: 3, pure_getters: true, hoist_vars: true, unsafe_arrows: true }, mangle, format: { comments: false } });
 
+/** The property names the IIFE may shorten, computed once for both of its output plugins. */
+const SHORTENABLE = shortenableNames();
+
 const onwarn = (warning, warn) => {
   // Fail the build on anything unexpected rather than shipping it.
   if (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.every((id) => id.includes('node_modules'))) return;
@@ -181,8 +185,9 @@ export default [
       format: 'iife',
       name: 'Voxline',
       sourcemap: true,
-      // Internal property names get short names too (scripts/shortenable-names.mjs says which are safe).
-      plugins: [minify(mangleOptions())],
+      // Internal property names get short names too (scripts/shortenable-names.mjs says which are
+      // safe), and the class members that none of them names are dropped (scripts/unused-methods.mjs).
+      plugins: [dropUnusedMethodsPlugin(SHORTENABLE), minify(mangleOptions(SHORTENABLE))],
     },
   },
   {

@@ -154,9 +154,12 @@ const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, d
  * nothing is constructed from a function expression (TypeScript and sip.js emit classes);
  * `ecma: 2020` matches tsconfig's target; `ascii_only` writes the few non-ASCII characters of
  * messages (≥, …, §, —) as escapes, which gzip packs smaller than their UTF-8 bytes (same
- * strings at run time). Together ≈ 1.4 KB min, 0.3 KB min+gzip off the IIFE.
+ * strings at run time); `sequences: false` leaves statements as statements instead of joining
+ * them with commas, which costs ≈ 0.45 KB min but saves ≈ 0.08 KB min+gzip (the repeated
+ * statement shapes compress better), and min+gzip is what a page downloads. Together ≈ 1 KB
+ * min, 0.4 KB min+gzip off the IIFE.
  */
-const minify = (mangle = {}) => terser({ ecma: 2020, compress: { passes: 4, pure_getters: true, hoist_vars: true, unsafe_arrows: true }, mangle, format: { comments: false, ascii_only: true } });
+const minify = (mangle = {}) => terser({ ecma: 2020, compress: { passes: 4, pure_getters: true, hoist_vars: true, unsafe_arrows: true, sequences: false }, mangle, format: { comments: false, ascii_only: true } });
 
 /** The property names the IIFE may shorten, computed once for both of its output plugins. */
 const SHORTENABLE = shortenableNames();

@@ -139,8 +139,45 @@ const shortenSipjsRfc5407Quote = editSipjsModule(
   'this.logger.warn("RFC 5407 §3.1.5 suggests that the caller waits for its ACK to be received (about 2 s) before it sends a re-INVITE");',
 );
 
+/**
+ * Drops methods of one sip.js module's class in every build (as `editSipjsModule`, failing the
+ * build when one is not found): each is a method at class-member indentation, up to its closing
+ * brace at the same indentation.
+ */
+const dropSipjsMethods = (name, path, methods) => () => ({
+  name: `voxline-drop-sipjs-${name}`,
+  transform(code, id) {
+    if (!id.includes('/sip.js/') || !path.test(id)) return null;
+    for (const method of methods) {
+      const start = code.indexOf(`\n    ${method}(`);
+      const end = start < 0 ? -1 : code.indexOf('\n    }\n', start);
+      if (end < 0) throw new Error(`${name}: ${id} no longer has a method ${method}()`);
+      code = code.slice(0, start) + '\n'.repeat(code.slice(start, end).split('\n').length - 1) + code.slice(end + '\n    }'.length);
+    }
+    return { code, map: null };
+  },
+});
+
+/**
+ * The core's senders Voxline never calls (it sends MESSAGE with `request()`, and never PUBLISH,
+ * SUBSCRIBE or a MESSAGE inside a call's dialog; only sip.js's API layer, which is not bundled,
+ * calls them), and with them the user agent clients only they make. scripts/check-dist.mjs checks
+ * that the dialog's MESSAGE sender stays out of the bundles.
+ */
+const dropSipjsCoreSenders = dropSipjsMethods('core-senders', /\/core\/user-agent-core\/user-agent-core\.js$/, ['message', 'publish', 'subscribe']);
+const dropSipjsDialogMessage = dropSipjsMethods('dialog-message', /\/core\/dialogs\/session-dialog\.js$/, ['message']);
+
 /** Every stub and edit above, in the order the builds apply them. */
-const sipjsStubs = () => [dropSipjsSubscribeClient(), useVoxlineMd5(), useVoxlineGrammar(), useVoxlineSipjsLog(), useVoxlineReasonPhrases(), shortenSipjsRfc5407Quote()];
+const sipjsStubs = () => [
+  dropSipjsSubscribeClient(),
+  useVoxlineMd5(),
+  useVoxlineGrammar(),
+  useVoxlineSipjsLog(),
+  useVoxlineReasonPhrases(),
+  shortenSipjsRfc5407Quote(),
+  dropSipjsCoreSenders(),
+  dropSipjsDialogMessage(),
+];
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: undefined, sourceMap: true, inlineSources: true });
 

@@ -167,6 +167,13 @@ const dropSipjsMethods = (name, path, methods) => () => ({
 const dropSipjsCoreSenders = dropSipjsMethods('core-senders', /\/core\/user-agent-core\/user-agent-core\.js$/, ['message', 'publish', 'subscribe']);
 const dropSipjsDialogMessage = dropSipjsMethods('dialog-message', /\/core\/dialogs\/session-dialog\.js$/, ['message']);
 
+/**
+ * The user agent servers' `redirect()` (a 3xx answer to an incoming request, and the state check
+ * only it reads): Voxline answers incoming requests with 1xx, 2xx or 4xx-6xx, never with a 3xx.
+ */
+const dropSipjsServerRedirect = dropSipjsMethods('uas-redirect', /\/core\/user-agents\/user-agent-server\.js$/, ['redirect', 'get redirectable']);
+const dropSipjsInviteServerRedirect = dropSipjsMethods('invite-uas-redirect', /\/core\/user-agents\/(?:re-)?invite-user-agent-server\.js$/, ['redirect']);
+
 /** Every stub and edit above, in the order the builds apply them. */
 const sipjsStubs = () => [
   dropSipjsSubscribeClient(),
@@ -177,6 +184,8 @@ const sipjsStubs = () => [
   shortenSipjsRfc5407Quote(),
   dropSipjsCoreSenders(),
   dropSipjsDialogMessage(),
+  dropSipjsServerRedirect(),
+  dropSipjsInviteServerRedirect(),
 ];
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: undefined, sourceMap: true, inlineSources: true });

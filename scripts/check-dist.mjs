@@ -132,6 +132,7 @@ export const SIPJS_LEFT_OUT = {
   'core logging (replaced by src/sip/sipjs-log.ts)': { module: 'core/log/logger-factory.js', markers: ["invalid 'level' parameter value", 'sip:loggerfactory'] },
   'RFC 5407 quote of its re-INVITE race warning (shortened in rollup.config.mjs)': { module: 'core/dialogs/session-dialog.js', markers: ['Implementors can decouple'] },
   "dialog's MESSAGE sender (dropped in rollup.config.mjs)": { module: 'core/dialogs/session-dialog.js', markers: ['sending MESSAGE request'] },
+  "user agent servers' redirect() (dropped in rollup.config.mjs)": { module: 'core/user-agents/user-agent-server.js', markers: ['not redirectable in state'] },
 };
 
 /**

@@ -174,6 +174,9 @@ const dropSipjsDialogMessage = dropSipjsMethods('dialog-message', /\/core\/dialo
 const dropSipjsServerRedirect = dropSipjsMethods('uas-redirect', /\/core\/user-agents\/user-agent-server\.js$/, ['redirect', 'get redirectable']);
 const dropSipjsInviteServerRedirect = dropSipjsMethods('invite-uas-redirect', /\/core\/user-agents\/(?:re-)?invite-user-agent-server\.js$/, ['redirect']);
 
+/** The re-INVITE server's `progress()`: Voxline answers a re-INVITE with a final response only. */
+const dropSipjsReinviteProgress = dropSipjsMethods('reinvite-uas-progress', /\/core\/user-agents\/re-invite-user-agent-server\.js$/, ['progress']);
+
 /** Every stub and edit above, in the order the builds apply them. */
 const sipjsStubs = () => [
   dropSipjsSubscribeClient(),
@@ -186,6 +189,7 @@ const sipjsStubs = () => [
   dropSipjsDialogMessage(),
   dropSipjsServerRedirect(),
   dropSipjsInviteServerRedirect(),
+  dropSipjsReinviteProgress(),
 ];
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: undefined, sourceMap: true, inlineSources: true });

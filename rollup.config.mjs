@@ -177,6 +177,13 @@ const dropSipjsInviteServerRedirect = dropSipjsMethods('invite-uas-redirect', /\
 /** The re-INVITE server's `progress()`: Voxline answers a re-INVITE with a final response only. */
 const dropSipjsReinviteProgress = dropSipjsMethods('reinvite-uas-progress', /\/core\/user-agents\/re-invite-user-agent-server\.js$/, ['progress']);
 
+/**
+ * The deprecated aliases `on()`, `off()` and `once()` of sip.js's `EmitterImpl`: its only instance
+ * in the bundles is the transport adapter's `stateChange` (src/sip/sipjs-transport.ts), which
+ * nothing listens to with them (sip.js's core does not listen to it at all).
+ */
+const dropSipjsEmitterAliases = dropSipjsMethods('emitter-aliases', /\/api\/emitter\.js$/, ['on', 'off', 'once']);
+
 /** Every stub and edit above, in the order the builds apply them. */
 const sipjsStubs = () => [
   dropSipjsSubscribeClient(),
@@ -190,6 +197,7 @@ const sipjsStubs = () => [
   dropSipjsServerRedirect(),
   dropSipjsInviteServerRedirect(),
   dropSipjsReinviteProgress(),
+  dropSipjsEmitterAliases(),
 ];
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: undefined, sourceMap: true, inlineSources: true });

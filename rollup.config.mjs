@@ -141,17 +141,20 @@ const shortenSipjsRfc5407Quote = editSipjsModule(
 
 /**
  * Drops methods of one sip.js module's class in every build (as `editSipjsModule`, failing the
- * build when one is not found): each is a method at class-member indentation, up to its closing
- * brace at the same indentation.
+ * build when one is not found): each is a method at class-member indentation, with the doc
+ * comment (and line comments) right above it, up to its closing brace at the same indentation.
  */
 const dropSipjsMethods = (name, path, methods) => () => ({
   name: `voxline-drop-sipjs-${name}`,
   transform(code, id) {
     if (!id.includes('/sip.js/') || !path.test(id)) return null;
     for (const method of methods) {
-      const start = code.indexOf(`\n    ${method}(`);
+      let start = code.indexOf(`\n    ${method}(`);
       const end = start < 0 ? -1 : code.indexOf('\n    }\n', start);
       if (end < 0) throw new Error(`${name}: ${id} no longer has a method ${method}()`);
+      const doc = code.lastIndexOf('\n    /**', start);
+      const above = doc < 0 ? '' : code.slice(doc, start);
+      if (above.indexOf('*/') === above.lastIndexOf('*/') && /\*\/(?:\n {4}\/\/[^\n]*)*$/.test(above)) start = doc;
       code = code.slice(0, start) + '\n'.repeat(code.slice(start, end).split('\n').length - 1) + code.slice(end + '\n    }'.length);
     }
     return { code, map: null };
@@ -178,11 +181,12 @@ const dropSipjsInviteServerRedirect = dropSipjsMethods('invite-uas-redirect', /\
 const dropSipjsReinviteProgress = dropSipjsMethods('reinvite-uas-progress', /\/core\/user-agents\/re-invite-user-agent-server\.js$/, ['progress']);
 
 /**
- * The deprecated aliases `on()`, `off()` and `once()` of sip.js's `EmitterImpl`: its only instance
- * in the bundles is the transport adapter's `stateChange` (src/sip/sipjs-transport.ts), which
- * nothing listens to with them (sip.js's core does not listen to it at all).
+ * The listening side of sip.js's `EmitterImpl` (`addListener()`, `removeListener()` and their
+ * deprecated aliases `on()`, `off()`, `once()`): its only instance in the bundles is the transport
+ * adapter's `stateChange` (src/sip/sipjs-transport.ts), which it emits and clears, and nothing
+ * listens to (sip.js's core does not, and the application cannot reach it).
  */
-const dropSipjsEmitterAliases = dropSipjsMethods('emitter-aliases', /\/api\/emitter\.js$/, ['on', 'off', 'once']);
+const dropSipjsEmitterListening = dropSipjsMethods('emitter-listening', /\/api\/emitter\.js$/, ['addListener', 'removeListener', 'on', 'off', 'once']);
 
 /** Every stub and edit above, in the order the builds apply them. */
 const sipjsStubs = () => [
@@ -197,7 +201,7 @@ const sipjsStubs = () => [
   dropSipjsServerRedirect(),
   dropSipjsInviteServerRedirect(),
   dropSipjsReinviteProgress(),
-  dropSipjsEmitterAliases(),
+  dropSipjsEmitterListening(),
 ];
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: undefined, sourceMap: true, inlineSources: true });

@@ -33,8 +33,8 @@ async function bindingsOf(sip: SipServer, user: string): Promise<number> {
   }
 }
 
-/** Opens `count` tabs of one context, each with a shared-mode client `alice` logged in. */
-async function openTabs(context: BrowserContext, webUrl: string, count: number, server: string, sip: SipServer, prepare?: (page: Page) => Promise<void>): Promise<Page[]> {
+/** Opens `count` tabs of one context, each with a shared-mode client `alice` logged in (`extra`: more client options). */
+async function openTabs(context: BrowserContext, webUrl: string, count: number, server: string, sip: SipServer, prepare?: (page: Page) => Promise<void>, extra: Record<string, unknown> = {}): Promise<Page[]> {
   const pages: Page[] = [];
   for (let i = 0; i < count; i++) {
     const page = await context.newPage();
@@ -46,12 +46,12 @@ async function openTabs(context: BrowserContext, webUrl: string, count: number, 
   await Promise.all(
     pages.map((page) =>
       page.evaluate(
-        async ({ server, domain, password, sharedWorker }) => {
-          const client = window.vx.create('alice', { servers: [server], domain, logLevel: 'warn', sharedWorker });
+        async ({ server, domain, password, sharedWorker, extra }) => {
+          const client = window.vx.create('alice', { servers: [server], domain, logLevel: 'warn', sharedWorker, ...extra });
           client.on('loggedout', () => window.vx.events.push({ client: 'alice', type: 'loggedout', payload: null, t: Date.now() }));
           await client.login('alice', password);
         },
-        { server, domain: sip.domain, password: sip.users.alice!, sharedWorker: WORKER_URL },
+        { server, domain: sip.domain, password: sip.users.alice!, sharedWorker: WORKER_URL, extra },
       ),
     ),
   );
@@ -252,11 +252,11 @@ const dial = (page: Page, from: string, to: string): Promise<string> =>
   page.evaluate(async ({ from, to }) => window.vx.trackCall(from, await window.vx.clients[from]!.call(to)).id, { from, to });
 
 test.describe('shared mode: calls across tabs', () => {
-  test('an incoming call rings in 3 tabs; answered in the 2nd: audio both ways there, answered-elsewhere in the others; closing that tab ends the call with BYE', async ({ browser, web, sip }) => {
+  test('an incoming call rings in 3 tabs; answered in the 2nd: audio both ways there, answered-elsewhere in the others; closing that tab ends the call with BYE (resumeCalls off; with it, after callResumeWindowMs: shared-resume.spec.ts)', async ({ browser, web, sip }) => {
     const context = await browser.newContext();
     const bob = await bobPage(browser, web.url, sip);
     try {
-      const pages = await openTabs(context, web.url, 3, sip.url, sip);
+      const pages = await openTabs(context, web.url, 3, sip.url, sip, undefined, { resumeCalls: false });
       await dial(bob, 'bob', 'alice');
       for (const page of pages) await expect.poll(() => count(page, 'incomingcall')).toBe(1);
       for (const page of pages) expect(await callStates(page, 'alice')).toEqual(['ringing']);

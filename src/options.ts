@@ -219,7 +219,8 @@ export interface ClientOptions {
    * Calls: an incoming call rings in every logged-in tab; `answer()` in one tab opens the audio
    * there and ends the call in the others (reason `answered-elsewhere`); a call's audio lives in
    * the tab that placed or answered it, every tab lists it in `client.calls` and may hang it up,
-   * and closing that tab ends it. `resumeCalls` does not apply in shared mode yet.
+   * and closing that tab ends it (with `resumeCalls`, reloading it does not: the tab takes its
+   * calls back, `callresumed`, while the other tabs see `reconnecting`/`reconnected`).
    * @example
    * ```ts
    * // Vite, webpack:

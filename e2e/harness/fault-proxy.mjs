@@ -21,12 +21,14 @@ export async function startFaultProxy({ targetPort, targetHost = '127.0.0.1', po
   const links = new Set();
   let refusing = false;
   let blackholeNew = false;
+  let accepted = 0;
 
   const server = net.createServer((client) => {
     if (refusing) {
       client.resetAndDestroy();
       return;
     }
+    accepted++;
     const upstream = net.connect(targetPort, targetHost);
     const link = { client, upstream, dropping: blackholeNew };
     links.add(link);
@@ -56,6 +58,10 @@ export async function startFaultProxy({ targetPort, targetHost = '127.0.0.1', po
     /** Number of connections currently carried. */
     get connections() {
       return links.size;
+    },
+    /** Number of connections carried so far (refused ones aside). */
+    get accepted() {
+      return accepted;
     },
     /** @param {number} [code] */
     close(code = 1000) {

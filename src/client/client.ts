@@ -14,6 +14,7 @@ import { parseTarget } from '../sip/targets';
 import type { SipUserAgent } from '../sip/user-agent';
 import { untilAborted } from '../engine/engine';
 import { PageCalls } from '../engine/media-host';
+import { pageCallStore } from '../engine/page-call-store';
 import { startEngine, type PageEngine } from '../engine/page-engine';
 import { validateHeaders, validateLogin, validateMessage } from './arguments';
 import { AudioDevices } from './audio';
@@ -107,7 +108,8 @@ export class Client extends SafeEmitter<ClientEvents> {
         if (ring) emitSafely(this, 'incomingcall', call);
       },
       transferred: (from, next) => this.liveCalls.get(from.id)?._transferred(this.liveCalls.get(next.id)!),
-    });
+      claimed: (view) => emitSafely(this, 'callresumed', this.liveCalls.get(view.id)!),
+    }, resolved.resumeCalls ? pageCallStore(resolved, logger.child('store')) : null);
     const calls = (): { useInput(id: string | null): Promise<void>; useOutput(id: string | null): Promise<void> } | undefined => (this.engine.local ? this.engine.local.userAgent?.calls : this.pageCalls);
     this.audio = new AudioDevices(
       {
@@ -208,7 +210,8 @@ export class Client extends SafeEmitter<ClientEvents> {
     const onSignal = (): void => this.cancelLogin(new CancelledError('login() was cancelled by its AbortSignal', { cause: signal?.reason }));
     signal?.addEventListener('abort', onSignal, { once: true });
     try {
-      await untilAborted(this.engine.proxy.request({ op: 'login', user, password }), abort.signal);
+      const claims = this.engine.local ? undefined : this.pageCalls.store?.claims(user);
+      await untilAborted(this.engine.proxy.request({ op: 'login', user, password, claims }), abort.signal);
     } finally {
       signal?.removeEventListener('abort', onSignal);
       if (this.loginAbort === abort) this.loginAbort = null;

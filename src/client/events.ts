@@ -89,7 +89,10 @@ export interface ClientEvents {
    * `answeredAt`, in the state it had (`answered` or `held`, muted if it was). If the far end no
    * longer knows the call, does not answer, or the page logged in after `callResumeWindowMs`,
    * the call then ends with reason `resume-failed`. Fires in tasks after `login()` resolved, so a
-   * listener added before `login()` hears every resumed call.
+   * listener added before `login()` hears every resumed call. In shared mode (`sharedWorker`),
+   * when other tabs of the app kept the worker alive the call never left it: only its audio is
+   * renegotiated (a re-INVITE without offer in the same dialog, from the same Contact), and the
+   * call may still be `reconnecting` when this fires (then `reconnected` follows).
    * @event
    * @example
    * ```ts

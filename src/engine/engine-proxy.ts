@@ -16,8 +16,8 @@ export interface EngineProxyHooks {
   event(name: ForwardedClientEvent, payload: unknown): void;
   /** The engine refused this page (another protocol version): `error` says why. */
   rejected?(error: Error): void;
-  /** Shared mode: a `call` message (a call this tab sees) or a `media` request (a call this tab owns). */
-  calls?(message: Extract<EngineMessage, { kind: 'call' | 'media' }>): void;
+  /** Shared mode: a `call` message (a call this tab sees), a `media` request or the `stored` records (the calls this tab owns). */
+  calls?(message: Extract<EngineMessage, { kind: 'call' | 'media' | 'stored' }>): void;
 }
 
 interface Pending {
@@ -72,6 +72,7 @@ export class EngineProxy {
         return;
       case 'call':
       case 'media':
+      case 'stored':
         return this.hooks.calls?.(message);
       case 'rejected':
         return this.refuse(message.reason);

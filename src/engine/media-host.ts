@@ -6,13 +6,15 @@
  * each answered with a `media-reply` carrying the media's state; a change the media reports by
  * itself (connectivity, remote audio) goes to the engine as `media-state`. `client.audio` device
  * switches apply to the calls whose microphone this tab opened. A `MediaStream` the application
- * passes as `audio` never leaves the tab: the engine names it by its id.
+ * passes as `audio` never leaves the tab: the engine names it by its id. With `resumeCalls`, the
+ * records of the calls it owns are kept across its reload (page-call-store.ts) and claimed back.
  */
 import { InvalidStateError } from '../errors';
 import type { CallMedia } from '../media/call-media';
 import { acquireAudio, deviceAudio, stopStream, switchInput } from '../media/audio-source';
 import type { CallMediaFactory, CallMediaOptions } from '../sip/calls';
 import type { EngineProxy } from './engine-proxy';
+import type { PageCallStore } from './page-call-store';
 import { decodeValue, encodeError, encodeValue, PROTOCOL_VERSION, type CallSnapshot, type EngineMessage, type MediaSnapshot } from './protocol';
 import { RemoteCall } from './remote-call';
 
@@ -22,6 +24,8 @@ export interface PageCallsHooks {
   added(view: RemoteCall, ring: boolean): void;
   /** The other party transferred `from`; the engine placed `next`. */
   transferred(from: RemoteCall, next: RemoteCall): void;
+  /** A call this tab owned before its reload is back here (`callresumed`). */
+  claimed(view: RemoteCall): void;
 }
 
 /** The audio of a call, as the engine's `call` command or `answer` carries it. */
@@ -41,10 +45,13 @@ export class PageCalls {
     private readonly proxy: EngineProxy,
     private readonly createMedia: CallMediaFactory,
     private readonly hooks: PageCallsHooks,
+    /** With `resumeCalls`: where this tab keeps its calls' records. */
+    readonly store: PageCallStore | null,
   ) {}
 
-  /** A `call` or `media` message of the engine. */
-  receive(message: Extract<EngineMessage, { kind: 'call' | 'media' }>): void {
+  /** A `call`, `media` or `stored` message of the engine. */
+  receive(message: Extract<EngineMessage, { kind: 'call' | 'media' | 'stored' }>): void {
+    if (message.kind === 'stored') return this.store?.keep(message.calls);
     if (message.kind === 'media') return void this.serve(message);
     const { callId, event, call } = message;
     const payload = decodeValue(message.payload);
@@ -60,6 +67,7 @@ export class PageCalls {
       return this.hooks.transferred(view, this.views.get(next.id) ?? this.view(next));
     }
     if (event === 'ended') this.views.delete(callId);
+    if (event === 'claimed') return view.apply(call), this.hooks.claimed(view);
     view.apply(call, event, payload);
   }
 

@@ -36,8 +36,9 @@ import type { ConnectionState } from '../client/events';
 import type { MediaConnectionState } from '../media/call-media';
 import type { CallDirection, CallState } from '../sip/call-events';
 import type { StoredMessage } from '../sip/messaging';
+import type { StoredCall } from '../sip/stored-call';
 
-/** Version of this protocol; page and engine must speak the same one (2: calls in shared mode; 3: restore-messages). */
+/** Version of this protocol; page and engine must speak the same one (2: calls in shared mode; 3: messages and calls kept across a reload of a tab). */
 export const PROTOCOL_VERSION = 3;
 
 /** Client events the engine forwards to the page as they are (name and payload). */
@@ -51,9 +52,10 @@ export const CALL_METHODS = ['answer', 'reject', 'hangup', 'mute', 'unmute', 'ho
 export type CallMethod = (typeof CALL_METHODS)[number];
 /**
  * What a `call` message tells a tab: `incoming` (a new call rings), `listed` (a live call to list,
- * silently), `transferred` (payload: the new call's {@link CallSnapshot}), or a call event.
+ * silently), `transferred` (payload: the new call's {@link CallSnapshot}), `claimed` (a call this
+ * tab owned before its reload is its own again: `callresumed`), or a call event.
  */
-export const CALL_EVENTS = ['incoming', 'listed', 'transferred', 'ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'remotehold', 'remoteresume', 'reconnecting', 'reconnected', 'dtmf', 'ended'] as const;
+export const CALL_EVENTS = ['incoming', 'listed', 'transferred', 'claimed', 'ringing', 'answered', 'held', 'resumed', 'muted', 'unmuted', 'remotehold', 'remoteresume', 'reconnecting', 'reconnected', 'dtmf', 'ended'] as const;
 /** One of {@link CALL_EVENTS}. */
 export type CallEventName = (typeof CALL_EVENTS)[number];
 /** Requests of the engine to the tab that owns a call's media: `open`, or a `CallMedia` method. */
@@ -92,7 +94,8 @@ export interface EngineSnapshot {
 /** A request of the page to the engine. */
 export type EngineCommand =
   | { op: 'connect' }
-  | { op: 'login'; user: string; password: string }
+  /** `claims`, shared mode: the records of the calls this tab owned before it reloaded (call-claims.ts checks them). */
+  | { op: 'login'; user: string; password: string; claims?: StoredCall[] }
   | { op: 'cancel-login'; reason: string }
   | { op: 'logout' }
   | { op: 'send-message'; target: string; body: string; contentType: string; id?: string }
@@ -142,7 +145,9 @@ export type EngineMessage =
   | { voxline: number; kind: 'event'; name: ForwardedClientEvent; payload: WireValue; state: EngineSnapshot }
   | { voxline: number; kind: 'state'; state: EngineSnapshot }
   | { voxline: number; kind: 'call'; callId: string; event: CallEventName; payload: WireValue; call: CallSnapshot }
-  | { voxline: number; kind: 'media'; seq: number; callId: string; op: MediaOp; args: WireValue[] };
+  | { voxline: number; kind: 'media'; seq: number; callId: string; op: MediaOp; args: WireValue[] }
+  /** Shared mode: the records of the calls this tab owns now, to keep across its reload (page-call-store.ts). */
+  | { voxline: number; kind: 'stored'; calls: StoredCall[] };
 
 /** A message of another protocol version: the sender is another Voxline release. */
 export interface VersionMismatch {
@@ -306,6 +311,9 @@ export function readEngineMessage(data: unknown, malformed: MalformedSink): Engi
         break;
       case 'media':
         if (typeof data.seq === 'number' && typeof data.callId === 'string' && oneOf(MEDIA_OPS, data.op) && Array.isArray(data.args)) return data as EngineMessage;
+        break;
+      case 'stored':
+        if (Array.isArray(data.calls)) return data as EngineMessage;
     }
   }
   malformed(`ignored a malformed message from the engine (${describe(data)})`);

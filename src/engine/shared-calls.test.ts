@@ -76,9 +76,9 @@ interface Tab {
 }
 
 /** `count` tabs logged in as alice; each records its incoming calls and how each call it saw ended. */
-async function tabs(count: number): Promise<Tab[]> {
+async function tabs(count: number, options: { resumeCalls?: boolean } = {}): Promise<Tab[]> {
   const made = Array.from({ length: count }, () => {
-    const client = bed.newClient({ sharedWorker: '/voxline.worker.js', logLevel: 'silent' });
+    const client = bed.newClient({ sharedWorker: '/voxline.worker.js', logLevel: 'silent', ...options });
     const tab: Tab = { client, calls: [], ends: [] };
     client.on('incomingcall', (call) => {
       tab.calls.push(call);
@@ -202,8 +202,8 @@ describe('shared mode: calls across tabs', () => {
     expect(requests('INFO')).toHaveLength(2);
   });
 
-  it('the owning tab gone (its Web Lock released): its call ends with BYE, the other tab sees it end and stays registered', async () => {
-    const [one, two] = await tabs(2);
+  it('resumeCalls off, the owning tab gone (its Web Lock released): its call ends with BYE, the other tab sees it end and stays registered', async () => {
+    const [one, two] = await tabs(2, { resumeCalls: false });
     const far = bobCalls();
     await vi.waitFor(() => expect(one!.calls).toHaveLength(1));
     await one!.calls[0]!.answer();

@@ -12,17 +12,20 @@
  *   call() in tab A ──▶ A owns the media; every logged-in tab lists it (`listed`) and may hang up
  *   a tab logs in later ──▶ it is told the live calls it may see (ringing ones ring there too)
  *   the owning tab goes (bye, Web Lock released, destroy()) ──▶ its calls end with BYE
- *        (local-hangup) and the other tabs see them end; ringing calls ring on in the others
+ *        (local-hangup) and the other tabs see them end; ringing calls ring on in the others;
+ *        with resumeCalls, on a bye or a released lock its answered calls wait for the tab's
+ *        reload instead (call-claims.ts)
  * ```
  * Any tab may run a call's methods by name (`call-op`): the signalling is here and the media
  * requests go to the owner, so hold, mute or DTMF from another tab act on the owner's media.
- * The owner is the tab of the call's media, so a later step can hand a call to a new tab (#15).
+ * The owner is the tab of the call's media, so a reloaded tab can take its calls back (#15).
  */
-import { Grammar } from 'sip.js';
+import { Grammar, type Core } from 'sip.js';
 import { InvalidStateError } from '../errors';
 import type { Logger } from '../logger';
 import type { CallSession } from '../sip/call-session';
 import type { CallMediaOpener, CallManager } from '../sip/calls';
+import { CallClaims, type ClaimHost } from './call-claims';
 import type { ChannelPort } from './direct-channel';
 import { decodeError, decodeValue, encodeValue, PROTOCOL_VERSION, type CallEventName, type CallSnapshot, type EngineCommand, type EngineMessage, type MediaOp, type MediaSnapshot, type PageMessage } from './protocol';
 import { RemoteMedia } from './remote-media';
@@ -39,6 +42,8 @@ export interface CallTab {
 interface LiveCall {
   readonly session: CallSession;
   ownerOnly: boolean;
+  /** The tab that claimed the call after its reload (it sees the call before its media is open). */
+  claimant?: CallTab | undefined;
 }
 
 interface PendingMedia {
@@ -55,18 +60,24 @@ export function callSnapshot(call: CallSession): CallSnapshot {
   return { id: call.id, direction: call.direction, remote: call.remote, state: call.state, answeredAt: call.answeredAt, muted: call.muted };
 }
 
-export class WorkerCalls {
+export class WorkerCalls implements ClaimHost {
   private readonly calls = new Map<string, LiveCall>();
   private readonly pending = new Map<number, PendingMedia>();
   /** A transferred call's new leg → the tab of the old one (its media is made there). */
   private readonly heirs = new Map<string, CallTab>();
   private seq = 0;
+  /** Calls kept across a reload of their tab (`resumeCalls`), else `null`. */
+  readonly claims: CallClaims | null;
 
   constructor(
     /** The engine's tabs now. */
-    private readonly tabs: () => Iterable<CallTab>,
+    readonly tabs: () => Iterable<CallTab>,
     private readonly logger: Logger,
-  ) {}
+    /** `callResumeWindowMs`, or `null` (resumeCalls off); `idle`: a kept call ended. */
+    resume: { windowMs: number | null; idle: () => void } = { windowMs: null, idle: () => undefined },
+  ) {
+    this.claims = resume.windowMs === null ? null : new CallClaims(this, resume.windowMs, logger, resume.idle);
+  }
 
   /** Where the engine's CallManager opens each call's media: in the tab that placed or answers it. */
   readonly open: CallMediaOpener = async (call, options) => {
@@ -79,8 +90,9 @@ export class WorkerCalls {
     return new RemoteMedia(tab, request, state);
   };
 
-  /** Follows the calls of a new user agent's call manager. */
-  attach(manager: CallManager): void {
+  /** Follows the calls of a new user agent's call manager (`core`: where kept calls' dialogs come back). */
+  attach(manager: CallManager, core: Core.UserAgentCore): void {
+    this.claims?.attach(manager, core);
     manager.on('tracked', (session) => this.track(session));
     manager.on('incoming', (session) => this.tell(session, 'incoming'));
     manager.on('transferred', (from, next) => {
@@ -122,14 +134,30 @@ export class WorkerCalls {
     }
   }
 
-  /** A tab is gone: the calls whose media it owns end (BYE), its media requests fail. */
-  detach(tab: CallTab): void {
+  /** A tab is gone: the calls whose media it owns end (BYE) or, `keep`ing, wait for its claim; its media requests fail. */
+  detach(tab: CallTab, keep = false): void {
+    this.claims?.forget(tab);
     for (const [seq, pending] of this.pending) {
       if (pending.tab !== tab) continue;
       this.pending.delete(seq);
       pending.reject(new InvalidStateError('the tab that owns this call is gone'));
     }
-    for (const live of [...this.calls.values()]) if (this.ownerOf(live.session) === tab) live.session.terminate();
+    for (const live of [...this.calls.values()]) if (this.ownerOf(live.session) === tab && !(keep && this.claims?.keep(live.session))) live.session.terminate();
+  }
+
+  session(id: string): CallSession | undefined {
+    return this.calls.get(id)?.session;
+  }
+
+  owner(id: string): CallTab | undefined {
+    const live = this.calls.get(id);
+    return live && this.ownerOf(live.session);
+  }
+
+  inherit(id: string, tab: CallTab): void {
+    this.heirs.set(id, tab);
+    const live = this.calls.get(id);
+    if (live) live.claimant = tab;
   }
 
   /** A media reply or push from a tab. */
@@ -156,7 +184,8 @@ export class WorkerCalls {
   }
 
   private track(session: CallSession): void {
-    const live: LiveCall = { session, ownerOnly: false };
+    // A call taken back after a reload (answered before it was tracked): its claimant's only, as answered calls are.
+    const live: LiveCall = { session, ownerOnly: session.direction === 'incoming' && session.answeredAt !== null, claimant: this.heirs.get(session.id) };
     this.calls.set(session.id, live);
     for (const name of FORWARDED) {
       session.on(name, (payload?: unknown) => {
@@ -177,12 +206,12 @@ export class WorkerCalls {
     if (live) for (const tab of this.tabs()) if (this.sees(tab, live)) this.post(tab, session, event, payload);
   }
 
-  private post(tab: CallTab, session: CallSession, event: CallEventName, payload?: unknown): void {
+  post(tab: CallTab, session: CallSession, event: CallEventName, payload?: unknown): void {
     tab.port.postMessage({ voxline: PROTOCOL_VERSION, kind: 'call', callId: session.id, event, payload: encodeValue(payload), call: callSnapshot(session) } satisfies EngineMessage);
   }
 
   private sees(tab: CallTab, live: LiveCall): boolean {
-    return tab.user !== null && (!live.ownerOnly || this.ownerOf(live.session) === tab);
+    return tab.user !== null && (!live.ownerOnly || this.ownerOf(live.session) === tab || live.claimant === tab);
   }
 
   private ownerOf(session: CallSession): CallTab | undefined {

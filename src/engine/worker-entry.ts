@@ -4,8 +4,10 @@
  * the {@link WorkerHub}. Engines here time their keep-alive with the worker's own timers, which
  * background tabs do not throttle, keep their outbox in memory (a worker has no
  * sessionStorage: each tab keeps its own unconfirmed messages across a reload, page-outbox.ts,
- * and claims them back after login(), worker-outbox.ts), and open their calls' media in the tabs (worker-calls.ts); calls are not
- * resumed after a reload here (`resumeCalls` is off: #15 in shared mode is a later step).
+ * and claims them back after login(), worker-outbox.ts), and open their calls' media in the tabs
+ * (worker-calls.ts). Calls survive a reload of their tab through the hub (call-claims.ts: the
+ * tabs keep the records), so the engine's own `resumeCalls` (a sessionStorage store, which a
+ * worker has not) stays off.
  * Logs go to the worker's console (DevTools: chrome://inspect/#workers), at each client's
  * `logLevel`.
  */

@@ -13,13 +13,15 @@
  *        ──logout()──────▶ the engine logs out (unREGISTER, link closed): every other tab of that
  *                          engine gets `loggedout` and is back to idle
  *        ──bye / destroy() / tab gone (its Web Lock released)──▶ detached; the last tab of an
- *                          engine takes it down: unREGISTER while the link is up, then closed
+ *                          engine takes it down: unREGISTER while the link is up, then closed (not
+ *                          while calls wait for their reloaded tab: then when the last one ended)
  * ```
  * Whenever the number of joined tabs of an engine changes, each joined tab whose count moved gets
  * one `tabschange` (`tellTabs`); a tab that logs out or is logged out reads 1 again, without an event.
  * `messagestatus` goes to the tab that sent the message, or to the page that claims it back after
- * a reload of that tab (worker-outbox.ts). Calls: see worker-calls.ts (each call's
- * media lives in the tab that placed or answered it; every logged-in tab sees and rings).
+ * a reload of that tab (worker-outbox.ts). Calls: see worker-calls.ts (each call's media lives in
+ * the tab that placed or answered it; every logged-in tab sees and rings; a call survives a
+ * reload of its tab: call-claims.ts).
  */
 import { Grammar } from 'sip.js';
 import { AuthenticationError, InvalidStateError } from '../errors';
@@ -28,6 +30,7 @@ import { newMessageId, type MessageStatus } from '../sip/messaging';
 import type { ChannelPort } from './direct-channel';
 import type { CallMediaOpener } from '../sip/calls';
 import type { Engine } from './engine';
+import { resumeWindowOf } from './call-claims';
 import { callSnapshot, WorkerCalls, type CallTab } from './worker-calls';
 import { WorkerOutbox } from './worker-outbox';
 import { encodeError, encodeValue, mismatchReason, PROTOCOL_VERSION, readPageMessage, type EngineCommand, type EngineMessage, type EngineSnapshot, type ForwardedClientEvent } from './protocol';
@@ -90,10 +93,10 @@ export class WorkerHub {
       }
       if (message.kind === 'hello') {
         tab.options = message.options ?? {};
-        if (message.tab) this.host.whenGone?.(message.tab, () => this.detach(tab));
+        if (message.tab) this.host.whenGone?.(message.tab, () => this.detach(tab, false, true));
         return this.post(tab, { voxline: PROTOCOL_VERSION, kind: 'welcome' });
       }
-      if (message.kind === 'bye') return this.detach(tab);
+      if (message.kind === 'bye') return this.detach(tab, false, true);
       if (message.kind !== 'command') return tab.shared?.calls.receive(tab, message);
       const { seq, command } = message;
       this.run(tab, command).then(
@@ -111,7 +114,7 @@ export class WorkerHub {
         return shared.engine.run(command);
       }
       case 'login':
-        return this.login(tab, command.user, command.password);
+        return this.login(tab, command.user, command.password, command.claims);
       case 'cancel-login': {
         const login = tab.shared?.login;
         // Only the tab that started the login, and only while no other tab waits on it.
@@ -149,7 +152,7 @@ export class WorkerHub {
     }
   }
 
-  private async login(tab: Tab, user: string, password: string): Promise<void> {
+  private async login(tab: Tab, user: string, password: string, claims?: readonly unknown[]): Promise<void> {
     for (const s of this.engines) if (s.login && !s.engine.loggingIn && s.engine.snapshot.user === null) s.login = null; // logged out by itself (credentials refused)
     let shared = [...this.engines].find((s) => s.key === this.keyOf(tab) && s.login?.user === user);
     if (shared && shared.login!.password !== password) throw new AuthenticationError(`login() as "${user}": another tab is logged in as this user with another password`);
@@ -162,6 +165,7 @@ export class WorkerHub {
       else if (shared.engine.snapshot.registered) this.post(tab, this.event(tab, 'registered'));
       await shared.login.done;
       shared.calls.greet(tab);
+      shared.calls.claims?.claim(tab, claims);
     } catch (err) {
       if (shared.login?.user === user) shared.login = null;
       tab.user = null;
@@ -199,12 +203,12 @@ export class WorkerHub {
     const free = [...this.engines].find((s) => s.key === key && (user === null || s.login === null));
     if (free) return free;
     const tabs = new Set<Tab>();
-    const calls = new WorkerCalls(() => tabs, this.host.logger);
+    const calls = new WorkerCalls(() => tabs, this.host.logger, { windowMs: resumeWindowOf(tab.options), idle: () => this.release(shared) });
     const engine = this.host.createEngine(tab.options, calls.open);
     const outbox = new WorkerOutbox<Tab>((t, status) => this.post(t, this.event(t, 'messagestatus', status)));
     const shared: SharedEngine = { key, engine, tabs, login: null, outbox, calls };
     engine.listen({
-      userAgent: (ua) => calls.attach(ua.calls),
+      userAgent: (ua) => calls.attach(ua.calls, ua.core.userAgentCore),
       event: (name, payload) => this.broadcast(shared, name, payload),
       changed: () => {
         for (const t of shared.tabs) if (t.joined) this.post(t, { voxline: PROTOCOL_VERSION, kind: 'state', state: this.snapshot(t) });
@@ -240,8 +244,8 @@ export class WorkerHub {
     }
   }
 
-  /** The tab leaves its engine; the last tab takes the engine down (unREGISTER first while possible). */
-  private detach(tab: Tab, keepTab = false): void {
+  /** The tab leaves its engine (`keepCalls`: it may come back, reloaded, for its calls); the last tab takes the engine down. */
+  private detach(tab: Tab, keepTab = false, keepCalls = false): void {
     const shared = tab.shared;
     if (!shared) return;
     shared.tabs.delete(tab);
@@ -249,10 +253,15 @@ export class WorkerHub {
     tab.joined = false;
     tab.user = null;
     if (!keepTab) tab.port.onmessage = null;
-    shared.calls.detach(tab);
+    shared.calls.detach(tab, keepCalls);
     shared.outbox.detach(tab);
     this.tellTabs(shared);
-    if (shared.tabs.size > 0) return;
+    this.release(shared);
+  }
+
+  /** An engine without tabs, and without calls waiting for their tab, is taken down (unREGISTER first while possible). */
+  private release(shared: SharedEngine): void {
+    if (shared.tabs.size > 0 || shared.calls.claims?.waiting || !this.engines.has(shared)) return;
     this.engines.delete(shared);
     void shared.engine
       .run({ op: 'logout' })

@@ -13,7 +13,10 @@
  *   answered / held / reconnecting ──detachMedia(): the tab holding the media closed or reloaded──▶ reconnecting
  *        │  {reason tab-closed} (an incident already open goes on): the media closed, no recovery,
  *        │  no ending; their re-INVITEs get 491 (RFC 3261 §14.1: they try again 0–4 s later)
- *        └──replaceMedia(media)──▶ re-INVITE without offer, their offer answered by `media` in the ACK
+ *        └──replaceMedia(media)──▶ re-INVITE without offer, their offer answered by `media` in the ACK;
+ *             from a moved Contact (`;vxh=n`: routed as before, the registrar and proxies go by user
+ *             and host), so that a far end keeping a peer connection per Contact (Voxline's
+ *             reinvite.ts renews it for a party that moved) drops its old DTLS association at once
  *             ├─ resolves: reconnected {at, downtimeMs} (when reconnecting), the state it left, watch on `media`
  *             └─ rejects (481, 408, refused, unusable offer): left detached; the caller ends the call
  *   replaceMedia() without detachMedia() (a live handover): the same, without reconnecting/reconnected.
@@ -86,6 +89,8 @@ export class AnsweredCall {
   private left: 'answered' | 'held' | null = null;
   /** Bumped by each detachMedia()/replaceMedia(): a handover overtaken by another one of them fails. */
   private handovers = 0;
+  /** Our Contact before any handover. */
+  private readonly contact: string;
 
   constructor(
     dialog: Core.Session,
@@ -94,6 +99,7 @@ export class AnsweredCall {
     options: AnsweredCallOptions,
   ) {
     const logger = options.logger;
+    this.contact = options.contact;
     this.renegotiation = new Renegotiation(dialog, media, {
       contact: options.contact,
       ownsCallId: options.ownsCallId,
@@ -177,7 +183,7 @@ export class AnsweredCall {
     this.suspend(null);
     this.media = media;
     this.hooks.useMedia(media);
-    await this.renegotiation.handOver(media, 'media handover');
+    await this.renegotiation.handOver(media, 'media handover', this.contact.replace(/>$/, `;vxh=${handover}>`));
     if (handover !== this.handovers) throw new InvalidStateError('replaceMedia(): overtaken');
     this.recovery.resume(media.connectionState);
   }

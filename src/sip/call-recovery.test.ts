@@ -351,13 +351,30 @@ describe('CallRecovery: suspended while the media is gone (media handover)', () 
     await tick(10_000);
     expect(b.events).toEqual([['reconnecting', { reason: 'tab-closed', at: start + 1000 }]]);
     expect(b.restarts).toEqual([]);
-    b.recovery.resume('connecting');
-    expect(b.events[1]).toEqual(['reconnected', { at: start + 11_000, downtimeMs: 10_000 }]);
+    b.recovery.resume('connecting'); // the new media still connecting: the incident goes on until it connects
+    expect(b.events).toHaveLength(1);
+    await tick(1000);
+    b.recovery.onMediaState('connected');
+    expect(b.events[1]).toEqual(['reconnected', { at: start + 12_000, downtimeMs: 11_000 }]);
     b.recovery.onMediaState('failed');
     await tick(0);
     expect(names(b)).toEqual(['reconnecting', 'reconnected', 'reconnecting']);
-    expect(b.restarts).toEqual([11_000]);
+    expect(b.restarts).toEqual([12_000]);
     b.recovery.dispose();
+  });
+
+  it('resume() with a new media that does not connect: the same incident restarts ICE after attemptWaitMs, gives up timeoutMs after the resume; an ICE restart asked meanwhile (onLinkUp) is one of its attempts', async () => {
+    const b = bed({ timeoutMs: 8000 });
+    b.recovery.suspend('tab-closed');
+    await tick(1000);
+    b.recovery.resume('connecting');
+    await tick(500);
+    expect(b.recovery.onLinkUp()).toBe(true); // e.g. CallResume.checkAudio's restart: no second incident
+    expect(b.restarts).toEqual([1500]);
+    await tick(8000);
+    expect(names(b)).toEqual(['reconnecting', 'gaveup']);
+    expect(b.restarts.length).toBeGreaterThan(1);
+    expect(b.events[1]).toEqual(['gaveup', 'the media did not come back within 8000 ms']);
   });
 
   it('an incident under way goes on (no second reconnecting): its attempt is no longer wanted, no more follow; resume closes it', async () => {

@@ -23,7 +23,9 @@
  *     refused 481 (no dialog), or timeoutMs since the incident began ──▶ gave up (hooks.giveUp)
  *   any ──suspend(reason): the media is gone (media handover, answered-call.ts)──▶ suspended: no timer,
  *     attempt or sample; the open incident stays open, else one opens with `reason` (none when null)
- *   suspended ──resume(state): a new media took over──▶ reconnected (when an incident was open), healthy
+ *   suspended ──resume(state): a new media took over──▶ reconnected (when an incident was open), healthy;
+ *     a new media not connected yet keeps the incident open until it connects (then reconnected),
+ *     as after an attempt: attemptWaitMs, then ICE restarts, timeoutMs from the resume
  * ```
  * `reason`: `no-inbound-audio` when RTP stopped while ICE still said connected, `network` when the
  * peer connection said disconnected/failed, `signalling` when the trouble was seen while the
@@ -156,10 +158,16 @@ export class CallRecovery {
     this.hooks.reconnecting({ reason, at: this.incident.since });
   }
 
-  /** A new media, in `state`, took over after suspend(): the incident ends, the watch starts on it. */
+  /** A new media, in `state`, took over after suspend(): the incident ends (once it is connected), the watch starts on it. */
   resume(state: MediaConnectionState): void {
     if (this.disposed || !this.suspended) return;
     [this.suspended, this.media, this.packets, this.armed] = [false, state, 0, false];
+    const incident = this.incident;
+    if (incident && state !== 'connected') {
+      // A reconnected now would be followed by a second incident were it not to connect (e.g. an ICE restart seen as signalling trouble).
+      this.armDeadline();
+      return this.awaitMedia(incident);
+    }
     this.succeed();
     this.onMediaState(state);
   }
@@ -246,7 +254,7 @@ export class CallRecovery {
     this.incident = incident;
     this.armed = false;
     this.hooks.logger.info(`media down (${incident.reason}): restarting ICE`);
-    this.timers.deadline = setTimeout(() => this.giveUp(`the media did not come back within ${this.options.timeoutMs} ms`), this.options.timeoutMs);
+    this.armDeadline();
     this.hooks.reconnecting({ reason: incident.reason, at: incident.since });
     if (this.disposed || this.incident !== incident) return; // a listener hung up
     if (repairing) return this.awaitMedia(incident);
@@ -290,6 +298,11 @@ export class CallRecovery {
       if (incident.reason === 'no-inbound-audio' && this.media === 'connected') this.succeed();
       else this.retryLater();
     }, this.options.attemptWaitMs ?? 2500);
+  }
+
+  /** The incident ends the call unless the media is back within timeoutMs. */
+  private armDeadline(): void {
+    this.timers.deadline = setTimeout(() => this.giveUp(`the media did not come back within ${this.options.timeoutMs} ms`), this.options.timeoutMs);
   }
 
   private retryLater(): void {

@@ -18,6 +18,11 @@
  * A call ended as resume-failed is announced first, so that the application learns how it ended
  * from the same `Call` events as any other call. The far end needs nothing special: the
  * re-INVITE is a target refresh with a new offer (new ICE credentials, new DTLS fingerprint).
+ *
+ * Where the records live is a {@link CallSlot}: in the page, the tab's session store; in a
+ * SharedWorker engine (shared mode, src/engine/call-claims.ts), the tabs that own the calls, each
+ * keeping its own in its `sessionStorage`, and giving them back to {@link CallResume.take} when
+ * the reloaded tab logs in to a new worker.
  */
 import type { Core } from 'sip.js';
 import { SipError } from '../errors';
@@ -29,6 +34,9 @@ import { restoreDialog, storedDialogOf, watchDialog, type StoredCall } from './s
 
 /** How long after a resume audio may take before our side restarts ICE (see `checkAudio`). */
 const AUDIO_CHECK_MS = 500;
+
+/** Where the stored calls are kept: a {@link StoreSlot} of the session store, or the tabs (shared mode). */
+export type CallSlot = Pick<StoreSlot<StoredCall>, 'load' | 'track' | 'changed' | 'flush'>;
 
 /** What {@link CallResume} needs. */
 export interface CallResumeOptions {
@@ -50,7 +58,7 @@ export class CallResume {
   private readonly changed = (): void => this.slot.changed();
 
   constructor(
-    private readonly slot: StoreSlot<StoredCall>,
+    private readonly slot: CallSlot,
     private readonly manager: CallManager,
     private readonly core: Core.UserAgentCore,
     private readonly options: CallResumeOptions,
@@ -67,10 +75,15 @@ export class CallResume {
   start(announce: (call: CallSession) => void): void {
     const { live, expired } = this.slot.load(this.now());
     this.slot.track(() => this.snapshot());
-    for (const stored of live) this.resume(stored, announce, true);
-    for (const stored of expired) this.resume(stored, announce, false);
+    this.take([...live, ...expired], announce);
     this.slot.flush(); // new deadlines; what expired or could not be restored is not stored any more
     this.trackWhileCalls();
+  }
+
+  /** Takes back stored calls as {@link CallResume.start} does (shared mode: a tab's claim); those past their deadline end `resume-failed`. */
+  take(stored: readonly StoredCall[], announce: (call: CallSession) => void): void {
+    const now = this.now();
+    for (const entry of stored) this.resume(entry, announce, entry.deadline > now);
   }
 
   /** The slot is tracked (written on changes and `pagehide`) only while some call is watched. */
@@ -131,7 +144,7 @@ export class CallResume {
    * working for seconds. When no audio arrived {@link AUDIO_CHECK_MS} after the resume, our own
    * offer restarts ICE, which makes the far end restart its side too and leave the old path.
    */
-  private checkAudio(call: CallSession): void {
+  checkAudio(call: CallSession): void {
     const timer = setTimeout(() => {
       if (call.state === 'ended') return;
       void call.getStats().then(async ({ bytesReceived }) => {

@@ -154,7 +154,7 @@ describe('replaceMedia(media): the call goes on with a new tab\'s media', () => 
     expect(reinvite.header('call-id')).toBe(invite.header('call-id'));
     expect(reinvite.header('to')).toContain('tag=b1');
     expect(cseqOf(reinvite.header('cseq'))).toBe(cseqOf(invite.header('cseq')) + 1);
-    expect(reinvite.header('contact')).toBe(invite.header('contact'));
+    expect(reinvite.header('contact')).toBe(invite.header('contact')!.replace(/>$/, ';vxh=2>')); // moved: a far end keeping a peer connection per Contact renews it
     expect(reinvite.body ?? '').toBe('');
     await bed.settle(500);
     offerFromBob('v=0 bob-offer\r\n');

@@ -26,8 +26,9 @@
  *   reported (`onRemoteOffer`): sendonly/inactive is their hold.
  *   suspend() (the media is gone, media handover in answered-call.ts): their re-INVITEs get 491,
  *   an answer still arriving for an exchange in flight is not applied, no offer() goes, until
- *   handOver(media) (a handover, or a call resumed after a reload, resumed-call.ts): once idle,
- *   a re-INVITE goes *without* an offer (RFC 3261 §14.1, §13.2.1); their offer in the 2xx is
+ *   handOver(media, contact) (a handover, or a call resumed after a reload, resumed-call.ts): once
+ *   idle, a re-INVITE goes *without* an offer (RFC 3261 §14.1, §13.2.1), from `contact` from now on
+ *   (a handover moves our Contact, as a reload does: see answered-call.ts); their offer in the 2xx is
  *   answered by `media` in the ACK, keeping our hold; `media` is then the media of every
  *   exchange, and the suspension ends. Glare as above. A handOver() while one is under way only
  *   changes the media that will answer (both resolve together). A refusal, or an offer the media
@@ -119,6 +120,8 @@ export class Renegotiation {
   private inFlight: (() => void) | null = null;
   /** The media is gone until a handOver() succeeds (see the doc comment). */
   private suspended = false;
+  /** Our Contact: the options', moved by a handOver() that names another. */
+  private contact: string;
   /** The handOver() under way: the media that will answer, and its outcome. */
   private handover: { media: CallMedia; done: Promise<void> } | null = null;
 
@@ -128,6 +131,7 @@ export class Renegotiation {
     private readonly options: RenegotiationOptions,
   ) {
     this.target = dialog.remoteTarget.toString();
+    this.contact = options.contact;
   }
 
   /** Sends a re-INVITE with a new offer (`hold` puts the call on hold); resolves once it was accepted. */
@@ -180,7 +184,8 @@ export class Renegotiation {
   }
 
   /** The call goes on with `media` (see the doc comment); resolves once our answer went out in the ACK. */
-  handOver(media: CallMedia, what: string): Promise<void> {
+  handOver(media: CallMedia, what: string, contact = this.contact): Promise<void> {
+    this.contact = contact;
     if (this.handover) {
       this.handover.media = media;
       return this.handover.done;
@@ -235,7 +240,7 @@ export class Renegotiation {
     made.then(
       (sdp) => {
         if (this.disposed) return;
-        request.accept({ statusCode: 200, extraHeaders: [`Contact: ${this.options.contact}`, ALLOW_HEADER], body: sdpBody(sdp) });
+        request.accept({ statusCode: 200, extraHeaders: [`Contact: ${this.contact}`, ALLOW_HEADER], body: sdpBody(sdp) });
         if (offer !== undefined) this.options.onRemoteOffer?.(offer);
         this.awaitingAck = offer === undefined ? 'answer' : 'ack';
         this.ackTimer = setTimeout(() => {
@@ -316,7 +321,7 @@ export class Renegotiation {
       resolve(outcome);
     };
     const refused = ({ message }: Core.IncomingResponse): void => settle({ ok: false, status: message.statusCode ?? 0, reason: message.reasonPhrase ?? '' });
-    const extraHeaders = [`Contact: ${this.options.contact}`, ALLOW_HEADER];
+    const extraHeaders = [`Contact: ${this.contact}`, ALLOW_HEADER];
     const request = this.dialog.invite({ onAccept: (response) => settle({ ok: true, response }), onRedirect: refused, onReject: refused }, sdp === undefined ? { extraHeaders } : { extraHeaders, body: sdpBody(sdp) });
     this.inFlight = () => {
       settle({ ok: false, status: 0, reason: 'the signalling link was lost' });

@@ -171,6 +171,13 @@ const dropSipjsCoreSenders = dropSipjsMethods('core-senders', /\/core\/user-agen
 const dropSipjsDialogMessage = dropSipjsMethods('dialog-message', /\/core\/dialogs\/session-dialog\.js$/, ['message']);
 
 /**
+ * The dialog's PRACK sender: only the `prack()` callback that sip.js's INVITE client hands to
+ * `onProgress` with a reliable provisional answer calls it, and Voxline's `onProgress` never does
+ * (it sends no PRACK, as before).
+ */
+const dropSipjsDialogPrack = dropSipjsMethods('dialog-prack', /\/core\/dialogs\/session-dialog\.js$/, ['prack']);
+
+/**
  * The user agent servers' `redirect()` (a 3xx answer to an incoming request, and the state check
  * only it reads): Voxline answers incoming requests with 1xx, 2xx or 4xx-6xx, never with a 3xx.
  */
@@ -198,6 +205,7 @@ const sipjsStubs = () => [
   shortenSipjsRfc5407Quote(),
   dropSipjsCoreSenders(),
   dropSipjsDialogMessage(),
+  dropSipjsDialogPrack(),
   dropSipjsServerRedirect(),
   dropSipjsInviteServerRedirect(),
   dropSipjsReinviteProgress(),

@@ -131,7 +131,7 @@ export const SIPJS_LEFT_OUT = {
   'reason phrases of codes Voxline never sends (src/sip/reason-phrases.ts)': { module: 'core/messages/utils.js', markers: ['First Hop Lacks Outbound Support', 'Unresolvable Destination'] },
   'core logging (replaced by src/sip/sipjs-log.ts)': { module: 'core/log/logger-factory.js', markers: ["invalid 'level' parameter value", 'sip:loggerfactory'] },
   'RFC 5407 quote of its re-INVITE race warning (shortened in rollup.config.mjs)': { module: 'core/dialogs/session-dialog.js', markers: ['Implementors can decouple'] },
-  "dialog's MESSAGE sender (dropped in rollup.config.mjs)": { module: 'core/dialogs/session-dialog.js', markers: ['sending MESSAGE request'] },
+  "dialog's MESSAGE and PRACK senders (dropped in rollup.config.mjs)": { module: 'core/dialogs/session-dialog.js', markers: ['sending MESSAGE request', 'sending PRACK request'] },
   "user agent servers' redirect() (dropped in rollup.config.mjs)": { module: 'core/user-agents/user-agent-server.js', markers: ['not redirectable in state'] },
 };
 

@@ -17,7 +17,8 @@ import commonjs from '@rollup/plugin-commonjs';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { dts } from 'rollup-plugin-dts';
-import { mangleOptions } from './scripts/shortenable-names.mjs';
+import { mangleOptions, shortenableNames } from './scripts/shortenable-names.mjs';
+import { dropUnusedMethodsPlugin } from './scripts/unused-methods.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const external = [...Object.keys(pkg.dependencies ?? {})];
@@ -108,22 +109,130 @@ const useVoxlineReasonPhrases = () => {
   };
 };
 
-/** Every stub above, in the order the builds apply them. */
-const sipjsStubs = () => [dropSipjsSubscribeClient(), useVoxlineMd5(), useVoxlineGrammar(), useVoxlineSipjsLog(), useVoxlineReasonPhrases()];
+/**
+ * Rewrites a part of one sip.js module in every build; fails the build when the part is not found
+ * (a new sip.js version), so an edit never goes missing silently.
+ */
+const editSipjsModule = (name, path, from, to) => () => ({
+  name: `voxline-edit-sipjs-${name}`,
+  transform(code, id) {
+    if (!id.includes('/sip.js/') || !path.test(id)) return null;
+    const start = code.indexOf(from[0]);
+    const end = start < 0 ? -1 : code.indexOf(from[1], start);
+    if (end < 0) throw new Error(`${name}: ${id} no longer holds ${JSON.stringify(from[0])}…${JSON.stringify(from[1])}`);
+    // As many lines as the part replaced: the source map of the lines below stays right.
+    const lines = '\n'.repeat(code.slice(start, end).split('\n').length - 1);
+    return { code: code.slice(0, start) + to + lines + code.slice(end + from[1].length), map: null };
+  },
+});
+
+/**
+ * sip.js's warning about a re-INVITE that overtakes the ACK of the initial INVITE (answered 500,
+ * as before) logs a 1 KB quote of RFC 5407 §3.1.5, built line by line (≈ 2.1 KB minified, 0.55 KB
+ * min+gzip): the same warning names the section and its advice in one line instead.
+ * scripts/check-dist.mjs checks that the quote stays out of the bundles.
+ */
+const shortenSipjsRfc5407Quote = editSipjsModule(
+  'rfc5407-quote',
+  /\/core\/dialogs\/session-dialog\.js$/,
+  ['let msg = "RFC 5407 suggests', 'this.logger.warn(msg);'],
+  'this.logger.warn("RFC 5407 §3.1.5 suggests that the caller waits for its ACK to be received (about 2 s) before it sends a re-INVITE");',
+);
+
+/**
+ * Drops methods of one sip.js module's class in every build (as `editSipjsModule`, failing the
+ * build when one is not found): each is a method at class-member indentation, with the doc
+ * comment (and line comments) right above it, up to its closing brace at the same indentation.
+ */
+const dropSipjsMethods = (name, path, methods) => () => ({
+  name: `voxline-drop-sipjs-${name}`,
+  transform(code, id) {
+    if (!id.includes('/sip.js/') || !path.test(id)) return null;
+    for (const method of methods) {
+      let start = code.indexOf(`\n    ${method}(`);
+      const end = start < 0 ? -1 : code.indexOf('\n    }\n', start);
+      if (end < 0) throw new Error(`${name}: ${id} no longer has a method ${method}()`);
+      const doc = code.lastIndexOf('\n    /**', start);
+      const above = doc < 0 ? '' : code.slice(doc, start);
+      if (above.indexOf('*/') === above.lastIndexOf('*/') && /\*\/(?:\n {4}\/\/[^\n]*)*$/.test(above)) start = doc;
+      code = code.slice(0, start) + '\n'.repeat(code.slice(start, end).split('\n').length - 1) + code.slice(end + '\n    }'.length);
+    }
+    return { code, map: null };
+  },
+});
+
+/**
+ * The core's senders Voxline never calls (it sends MESSAGE with `request()`, and never PUBLISH,
+ * SUBSCRIBE or a MESSAGE inside a call's dialog; only sip.js's API layer, which is not bundled,
+ * calls them), and with them the user agent clients only they make. scripts/check-dist.mjs checks
+ * that the dialog's MESSAGE sender stays out of the bundles.
+ */
+const dropSipjsCoreSenders = dropSipjsMethods('core-senders', /\/core\/user-agent-core\/user-agent-core\.js$/, ['message', 'publish', 'subscribe']);
+const dropSipjsDialogMessage = dropSipjsMethods('dialog-message', /\/core\/dialogs\/session-dialog\.js$/, ['message']);
+
+/**
+ * The dialog's PRACK sender: only the `prack()` callback that sip.js's INVITE client hands to
+ * `onProgress` with a reliable provisional answer calls it, and Voxline's `onProgress` never does
+ * (it sends no PRACK, as before).
+ */
+const dropSipjsDialogPrack = dropSipjsMethods('dialog-prack', /\/core\/dialogs\/session-dialog\.js$/, ['prack']);
+
+/**
+ * The user agent servers' `redirect()` (a 3xx answer to an incoming request, and the state check
+ * only it reads): Voxline answers incoming requests with 1xx, 2xx or 4xx-6xx, never with a 3xx.
+ */
+const dropSipjsServerRedirect = dropSipjsMethods('uas-redirect', /\/core\/user-agents\/user-agent-server\.js$/, ['redirect', 'get redirectable']);
+const dropSipjsInviteServerRedirect = dropSipjsMethods('invite-uas-redirect', /\/core\/user-agents\/(?:re-)?invite-user-agent-server\.js$/, ['redirect']);
+
+/** The re-INVITE server's `progress()`: Voxline answers a re-INVITE with a final response only. */
+const dropSipjsReinviteProgress = dropSipjsMethods('reinvite-uas-progress', /\/core\/user-agents\/re-invite-user-agent-server\.js$/, ['progress']);
+
+/**
+ * The listening side of sip.js's `EmitterImpl` (`addListener()`, `removeListener()` and their
+ * deprecated aliases `on()`, `off()`, `once()`): its only instance in the bundles is the transport
+ * adapter's `stateChange` (src/sip/sipjs-transport.ts), which it emits and clears, and nothing
+ * listens to (sip.js's core does not, and the application cannot reach it).
+ */
+const dropSipjsEmitterListening = dropSipjsMethods('emitter-listening', /\/api\/emitter\.js$/, ['addListener', 'removeListener', 'on', 'off', 'once']);
+
+/** Every stub and edit above, in the order the builds apply them. */
+const sipjsStubs = () => [
+  dropSipjsSubscribeClient(),
+  useVoxlineMd5(),
+  useVoxlineGrammar(),
+  useVoxlineSipjsLog(),
+  useVoxlineReasonPhrases(),
+  shortenSipjsRfc5407Quote(),
+  dropSipjsCoreSenders(),
+  dropSipjsDialogMessage(),
+  dropSipjsDialogPrack(),
+  dropSipjsServerRedirect(),
+  dropSipjsInviteServerRedirect(),
+  dropSipjsReinviteProgress(),
+  dropSipjsEmitterListening(),
+];
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', declaration: false, declarationMap: false, outDir: undefined, sourceMap: true, inlineSources: true });
 
 /**
- * The minifier of the two script builds. `passes: 3` lets terser's later passes use what the
- * earlier ones simplified; `pure_getters` lets it drop property reads whose value is unused
+ * The minifier of the two script builds. `passes: 4` lets terser's later passes use what the
+ * earlier ones simplified (a 4th still finds a little, a 5th or 6th nothing more); `pure_getters` lets it drop property reads whose value is unused
  * (none of Voxline's or sip.js's getters has a side effect a bare read relies on); `hoist_vars`
  * gathers a function's `var`s in one declaration (they are function-scoped anyway);
  * `unsafe_arrows` turns anonymous function expressions that use no `this` into arrows, which is
  * safe here: the only ones are the IIFE wrapper and TypeScript's enum/namespace wrappers, and
  * nothing is constructed from a function expression (TypeScript and sip.js emit classes);
- * `ecma: 2020` matches tsconfig's target. Together ≈ 1.4 KB min, 0.27 KB min+gzip off the IIFE.
+ * `ecma: 2020` matches tsconfig's target; `ascii_only` writes the few non-ASCII characters of
+ * messages (≥, …, §, —) as escapes, which gzip packs smaller than their UTF-8 bytes (same
+ * strings at run time); `sequences: false` leaves statements as statements instead of joining
+ * them with commas, which costs ≈ 0.45 KB min but saves ≈ 0.08 KB min+gzip (the repeated
+ * statement shapes compress better), and min+gzip is what a page downloads. Together ≈ 1 KB
+ * min, 0.4 KB min+gzip off the IIFE.
  */
-const minify = (mangle = {}) => terser({ ecma: 2020, compress: { passes: 3, pure_getters: true, hoist_vars: true, unsafe_arrows: true }, mangle, format: { comments: false } });
+const minify = (mangle = {}) => terser({ ecma: 2020, compress: { passes: 4, pure_getters: true, hoist_vars: true, unsafe_arrows: true, sequences: false }, mangle, format: { comments: false, ascii_only: true } });
+
+/** The property names the IIFE may shorten, computed once for both of its output plugins. */
+const SHORTENABLE = shortenableNames();
 
 const onwarn = (warning, warn) => {
   // Fail the build on anything unexpected rather than shipping it.
@@ -151,8 +260,9 @@ export default [
       format: 'iife',
       name: 'Voxline',
       sourcemap: true,
-      // Internal property names get short names too (scripts/shortenable-names.mjs says which are safe).
-      plugins: [minify(mangleOptions())],
+      // Internal property names get short names too (scripts/shortenable-names.mjs says which are
+      // safe), and the class members that none of them names are dropped (scripts/unused-methods.mjs).
+      plugins: [dropUnusedMethodsPlugin(SHORTENABLE), minify(mangleOptions(SHORTENABLE))],
     },
   },
   {

@@ -15,9 +15,9 @@
  *    `Messager`), its WebSocket transport, its web session description handler, its core's
  *    subscription client, its MD5 (Voxline's smaller src/sip/md5.ts instead), its core logging
  *    (src/sip/sipjs-log.ts instead), the reason phrases of codes Voxline never sends
- *    (src/sip/reason-phrases.ts) and its generated PEG parser grammar (Voxline's src/sip/grammar
- *    instead) are in no bundle: Voxline builds sip.js's core itself (src/sip/core.ts) and runs on
- *    it with its own transport and media.
+ *    (src/sip/reason-phrases.ts), the RFC 5407 quote in one of its warnings and its generated
+ *    PEG parser grammar (Voxline's src/sip/grammar instead) are in no bundle: Voxline builds
+ *    sip.js's core itself (src/sip/core.ts) and runs on it with its own transport and media.
  *  - Node: the ESM and the CommonJS build load in a bare Node process, the CommonJS one without
  *    `require()` of an ES module (as on Node < 20.19, or with --no-experimental-require-module),
  *    and importing them, constructing a Client and destroying it reads no browser global (SSR).
@@ -130,6 +130,9 @@ export const SIPJS_LEFT_OUT = {
   'PEG parser grammar (replaced by src/sip/grammar)': { module: 'grammar/pegjs/dist/grammar.js', markers: ['Invalid opcode: ', 'end of input'] },
   'reason phrases of codes Voxline never sends (src/sip/reason-phrases.ts)': { module: 'core/messages/utils.js', markers: ['First Hop Lacks Outbound Support', 'Unresolvable Destination'] },
   'core logging (replaced by src/sip/sipjs-log.ts)': { module: 'core/log/logger-factory.js', markers: ["invalid 'level' parameter value", 'sip:loggerfactory'] },
+  'RFC 5407 quote of its re-INVITE race warning (shortened in rollup.config.mjs)': { module: 'core/dialogs/session-dialog.js', markers: ['Implementors can decouple'] },
+  "dialog's MESSAGE and PRACK senders (dropped in rollup.config.mjs)": { module: 'core/dialogs/session-dialog.js', markers: ['sending MESSAGE request', 'sending PRACK request'] },
+  "user agent servers' redirect() (dropped in rollup.config.mjs)": { module: 'core/user-agents/user-agent-server.js', markers: ['not redirectable in state'] },
 };
 
 /**

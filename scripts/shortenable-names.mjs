@@ -155,8 +155,7 @@ export function shortenableNames() {
   return [...new Set([...ours, ...theirs, ...unused])].sort();
 }
 
-/** terser's `mangle.properties` option for {@link shortenableNames}. */
-export function mangleOptions() {
-  const names = shortenableNames();
+/** terser's `mangle.properties` option for {@link shortenableNames} (or those already computed). */
+export function mangleOptions(names = shortenableNames()) {
   return { properties: { regex: new RegExp(`^(?:${names.map((n) => n.replaceAll('$', '\\$')).join('|')})$`) } };
 }

@@ -28,3 +28,20 @@ export async function aliceAndBob(openPage: () => Promise<Page>, sip: Sip): Prom
   await signIn(bob, 'bob', sip, true);
   return { alice, bob };
 }
+
+/**
+ * The received audio energy and bytes (and bytes sent) that call `index` of `name`, as the page
+ * harness tracks it in `window.vx.calls`, gained over `ms`; the codec and the stats at the end.
+ */
+export function received(page: Page, name: string, index = 0, ms = 1200) {
+  return page.evaluate(
+    async ({ name, index, ms }) => {
+      const call = window.vx.calls[name]![index]!;
+      const a = await call.getStats();
+      await new Promise((r) => setTimeout(r, ms));
+      const b = await call.getStats();
+      return { energy: b.inboundAudioEnergy - a.inboundAudioEnergy, bytes: b.bytesReceived - a.bytesReceived, bytesSent: b.bytesSent - a.bytesSent, codec: b.codec, stats: b };
+    },
+    { name, index, ms },
+  );
+}

@@ -4,7 +4,7 @@
  * (Chromium's fake microphone plays a tone), not just "connected".
  */
 import type { Page } from '@playwright/test';
-import { signIn, type Sip } from './call-pages';
+import { received, signIn, type Sip } from './call-pages';
 import { test, expect } from './fixtures';
 
 async function user(openPage: (kind?: 'iife' | 'esm') => Promise<Page>, name: string, sip: Sip, autoAnswer = false): Promise<Page> {
@@ -43,18 +43,8 @@ function callOf(page: Page, name: string, index = 0) {
     do: (method: 'answer' | 'reject' | 'hangup' | 'hold' | 'unhold' | 'mute' | 'unmute') =>
       page.evaluate(({ name, index, method }) => Promise.resolve(window.vx.calls[name]![index]![method]()).then(() => window.vx.calls[name]![index]!.state), { name, index, method }),
     state: () => page.evaluate(({ name, index }) => window.vx.calls[name]?.[index]?.state ?? null, { name, index }),
-    /** Received and sent audio energy gained over `ms`. */
-    energy: (ms = 1200) =>
-      page.evaluate(
-        async ({ name, index, ms }) => {
-          const call = window.vx.calls[name]![index]!;
-          const a = await call.getStats();
-          await new Promise((r) => setTimeout(r, ms));
-          const b = await call.getStats();
-          return { inbound: b.inboundAudioEnergy - a.inboundAudioEnergy, bytesIn: b.bytesReceived - a.bytesReceived, stats: b };
-        },
-        { name, index, ms },
-      ),
+    /** Received audio energy and bytes gained over `ms`, and the stats at the end. */
+    energy: (ms = 1200) => received(page, name, index, ms),
   };
 }
 
@@ -74,9 +64,9 @@ test.describe('calls', () => {
 
     const heardByBob = await callOf(bob, 'bob').energy();
     const heardByAlice = await callOf(alice, 'alice').energy();
-    expect(heardByBob.inbound).toBeGreaterThan(HEARD);
-    expect(heardByAlice.inbound).toBeGreaterThan(HEARD);
-    expect(heardByAlice.bytesIn).toBeGreaterThan(1000);
+    expect(heardByBob.energy).toBeGreaterThan(HEARD);
+    expect(heardByAlice.energy).toBeGreaterThan(HEARD);
+    expect(heardByAlice.bytes).toBeGreaterThan(1000);
     expect(heardByAlice.stats.codec).toBe('opus');
     expect(heardByAlice.stats.mos).toBeGreaterThan(3.5);
     expect(await alice.evaluate(() => window.vx.audioElements())).toBe(1);
@@ -130,21 +120,21 @@ test.describe('calls', () => {
     const bob = await user(openPage, 'bob', sip, true);
     await dial(alice, 'alice', 'bob');
     await expect.poll(() => callEvents(alice, 'alice')).toContain('answered');
-    expect((await callOf(bob, 'bob').energy()).inbound).toBeGreaterThan(HEARD);
+    expect((await callOf(bob, 'bob').energy()).energy).toBeGreaterThan(HEARD);
 
     expect(await callOf(alice, 'alice').do('mute')).toBe('answered');
     expect(await alice.evaluate(() => window.vx.calls.alice![0]!.muted)).toBe(true);
     // Once the jitter buffer has played out, bob hears silence.
-    await expect.poll(async () => (await callOf(bob, 'bob').energy(600)).inbound, { timeout: 6000 }).toBeLessThan(HEARD / 10);
+    await expect.poll(async () => (await callOf(bob, 'bob').energy(600)).energy, { timeout: 6000 }).toBeLessThan(HEARD / 10);
     await callOf(alice, 'alice').do('unmute');
-    await expect.poll(async () => (await callOf(bob, 'bob').energy(600)).inbound, { timeout: 6000 }).toBeGreaterThan(HEARD);
+    await expect.poll(async () => (await callOf(bob, 'bob').energy(600)).energy, { timeout: 6000 }).toBeGreaterThan(HEARD);
 
     expect(await callOf(alice, 'alice').do('hold')).toBe('held');
-    await expect.poll(async () => (await callOf(alice, 'alice').energy(600)).bytesIn, { timeout: 6000 }).toBe(0);
+    await expect.poll(async () => (await callOf(alice, 'alice').energy(600)).bytes, { timeout: 6000 }).toBe(0);
     expect(await callOf(alice, 'alice').do('unhold')).toBe('answered');
-    await expect.poll(async () => (await callOf(alice, 'alice').energy(600)).inbound, { timeout: 6000 }).toBeGreaterThan(HEARD);
+    await expect.poll(async () => (await callOf(alice, 'alice').energy(600)).energy, { timeout: 6000 }).toBeGreaterThan(HEARD);
     // Both directions again: bob hears alice after she resumes.
-    await expect.poll(async () => (await callOf(bob, 'bob').energy(600)).inbound, { timeout: 6000 }).toBeGreaterThan(HEARD);
+    await expect.poll(async () => (await callOf(bob, 'bob').energy(600)).energy, { timeout: 6000 }).toBeGreaterThan(HEARD);
     expect(await callEvents(alice, 'alice')).toEqual(['ringing', 'answered', 'muted', 'unmuted', 'held', 'resumed']);
     await callOf(alice, 'alice').do('hangup');
   });
@@ -177,8 +167,8 @@ test.describe('calls', () => {
     await expect.poll(() => callEvents(alice, 'alice', 1)).toContain('answered');
     const newCall = await alice.evaluate(() => ({ remote: window.vx.calls.alice![1]!.remote.user, state: window.vx.calls.alice![1]!.state }));
     expect(newCall).toEqual({ remote: 'carol', state: 'answered' });
-    expect((await callOf(carol, 'carol').energy()).inbound).toBeGreaterThan(HEARD);
-    expect((await callOf(alice, 'alice', 1).energy()).inbound).toBeGreaterThan(HEARD);
+    expect((await callOf(carol, 'carol').energy()).energy).toBeGreaterThan(HEARD);
+    expect((await callOf(alice, 'alice', 1).energy()).energy).toBeGreaterThan(HEARD);
     await callOf(alice, 'alice', 1).do('hangup');
     await expect.poll(() => callEvents(carol, 'carol')).toContain('ended:remote-hangup');
   });
@@ -196,7 +186,7 @@ test.describe('calls', () => {
     await callOf(alice, 'alice', 0).do('hangup');
     await expect.poll(() => callEvents(bob, 'bob')).toContain('ended:remote-hangup');
     expect(await callOf(alice, 'alice', 1).state()).toBe('answered');
-    expect((await callOf(carol, 'carol').energy()).inbound).toBeGreaterThan(HEARD);
+    expect((await callOf(carol, 'carol').energy()).energy).toBeGreaterThan(HEARD);
     await alice.evaluate(() => window.vx.clients.alice!.logout());
     expect(await callEvents(alice, 'alice', 1)).toEqual(['ringing', 'answered', 'ended:local-hangup']);
     await expect.poll(() => callEvents(carol, 'carol')).toContain('ended:remote-hangup');
@@ -259,8 +249,8 @@ test.describe('calls across a reconnect', () => {
       proxy.reset();
       await expect.poll(() => alice.evaluate(() => window.vx.of('alice', 'connectionchange').map((e) => (e.payload as { state: string }).state)), { timeout: 8000 }).toEqual(['connected', 'disconnected', 'reconnected']);
       expect(await callOf(alice, 'alice').state()).toBe('answered');
-      expect((await callOf(alice, 'alice').energy()).inbound).toBeGreaterThan(HEARD);
-      expect((await callOf(bob, 'bob').energy()).inbound).toBeGreaterThan(HEARD);
+      expect((await callOf(alice, 'alice').energy()).energy).toBeGreaterThan(HEARD);
+      expect((await callOf(bob, 'bob').energy()).energy).toBeGreaterThan(HEARD);
       // Give the re-INVITE that refreshes the dialog a moment, then the callee hangs up.
       await expect.poll(() => bob.evaluate(() => window.vx.calls.bob![0]!.state)).toBe('answered');
       await alice.waitForTimeout(500);

@@ -74,19 +74,8 @@ export function callDo(page: Page, name: string, method: 'answer' | 'hangup' | '
   return page.evaluate(({ name, index, method }) => Promise.resolve(window.vx.calls[name]![index]![method]()).then(() => window.vx.calls[name]![index]!.state), { name, index, method });
 }
 
-/** Received audio energy and bytes gained over `ms`, and the last stats. */
-export function received(page: Page, name: string, index = 0, ms = 1200) {
-  return page.evaluate(
-    async ({ name, index, ms }) => {
-      const call = window.vx.calls[name]![index]!;
-      const a = await call.getStats();
-      await new Promise((r) => setTimeout(r, ms));
-      const b = await call.getStats();
-      return { energy: b.inboundAudioEnergy - a.inboundAudioEnergy, bytes: b.bytesReceived - a.bytesReceived, bytesSent: b.bytesSent - a.bytesSent, codec: b.codec };
-    },
-    { name, index, ms },
-  );
-}
+/** Received audio energy and bytes gained over `ms`, and the last stats (shared with the other call specs). */
+export { received } from './call-pages';
 
 /** Energy gained per ~1 s of a tone is orders of magnitude above this (as in calls.spec.ts). */
 export const HEARD = 0.0001;

@@ -5,6 +5,7 @@
  * Contact) as the user, on Kamailio and the dev server alike.
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { received } from './call-pages';
 import { test, expect } from './fixtures';
 import { startFaultProxy } from './harness/fault-proxy.mjs';
 import { startSipServer, type SipServer } from './harness/sip-servers.mjs';
@@ -235,18 +236,6 @@ const HEARD = 0.0001; // as calls.spec.ts: energy gained per ~1 s of Chromium's 
 const endsOf = (page: Page, name: string): Promise<string[]> =>
   page.evaluate((n) => window.vx.of(n, 'call:ended').map((e) => (e.payload as { reason: string }).reason), name);
 const callStates = (page: Page, name: string): Promise<string[]> => page.evaluate((n) => window.vx.clients[n]!.calls.map((c) => c.state), name);
-/** Received audio energy (and bytes) call `index` of `name` gained over `ms`. */
-const heard = (page: Page, name: string, index = 0, ms = 1200): Promise<{ inbound: number; bytesIn: number }> =>
-  page.evaluate(
-    async ({ name, index, ms }) => {
-      const call = window.vx.calls[name]![index]!;
-      const a = await call.getStats();
-      await new Promise((r) => setTimeout(r, ms));
-      const b = await call.getStats();
-      return { inbound: b.inboundAudioEnergy - a.inboundAudioEnergy, bytesIn: b.bytesReceived - a.bytesReceived };
-    },
-    { name, index, ms },
-  );
 /** `from` calls `to`; the page harness tracks the call. */
 const dial = (page: Page, from: string, to: string): Promise<string> =>
   page.evaluate(async ({ from, to }) => window.vx.trackCall(from, await window.vx.clients[from]!.call(to)).id, { from, to });
@@ -264,11 +253,11 @@ test.describe('shared mode: calls across tabs', () => {
       await expect.poll(() => bob.evaluate(() => window.vx.calls.bob![0]!.state)).toBe('answered');
       for (const i of [0, 2]) await expect.poll(() => endsOf(pages[i]!, 'alice')).toEqual(['answered-elsewhere']);
       expect(await endsOf(pages[1]!, 'alice')).toEqual([]);
-      const inTab2 = await heard(pages[1]!, 'alice');
-      const byBob = await heard(bob, 'bob');
-      expect(inTab2.inbound).toBeGreaterThan(HEARD);
-      expect(byBob.inbound).toBeGreaterThan(HEARD);
-      test.info().annotations.push({ type: 'audio', description: `answering tab heard ${inTab2.inbound.toFixed(4)} (${inTab2.bytesIn} B), bob heard ${byBob.inbound.toFixed(4)}` });
+      const inTab2 = await received(pages[1]!, 'alice');
+      const byBob = await received(bob, 'bob');
+      expect(inTab2.energy).toBeGreaterThan(HEARD);
+      expect(byBob.energy).toBeGreaterThan(HEARD);
+      test.info().annotations.push({ type: 'audio', description: `answering tab heard ${inTab2.energy.toFixed(4)} (${inTab2.bytes} B), bob heard ${byBob.energy.toFixed(4)}` });
       // The media lives in the answering tab only.
       expect(await pages[1]!.evaluate(() => [window.vx.openPeerConnections(), window.vx.audioElements()])).toEqual([1, 1]);
       for (const i of [0, 2]) expect(await pages[i]!.evaluate(() => [window.vx.openPeerConnections(), window.vx.liveMicrophoneTracks(), window.vx.clients.alice!.calls.length])).toEqual([0, 0, 0]);
@@ -291,8 +280,8 @@ test.describe('shared mode: calls across tabs', () => {
       await bob.evaluate(() => window.vx.calls.bob![0]!.answer());
       for (const page of [first!, second!, third!]) await expect.poll(() => callStates(page, 'alice')).toEqual(['answered']);
       expect(await third!.evaluate(() => window.vx.clients.alice!.calls[0]!.id)).toBe(callId);
-      expect((await heard(first!, 'alice')).inbound).toBeGreaterThan(HEARD);
-      expect((await heard(bob, 'bob')).inbound).toBeGreaterThan(HEARD);
+      expect((await received(first!, 'alice')).energy).toBeGreaterThan(HEARD);
+      expect((await received(bob, 'bob')).energy).toBeGreaterThan(HEARD);
       expect(await third!.evaluate(() => window.vx.openPeerConnections())).toBe(0);
       await third!.evaluate(() => window.vx.clients.alice!.calls[0]!.hangup());
       await expect.poll(() => endsOf(first!, 'alice')).toEqual(['local-hangup']);

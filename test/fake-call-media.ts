@@ -132,3 +132,20 @@ export class FakeCallMedia implements CallMedia {
     if (error) throw error;
   }
 }
+
+/**
+ * A stand-in for src/sip/media.ts's `pageCallMedia`, for `vi.mock('../sip/media', …)` in the
+ * shared-mode tests: each Client (each tab) that asks for its media factory adds a list to
+ * `byTab`, and every media that tab makes is a {@link FakeCallMedia} pushed onto that list.
+ */
+export function fakePageCallMedia(byTab: FakeCallMedia[][]): () => (audio: FakeCallMedia['audio']) => FakeCallMedia {
+  return () => {
+    const made: FakeCallMedia[] = [];
+    byTab.push(made);
+    return (audio) => {
+      const media = new FakeCallMedia(audio);
+      made.push(media);
+      return media;
+    };
+  };
+}

@@ -1,73 +1,25 @@
 /**
  * Calls in shared mode (#16 stage 3) through real Clients: every "tab" is a Client whose
- * SharedWorker is a fake joining it, over a cloning channel, to one in-process {@link WorkerHub}
- * with real engines on the scripted registrar. Each tab's media is a {@link FakeCallMedia}
- * (src/sip/media.ts mocked), so a test sees in which tab a call's media was made and used.
+ * SharedWorker is a fake joining it, over a cloning channel, to one in-process WorkerHub with
+ * real engines on the scripted registrar (test/shared-worker-bed.ts). Each tab's media is a
+ * FakeCallMedia (src/sip/media.ts mocked), so a test sees in which tab a call's media was made
+ * and used.
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 // @ts-expect-error -- plain JS test helper of the dev server (JSDoc-typed, no .d.ts)
 import { buildRequest, buildResponseTo, parseSip, rand } from '../../server/test-client.js';
-import { FakeCallMedia } from '../../test/fake-call-media';
+import type { FakeCallMedia } from '../../test/fake-call-media';
 import type { SipFrame } from '../../test/fake-registrar';
-import { useRegistrarBed } from '../../test/registrar-bed';
+import { useSharedWorkerBed } from '../../test/shared-worker-bed';
 import type { Call } from '../client/call';
 import type { Client } from '../client/client';
 import { MediaError } from '../errors';
-import { createLogger } from '../logger';
-import { resolveOptions } from '../resolve-options';
-import { directChannel } from './direct-channel';
-import { Engine } from './engine';
-import { WorkerHub } from './worker-hub';
 
 /** The media each tab made, by tab (in the order the tabs' Clients were made). */
 const tabMedia = vi.hoisted(() => [] as FakeCallMedia[][]);
-vi.mock('../sip/media', async () => {
-  const { FakeCallMedia: Fake } = await import('../../test/fake-call-media');
-  return {
-    pageCallMedia: () => {
-      const made: FakeCallMedia[] = [];
-      tabMedia.push(made);
-      return (audio: ConstructorParameters<typeof FakeCallMedia>[0]) => {
-        const media = new Fake(audio);
-        made.push(media);
-        return media;
-      };
-    },
-  };
-});
+vi.mock('../sip/media', async () => ({ pageCallMedia: (await import('../../test/fake-call-media')).fakePageCallMedia(tabMedia) }));
 
-const bed = useRegistrarBed({ fakeTimers: false });
-let hub: WorkerHub;
-let locks: Map<string, () => void>;
-let microphone: () => Promise<MediaStream>;
-
-beforeEach(() => {
-  tabMedia.length = 0;
-  locks = new Map();
-  const track = { kind: 'audio', stop: vi.fn(), enabled: true };
-  microphone = () => Promise.resolve({ id: rand(), getTracks: () => [track], getAudioTracks: () => [track] } as unknown as MediaStream);
-  vi.stubGlobal('navigator', {
-    locks: { request: (_name: string, callback: () => Promise<void>) => (callback(), new Promise(() => undefined)) },
-    mediaDevices: { getUserMedia: () => microphone(), enumerateDevices: () => Promise.resolve([]), addEventListener: () => undefined, removeEventListener: () => undefined },
-  });
-  hub = new WorkerHub({
-    logger: createLogger('silent'),
-    whenGone: (name, gone) => locks.set(name, gone),
-    createEngine: (options, openMedia) => new Engine({ options: resolveOptions({ ...options, persistOutbox: false, resumeCalls: false }), logger: createLogger('silent'), openMedia }),
-  });
-  vi.stubGlobal(
-    'SharedWorker',
-    class {
-      port;
-      onerror = null;
-      constructor() {
-        const [pageEnd, workerEnd] = directChannel();
-        this.port = pageEnd;
-        hub.attach(workerEnd);
-      }
-    },
-  );
-});
+const bed = useSharedWorkerBed({ callMedia: tabMedia });
 
 interface Tab {
   client: Client;
@@ -113,6 +65,15 @@ function bobAnswers(invite: SipFrame): void {
   bed.registrar.socket.receive(buildResponseTo(invite, 200, 'OK', { toTag: 'bob1', contact: 'sip:bob@192.0.2.7;transport=ws', headers: ['Content-Type: application/sdp'], body: 'v=0 bob-answer\r\n' }));
 }
 
+/** Two tabs; tab 1 calls bob, who answers; resolves once tab 2 lists the call as answered. */
+async function answeredInTabOne(): Promise<{ one: Tab; two: Tab; call: Call }> {
+  const [one, two] = await tabs(2);
+  const call = await one!.client.call('bob');
+  bobAnswers(requests('INVITE')[0]!);
+  await vi.waitFor(() => expect(two!.client.calls[0]?.state).toBe('answered'));
+  return { one: one!, two: two!, call };
+}
+
 const mediaCalls = (tab: number): string[] => (tabMedia[tab] ?? []).flatMap((m) => m.calls);
 
 describe('shared mode: calls across tabs', () => {
@@ -152,7 +113,7 @@ describe('shared mode: calls across tabs', () => {
     const [one, two] = await tabs(2);
     bobCalls();
     await vi.waitFor(() => expect(two!.calls).toHaveLength(1));
-    microphone = () => Promise.reject(Object.assign(new Error('denied'), { name: 'NotAllowedError' }));
+    bed.microphone = () => Promise.reject(Object.assign(new Error('denied'), { name: 'NotAllowedError' }));
     await expect(two!.calls[0]!.answer()).rejects.toBeInstanceOf(MediaError);
     expect(one!.calls[0]!.state).toBe('ringing');
     expect(two!.calls[0]!.state).toBe('ringing');
@@ -185,11 +146,8 @@ describe('shared mode: calls across tabs', () => {
   });
 
   it('hold() and sendDtmf() from a tab that does not own the call act on the owner\'s media', async () => {
-    const [one, two] = await tabs(2);
-    const call = await one!.client.call('bob');
-    bobAnswers(requests('INVITE')[0]!);
-    await vi.waitFor(() => expect(two!.client.calls[0]?.state).toBe('answered'));
-    const other = two!.client.calls[0]!;
+    const { two, call } = await answeredInTabOne();
+    const other = two.client.calls[0]!;
     const holding = other.hold();
     await vi.waitFor(() => expect(requests('INVITE')).toHaveLength(2));
     bobAnswers(requests('INVITE')[1]!);
@@ -210,10 +168,9 @@ describe('shared mode: calls across tabs', () => {
     far.ack();
     await vi.waitFor(() => expect(two!.ends).toEqual(['answered-elsewhere']));
     const outgoing = await two!.client.call('bob');
-    const [goneOne] = [...locks.values()];
-    goneOne!();
+    bed.tabGone(0);
     await vi.waitFor(() => expect(requests('BYE')).toHaveLength(1));
-    await new Promise((r) => setTimeout(r, 20));
+    await bed.settle();
     expect(outgoing.state).toBe('connecting');
     expect(requests('CANCEL')).toHaveLength(0);
     expect(two!.client.registered).toBe(true);
@@ -221,16 +178,13 @@ describe('shared mode: calls across tabs', () => {
   });
 
   it('an outgoing call placed in a tab that then goes: ended in the other tabs as local-hangup', async () => {
-    const [one, two] = await tabs(2);
-    await one!.client.call('bob');
-    bobAnswers(requests('INVITE')[0]!);
-    await vi.waitFor(() => expect(two!.client.calls[0]?.state).toBe('answered'));
+    const { one, two } = await answeredInTabOne();
     const ended: string[] = [];
-    two!.client.calls[0]!.on('ended', (e) => ended.push(e.reason));
-    one!.client.destroy();
+    two.client.calls[0]!.on('ended', (e) => ended.push(e.reason));
+    one.client.destroy();
     await vi.waitFor(() => expect(ended).toEqual(['local-hangup']));
     expect(requests('BYE')).toHaveLength(1);
-    expect(two!.client.calls).toEqual([]);
+    expect(two.client.calls).toEqual([]);
   });
 
   it('a tab that logs in later lists the live calls; a ringing call rings there too', async () => {
@@ -244,21 +198,18 @@ describe('shared mode: calls across tabs', () => {
   });
 
   it('the owner\'s media going down: every tab sees reconnecting and reconnected once; the ICE restart runs on the owner\'s media', async () => {
-    const [one, two] = await tabs(2);
-    const call = await one!.client.call('bob');
-    bobAnswers(requests('INVITE')[0]!);
-    await vi.waitFor(() => expect(two!.client.calls[0]?.state).toBe('answered'));
+    const { two, call } = await answeredInTabOne();
     const seen: string[] = [];
     call.on('reconnecting', () => seen.push('tab 1 reconnecting'));
     call.on('reconnected', () => seen.push('tab 1 reconnected'));
-    two!.client.calls[0]!.on('reconnecting', () => seen.push('tab 2 reconnecting'));
-    two!.client.calls[0]!.on('reconnected', () => seen.push('tab 2 reconnected'));
+    two.client.calls[0]!.on('reconnecting', () => seen.push('tab 2 reconnecting'));
+    two.client.calls[0]!.on('reconnected', () => seen.push('tab 2 reconnected'));
     const media = tabMedia[0]![0]!;
     media.setConnectionState('failed');
     // Pushed by the tab at once (media-state), not found at the media watch's next getStats() a second later.
     await vi.waitFor(() => expect(requests('INVITE')).toHaveLength(2), { timeout: 500 });
     expect(media.calls).toContain('createOffer hold=false iceRestart');
-    expect(two!.client.calls[0]!.state).toBe('reconnecting');
+    expect(two.client.calls[0]!.state).toBe('reconnecting');
     bobAnswers(requests('INVITE')[1]!);
     await vi.waitFor(() => expect(media.calls.filter((c) => c === 'acceptAnswer')).toHaveLength(2));
     media.setConnectionState('connected');
@@ -269,25 +220,19 @@ describe('shared mode: calls across tabs', () => {
   });
 
   it('client.audio.setInputDevice() in the owning tab moves its call\'s microphone; in another tab it touches no call', async () => {
-    const [one, two] = await tabs(2);
-    await one!.client.call('bob');
-    bobAnswers(requests('INVITE')[0]!);
-    await vi.waitFor(() => expect(two!.client.calls[0]?.state).toBe('answered'));
-    await two!.client.audio.setInputDevice('headset');
+    const { one, two } = await answeredInTabOne();
+    await two.client.audio.setInputDevice('headset');
     expect(mediaCalls(0).filter((c) => c.startsWith('replaceInput'))).toEqual([]);
-    await one!.client.audio.setInputDevice('headset');
+    await one.client.audio.setInputDevice('headset');
     expect(mediaCalls(0).filter((c) => c.startsWith('replaceInput'))).toEqual([expect.stringMatching(/^replaceInput \S+ owned=true$/)]);
   });
 
   it('logout() in one tab ends the live calls in every tab (local-hangup, BYE) before the unREGISTER', async () => {
-    const [one, two] = await tabs(2);
-    const call = await one!.client.call('bob');
-    bobAnswers(requests('INVITE')[0]!);
-    await vi.waitFor(() => expect(two!.client.calls[0]?.state).toBe('answered'));
+    const { two, call } = await answeredInTabOne();
     const ended: string[] = [];
     call.on('ended', (e) => ended.push(`tab 1: ${e.reason}`));
-    two!.client.calls[0]!.on('ended', (e) => ended.push(`tab 2: ${e.reason}`));
-    await two!.client.logout();
+    two.client.calls[0]!.on('ended', (e) => ended.push(`tab 2: ${e.reason}`));
+    await two.client.logout();
     await vi.waitFor(() => expect(ended.sort()).toEqual(['tab 1: local-hangup', 'tab 2: local-hangup']));
     expect(requests('BYE')).toHaveLength(1);
     expect(bed.registrar.requests.findIndex((r) => r.method === 'BYE')).toBeLessThan(bed.registrar.requests.indexOf(bed.registrar.removals[0]!));

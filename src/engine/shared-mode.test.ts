@@ -1,58 +1,39 @@
 /**
  * Shared mode (#16) through real Clients: every "tab" is a Client whose SharedWorker is a fake
- * that joins it, over a cloning channel, to one in-process {@link WorkerHub} running real
- * engines on the scripted registrar. Counts sockets, REGISTER bindings and events per tab.
+ * that joins it, over a cloning channel, to one in-process WorkerHub running real engines on the
+ * scripted registrar (test/shared-worker-bed.ts). Counts sockets, REGISTER bindings and events
+ * per tab.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 // @ts-expect-error -- plain JS test helper of the dev server (JSDoc-typed, no .d.ts)
 import { buildRequest } from '../../server/test-client.js';
-import { useRegistrarBed } from '../../test/registrar-bed';
+import { useSharedWorkerBed } from '../../test/shared-worker-bed';
 import type { Client } from '../client/client';
 import { AuthenticationError, InvalidStateError } from '../errors';
 import { createLogger } from '../logger';
-import { resolveOptions } from '../resolve-options';
 import { directChannel } from './direct-channel';
-import { Engine } from './engine';
 import { PROTOCOL_VERSION } from './protocol';
-import { WorkerHub } from './worker-hub';
 
-const bed = useRegistrarBed({ fakeTimers: false });
-let hub: WorkerHub;
 let warnings: string[];
-/** Web Locks the hub waits for, by tab: releasing one is the tab being gone (closed, crashed). */
-let locks: Map<string, () => void>;
-let hubLog: string[];
+let hubLog: string[] = [];
 /** What the fake worker does when created: connect to the hub, fail to load, or speak another version. */
 let workerMode: 'ok' | 'missing' | 'old' | 'silent' = 'ok';
 
+const bed = useSharedWorkerBed({
+  hubLogger: () => createLogger('debug', 'hub', (level, _ns, message) => hubLog.push(`${level} ${message}`)),
+  connect(workerEnd, url, worker) {
+    if (url.startsWith('https://elsewhere.test/')) throw new DOMException('Failed to construct SharedWorker: cross-origin', 'SecurityError');
+    // A real port holds messages until the worker's onconnect; attaching at once does the same here.
+    if (workerMode === 'ok') bed.hub.attach(workerEnd);
+    else if (workerMode === 'missing') setTimeout(() => worker.onerror?.({}));
+    else if (workerMode === 'old') workerEnd.onmessage = () => workerEnd.postMessage({ voxline: PROTOCOL_VERSION + 1, kind: 'welcome' });
+  },
+});
+
 beforeEach(() => {
   workerMode = 'ok';
-  locks = new Map();
   hubLog = [];
-  vi.stubGlobal('navigator', { locks: { request: (_name: string, callback: () => Promise<void>) => (callback(), new Promise(() => undefined)) } });
-  hub = new WorkerHub({
-    logger: createLogger('debug', 'hub', (level, _ns, message) => hubLog.push(`${level} ${message}`)),
-    whenGone: (name, gone) => locks.set(name, gone),
-    createEngine: (options, openMedia) => new Engine({ options: resolveOptions({ ...options, persistOutbox: false, resumeCalls: false }), logger: createLogger('silent'), openMedia }),
-  });
-  vi.stubGlobal(
-    'SharedWorker',
-    class {
-      port;
-      onerror: ((e: unknown) => void) | null = null;
-      constructor(url: string) {
-        if (url.startsWith('https://elsewhere.test/')) throw new DOMException('Failed to construct SharedWorker: cross-origin', 'SecurityError');
-        const [pageEnd, workerEnd] = directChannel();
-        this.port = pageEnd;
-        // A real port holds messages until the worker's onconnect; attaching at once does the same here.
-        if (workerMode === 'ok') hub.attach(workerEnd);
-        else if (workerMode === 'missing') setTimeout(() => this.onerror?.({}));
-        else if (workerMode === 'old') workerEnd.onmessage = () => workerEnd.postMessage({ voxline: PROTOCOL_VERSION + 1, kind: 'welcome' });
-      }
-    },
-  );
 });
-afterEach(() => vi.unstubAllGlobals());
 
 function tab(): { client: Client; changes: string[]; events: string[] } {
   warnings = [];
@@ -74,7 +55,7 @@ describe('shared mode: one link and one registration for every tab', () => {
     await Promise.all(tabs.map((t) => t.client.login('alice', 'pw')));
     expect(bed.registrar.sockets).toHaveLength(1);
     expect(bed.registrar.bindingRequests).toHaveLength(1);
-    expect(hub.engineCount).toBe(1);
+    expect(bed.hub.engineCount).toBe(1);
     for (const t of tabs) {
       expect(t.client.shared).toBe(true);
       expect(t.changes).toEqual(['connected']);
@@ -162,31 +143,30 @@ describe('shared mode: one link and one registration for every tab', () => {
     const [a, b] = [tab(), tab()];
     await Promise.all([a, b].map((t) => t.client.login('alice', 'pw')));
     a.client.destroy();
-    await new Promise((r) => setTimeout(r, 20));
+    await bed.settle();
     expect(bed.registrar.removals).toHaveLength(0);
     expect(b.client.registered).toBe(true);
     b.client.destroy();
     await vi.waitFor(() => expect(bed.registrar.removals).toHaveLength(1));
-    await vi.waitFor(() => expect(hub.engineCount).toBe(0));
+    await vi.waitFor(() => expect(bed.hub.engineCount).toBe(0));
   });
 
   it('a tab gone without a word (its Web Lock released) is detached; the last one unREGISTERs', async () => {
     const [a, b] = [tab(), tab()];
     await Promise.all([a, b].map((t) => t.client.login('alice', 'pw')));
-    expect(locks.size).toBe(2);
-    const [goneA, goneB] = [...locks.values()] as [() => void, () => void];
-    goneA();
-    await new Promise((r) => setTimeout(r, 20));
+    expect(bed.tabLocks).toHaveLength(2);
+    bed.tabGone(0);
+    await bed.settle();
     expect(bed.registrar.removals).toHaveLength(0);
-    expect(hub.engineCount).toBe(1);
-    goneB();
+    expect(bed.hub.engineCount).toBe(1);
+    bed.tabGone(1);
     await vi.waitFor(() => expect(bed.registrar.removals).toHaveLength(1));
-    await vi.waitFor(() => expect(hub.engineCount).toBe(0));
+    await vi.waitFor(() => expect(bed.hub.engineCount).toBe(0));
   });
 
   it('a tab speaking another protocol version is answered `rejected`; a malformed message is ignored with one log line', () => {
     const [pageEnd, workerEnd] = directChannel();
-    hub.attach(workerEnd);
+    bed.hub.attach(workerEnd);
     const answers: unknown[] = [];
     pageEnd.onmessage = ({ data }) => answers.push(data);
     pageEnd.postMessage({ voxline: PROTOCOL_VERSION + 1, kind: 'hello' });
@@ -228,7 +208,7 @@ describe('shared mode: falling back to the in-page engine', () => {
     expect(client.registered).toBe(true);
     expect(warned).toEqual([expect.stringMatching(reason)]);
     expect(warned[0]).toMatch(/Invalid option "sharedWorker"/);
-    expect(hub.engineCount).toBe(0);
+    expect(bed.hub.engineCount).toBe(0);
   });
 
   it('destroy() before the worker answered: a pending connect() rejects with CancelledError, and no in-page engine starts later', async () => {

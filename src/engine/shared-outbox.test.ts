@@ -1,59 +1,39 @@
 /**
  * The outbox across a reload of a tab in shared mode (#15 × #16), through real Clients: every
  * "tab" is a Client whose SharedWorker is a fake joining it, over a cloning channel, to one
- * in-process {@link WorkerHub} running real engines on the scripted registrar, and each tab has
- * its own fake `sessionStorage` and `pagehide` (a reload = pagehide, destroy, a new Client on
- * the same storage). The link is kept down by failing every new socket while `linkDown` holds.
+ * in-process WorkerHub running real engines on the scripted registrar (test/shared-worker-bed.ts),
+ * and each tab has its own fake `sessionStorage` and `pagehide` (a reload = pagehide, destroy, a
+ * new Client on the same storage). The link is kept down by failing every new socket while
+ * `linkDown` holds.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 // @ts-expect-error -- plain JS test helper of the dev server (JSDoc-typed, no .d.ts)
 import { buildResponseTo } from '../../server/test-client.js';
 import { FakeSessionStorage } from '../../test/fake-session-storage';
 import type { SipFrame } from '../../test/fake-registrar';
 import type { FakeWebSocket } from '../../test/fake-websocket';
-import { useRegistrarBed } from '../../test/registrar-bed';
+import { useSharedWorkerBed } from '../../test/shared-worker-bed';
 import type { Client } from '../client/client';
 import type { MessageStatus } from '../client/events';
-import { createLogger } from '../logger';
-import { resolveOptions } from '../resolve-options';
-import { directChannel } from './direct-channel';
-import { Engine } from './engine';
-import { WorkerHub } from './worker-hub';
 
-const bed = useRegistrarBed({ fakeTimers: false });
-let hub: WorkerHub;
 let linkDown: boolean;
 let restores: number;
 
-function newHub(): WorkerHub {
-  return new WorkerHub({
-    logger: createLogger('silent'),
-    createEngine: (options, openMedia) => new Engine({ options: resolveOptions({ ...options, persistOutbox: false, resumeCalls: false }), logger: createLogger('silent'), openMedia }),
-  });
-}
+/** Every worker joins the hub; the `restore-messages` commands it is sent are counted. */
+const bed = useSharedWorkerBed({
+  connect(workerEnd) {
+    bed.hub.attach(workerEnd);
+    const deliver = workerEnd.onmessage!;
+    workerEnd.onmessage = (event) => {
+      if ((event.data as { command?: { op?: string } }).command?.op === 'restore-messages') restores++;
+      deliver(event);
+    };
+  },
+});
 
 beforeEach(() => {
   linkDown = false;
   restores = 0;
-  hub = newHub();
-  vi.stubGlobal('navigator', { locks: { request: (_name: string, callback: () => Promise<void>) => (callback(), new Promise(() => undefined)) } });
-  vi.stubGlobal(
-    'SharedWorker',
-    class {
-      port;
-      onerror = null;
-      constructor() {
-        const [pageEnd, workerEnd] = directChannel();
-        this.port = pageEnd;
-        hub.attach(workerEnd);
-        const deliver = workerEnd.onmessage!;
-        workerEnd.onmessage = (event) => {
-          if ((event.data as { command?: { op?: string } }).command?.op === 'restore-messages') restores++;
-          deliver(event);
-        };
-      }
-    },
-  );
   // While the link is down, every new socket fails before the registrar can open it.
   const registrarSocket = globalThis.WebSocket as unknown as new (url: string, protocol: string) => FakeWebSocket;
   vi.stubGlobal('WebSocket', function (url: string, protocol: string) {
@@ -65,7 +45,6 @@ beforeEach(() => {
     return socket;
   });
 });
-afterEach(() => vi.unstubAllGlobals());
 
 interface Tab {
   client: Client;
@@ -101,7 +80,6 @@ async function openTab(storage = new FakeSessionStorage(), options: { persistOut
 const messages = (): SipFrame[] => bed.registrar.requests.filter((r) => r.method === 'MESSAGE');
 const answer = (request: SipFrame): void => bed.registrar.socket.receive(buildResponseTo(request, 200, 'OK', { toTag: 'b1' }));
 const storedIds = (storage: FakeSessionStorage): string[] => [...storage.map.values()].flatMap((v) => (JSON.parse(v) as { entries: Array<{ id: string }> }).entries.map((e) => e.id));
-const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const BODIES = ['one', 'two', 'three'];
 
 /** The link goes down and stays down; `tab` queues three messages, kept in its storage. */
@@ -131,7 +109,7 @@ describe('shared mode: the outbox survives a reload of its tab (persistOutbox)',
     expect(reloaded.statuses.map((s) => [s.to, s.body])).toEqual(BODIES.map((b) => ['bob', b]));
     expect(other.statuses).toEqual([]);
     await vi.waitFor(() => expect(first.storage.map.size).toBe(0));
-    await tick(50);
+    await bed.settle(50);
     expect(messages()).toHaveLength(3);
   });
 
@@ -144,7 +122,7 @@ describe('shared mode: the outbox survives a reload of its tab (persistOutbox)',
     await vi.waitFor(() => expect(messages().map((m) => m.body)).toEqual(BODIES), { timeout: 4000 });
     answer(messages()[0]!);
     answer(messages()[1]!);
-    await tick(10);
+    await bed.settle(10);
     const reloaded = await openTab(first.storage);
     await vi.waitFor(() => expect(reloaded.statuses).toHaveLength(2));
     expect(summary(reloaded.statuses)).toEqual(['app-one:delivered:true', 'app-two:delivered:true']);
@@ -152,7 +130,7 @@ describe('shared mode: the outbox survives a reload of its tab (persistOutbox)',
     answer(messages()[2]!);
     await vi.waitFor(() => expect(summary(reloaded.statuses)).toEqual(['app-one:delivered:true', 'app-two:delivered:true', 'app-three:delivered:true']));
     await vi.waitFor(() => expect(first.storage.map.size).toBe(0));
-    await tick(50);
+    await bed.settle(50);
     expect(messages()).toHaveLength(3);
   });
 
@@ -160,8 +138,8 @@ describe('shared mode: the outbox survives a reload of its tab (persistOutbox)',
     const first = await openTab();
     await queueWhileDown(first);
     first.leave();
-    await vi.waitFor(() => expect(hub.engineCount).toBe(0));
-    hub = newHub();
+    await vi.waitFor(() => expect(bed.hub.engineCount).toBe(0));
+    bed.newHub();
     linkDown = false;
     const reloaded = await openTab(first.storage);
     const fresh = reloaded.client.sendMessage('bob', 'four', { id: 'app-four' });
@@ -177,7 +155,7 @@ describe('shared mode: the outbox survives a reload of its tab (persistOutbox)',
     const first = await openTab();
     await queueWhileDown(first);
     first.leave();
-    hub = newHub();
+    bed.newHub();
     linkDown = false;
     const [key, text] = [...first.storage.map][0]!;
     const record = JSON.parse(text) as { v: number; entries: Array<{ deadline: number }> };
@@ -199,14 +177,14 @@ describe('shared mode: the outbox survives a reload of its tab (persistOutbox)',
     bed.registrar.socket.serverClose(1006, 'gone');
     await vi.waitFor(() => expect(first.client.connectionState).not.toBe('connected'));
     void first.client.sendMessage('bob', 'memory only', { id: 'm1' }).catch(() => undefined);
-    await tick(10);
+    await bed.settle(10);
     first.leave();
     expect(storage.writes).toEqual([]);
     const reloaded = await openTab(storage, { persistOutbox: false });
     linkDown = false;
     await vi.waitFor(() => expect(messages()).toHaveLength(1), { timeout: 4000 });
     answer(messages()[0]!);
-    await tick(50);
+    await bed.settle(50);
     expect(restores).toBe(0);
     expect(reloaded.statuses).toEqual([]);
     expect(storage.writes).toEqual([]);

@@ -1,78 +1,27 @@
 /**
  * Shared mode × reload (#15 × #16, call-claims.ts) through real Clients, as shared-calls.test.ts:
- * every "tab" is a Client whose SharedWorker is a fake joined to an in-process {@link WorkerHub}
- * with real engines on the scripted registrar, each tab with its own fake media and its own
- * `sessionStorage` (a "reload" is a new Client on the same storage, after the old one's Web Lock
- * was released); a "new worker" is a fresh hub.
+ * every "tab" is a Client whose SharedWorker is a fake joined to an in-process WorkerHub with
+ * real engines on the scripted registrar (test/shared-worker-bed.ts), each tab with its own fake
+ * media and its own `sessionStorage` (a "reload" is a new Client on the same storage, after the
+ * old one's Web Lock was released); a "new worker" is a fresh hub.
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 // @ts-expect-error -- plain JS test helper of the dev server (JSDoc-typed, no .d.ts)
 import { buildRequest, buildResponseTo, parseSip, rand } from '../../server/test-client.js';
 import type { FakeCallMedia } from '../../test/fake-call-media';
 import type { SipFrame } from '../../test/fake-registrar';
-import { useRegistrarBed } from '../../test/registrar-bed';
 import { FakeSessionStorage } from '../../test/fake-session-storage';
+import { useSharedWorkerBed } from '../../test/shared-worker-bed';
 import type { Call } from '../client/call';
 import type { Client } from '../client/client';
-import { createLogger } from '../logger';
-import { resolveOptions } from '../resolve-options';
 import type { StoredCall } from '../sip/stored-call';
-import { directChannel } from './direct-channel';
 import { PROTOCOL_VERSION, readEngineMessage, readPageMessage } from './protocol';
-import { Engine } from './engine';
-import { WorkerHub } from './worker-hub';
 
 /** The media each tab made, by tab (in the order the tabs' Clients were made). */
 const tabMedia = vi.hoisted(() => [] as FakeCallMedia[][]);
-vi.mock('../sip/media', async () => {
-  const { FakeCallMedia: Fake } = await import('../../test/fake-call-media');
-  return {
-    pageCallMedia: () => {
-      const made: FakeCallMedia[] = [];
-      tabMedia.push(made);
-      return (audio: ConstructorParameters<typeof FakeCallMedia>[0]) => {
-        const media = new Fake(audio);
-        made.push(media);
-        return media;
-      };
-    },
-  };
-});
+vi.mock('../sip/media', async () => ({ pageCallMedia: (await import('../../test/fake-call-media')).fakePageCallMedia(tabMedia) }));
 
-const bed = useRegistrarBed({ fakeTimers: false });
-let hub: WorkerHub;
-let locks: Array<() => void>;
-
-function newHub(): WorkerHub {
-  return new WorkerHub({
-    logger: createLogger('silent'),
-    whenGone: (_name, gone) => locks.push(gone),
-    createEngine: (options, openMedia) => new Engine({ options: resolveOptions({ ...options, persistOutbox: false, resumeCalls: false }), logger: createLogger('silent'), openMedia }),
-  });
-}
-
-beforeEach(() => {
-  tabMedia.length = 0;
-  locks = [];
-  const track = { kind: 'audio', stop: vi.fn(), enabled: true };
-  vi.stubGlobal('navigator', {
-    locks: { request: (_name: string, callback: () => Promise<void>) => (callback(), new Promise(() => undefined)) },
-    mediaDevices: { getUserMedia: () => Promise.resolve({ id: rand(), getTracks: () => [track], getAudioTracks: () => [track] }), enumerateDevices: () => Promise.resolve([]), addEventListener: () => undefined, removeEventListener: () => undefined },
-  });
-  hub = newHub();
-  vi.stubGlobal(
-    'SharedWorker',
-    class {
-      port;
-      onerror = null;
-      constructor() {
-        const [pageEnd, workerEnd] = directChannel();
-        this.port = pageEnd;
-        hub.attach(workerEnd);
-      }
-    },
-  );
-});
+const bed = useSharedWorkerBed({ callMedia: tabMedia });
 
 interface Tab {
   client: Client;
@@ -125,7 +74,7 @@ async function bobOffers(count: number): Promise<SipFrame> {
 }
 
 /** The tab's Web Lock is released: it reloaded (or closed). */
-const reload = (index: number): void => locks[index]!();
+const reload = (index: number): void => bed.tabGone(index);
 
 describe('shared mode: a call survives a reload of its tab (resumeCalls)', () => {
   it('the owning tab keeps its call records in its own sessionStorage, nothing secret; the other tab keeps none', async () => {
@@ -149,7 +98,7 @@ describe('shared mode: a call survives a reload of its tab (resumeCalls)', () =>
     const firstContact = contactOf(requests('INVITE')[0]!);
     reload(0);
     await vi.waitFor(() => expect(two.seen).toEqual(['reconnecting tab-closed']));
-    await new Promise((r) => setTimeout(r, 50));
+    await bed.settle(50);
     expect(requests('BYE')).toHaveLength(0);
 
     const again = await openTab(one.storage);
@@ -199,14 +148,14 @@ describe('shared mode: a call survives a reload of its tab (resumeCalls)', () =>
     await vi.waitFor(() => expect(two.client.calls).toHaveLength(1));
     two.client.calls[0]!.on('ended', (e) => two.seen.push(`ended ${e.reason}`));
     reload(0);
-    await new Promise((r) => setTimeout(r, 100));
+    await bed.settle(100);
     expect(requests('BYE')).toHaveLength(0);
     await vi.waitFor(() => expect(two.seen).toEqual(['ended resume-failed']));
     expect(requests('BYE')).toHaveLength(1);
     expect(requests('BYE')[0]!.header('call-id')).toBe(requests('INVITE')[0]!.header('call-id'));
     // A late claim of the ended call: nothing restored.
     const again = await openTab(one.storage, { callResumeWindowMs: 200 });
-    await new Promise((r) => setTimeout(r, 50));
+    await bed.settle(50);
     expect(requests('INVITE')).toHaveLength(1);
     expect(again.resumed).toEqual([]);
     expect(call.id).toBeTruthy();
@@ -216,14 +165,14 @@ describe('shared mode: a call survives a reload of its tab (resumeCalls)', () =>
     const one = await openTab(undefined, { callResumeWindowMs: 200 });
     await answeredCall(one);
     reload(0);
-    await new Promise((r) => setTimeout(r, 50));
+    await bed.settle(50);
     expect(bed.registrar.removals).toHaveLength(0);
-    expect(hub.engineCount).toBe(1);
+    expect(bed.hub.engineCount).toBe(1);
     await vi.waitFor(() => expect(bed.registrar.removals).toHaveLength(1));
     const order = bed.registrar.requests.map((r) => r.method);
     expect(order.lastIndexOf('BYE')).toBeGreaterThan(-1);
     expect(order.lastIndexOf('BYE')).toBeLessThan(bed.registrar.requests.indexOf(bed.registrar.removals[0]!));
-    expect(hub.engineCount).toBe(0);
+    expect(bed.hub.engineCount).toBe(0);
   });
 
   it('resumeCalls: false: BYE at once when the owning tab goes, and no record kept', async () => {
@@ -243,7 +192,7 @@ describe('shared mode: a call survives a reload of its tab (resumeCalls)', () =>
     const call = await answeredCall(one);
     const first = requests('INVITE')[0]!;
     reload(0);
-    hub = newHub(); // the old worker died with its only tab
+    bed.newHub(); // the old worker died with its only tab
     const again = await openTab(one.storage);
     const reinvite = await bobOffers(2);
     expect(bed.registrar.sockets).toHaveLength(2);
@@ -275,7 +224,7 @@ describe('shared mode: a call survives a reload of its tab (resumeCalls)', () =>
     const other = await openTab(odd);
     const proxy = (other.client as unknown as { engine: { proxy: { post(m: unknown): void } } }).engine.proxy;
     proxy.post({ voxline: 2, kind: 'command', seq: 99, command: { op: 'login', user: 'alice', password: 'pw', claims: [{ id: call.id }, 42, null] } });
-    await new Promise((r) => setTimeout(r, 50));
+    await bed.settle(50);
     expect(requests('INVITE')).toHaveLength(1);
     expect(duplicate.resumed).toEqual([]);
     expect(other.resumed).toEqual([]);
@@ -298,11 +247,11 @@ describe('shared mode: claims under pressure', () => {
     const again = await openTab(one.storage);
     await vi.waitFor(() => expect(requests('INVITE')).toHaveLength(2)); // the handover's re-INVITE, unanswered
     reload(2);
-    await new Promise((r) => setTimeout(r, 50));
+    await bed.settle(50);
     expect(requests('BYE')).toHaveLength(0);
     expect(again.resumed.map((c) => c.id)).toEqual([call.id]);
     const third = await openTab(one.storage);
-    await new Promise((r) => setTimeout(r, 50));
+    await bed.settle(50);
     // The handover's re-INVITE is still out: its answer now goes to the new tab's media (reinvite.ts handOver()).
     await bobOffers(2);
     await vi.waitFor(() => expect(third.resumed.map((c) => c.id)).toEqual([call.id]));

@@ -1,45 +1,15 @@
 /**
  * Shared mode (#16): how many tabs share a link (`client.sharedTabs`, `tabschange`). Every "tab"
  * is a real Client whose SharedWorker is a fake joining it, over a cloning channel, to one
- * in-process {@link WorkerHub} running real engines on the scripted registrar (as in
- * shared-mode.test.ts). Counts each tab's `tabschange` events and reads its getter.
+ * in-process WorkerHub running real engines on the scripted registrar (test/shared-worker-bed.ts).
+ * Counts each tab's `tabschange` events and reads its getter.
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { useRegistrarBed } from '../../test/registrar-bed';
+import { describe, expect, it, vi } from 'vitest';
+import { useSharedWorkerBed } from '../../test/shared-worker-bed';
 import type { Client } from '../client/client';
-import { createLogger } from '../logger';
-import { resolveOptions } from '../resolve-options';
-import { directChannel } from './direct-channel';
-import { Engine } from './engine';
 import { PROTOCOL_VERSION, readEngineMessage } from './protocol';
-import { WorkerHub } from './worker-hub';
 
-const bed = useRegistrarBed({ fakeTimers: false });
-let hub: WorkerHub;
-/** Web Locks the hub waits for, by tab: releasing one is the tab being gone (closed, crashed). */
-let locks: Map<string, () => void>;
-
-beforeEach(() => {
-  locks = new Map();
-  vi.stubGlobal('navigator', { locks: { request: (_name: string, callback: () => Promise<void>) => (callback(), new Promise(() => undefined)) } });
-  hub = new WorkerHub({
-    logger: createLogger('silent'),
-    whenGone: (name, gone) => locks.set(name, gone),
-    createEngine: (options) => new Engine({ options: resolveOptions({ ...options, persistOutbox: false, maxIncomingCalls: 0 }), logger: createLogger('silent') }),
-  });
-  vi.stubGlobal(
-    'SharedWorker',
-    class {
-      port;
-      onerror = null;
-      constructor() {
-        const [pageEnd, workerEnd] = directChannel();
-        this.port = pageEnd;
-        hub.attach(workerEnd);
-      }
-    },
-  );
-});
+const bed = useSharedWorkerBed({ engineOptions: { persistOutbox: false, maxIncomingCalls: 0 } });
 
 interface TestTab {
   client: Client;
@@ -54,9 +24,6 @@ function tab(shared = true): TestTab {
   return { client, told };
 }
 
-/** Lets the hub's messages (and the engines' promises) settle. */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
-
 describe('shared mode: the number of tabs sharing a link', () => {
   it('three tabs log in one after the other: each tab hears every change once, and its getter agrees', async () => {
     const [a, b, c] = [tab(), tab(), tab()];
@@ -64,7 +31,7 @@ describe('shared mode: the number of tabs sharing a link', () => {
     expect(a.client.sharedTabs).toBe(1);
     await b.client.login('alice', 'pw');
     await c.client.login('alice', 'pw');
-    await settle();
+    await bed.settle();
     expect(a.told).toEqual([2, 3]);
     expect(b.told).toEqual([2, 3]);
     expect(c.told).toEqual([3]);
@@ -79,8 +46,7 @@ describe('shared mode: the number of tabs sharing a link', () => {
     await vi.waitFor(() => expect(a.told).toEqual([2, 3, 2]));
     expect(b.told).toEqual([2, 3, 2]);
     expect(a.client.sharedTabs).toBe(2);
-    const goneB = [...locks.values()][1]!;
-    goneB();
+    bed.tabGone(1);
     await vi.waitFor(() => expect(a.told).toEqual([2, 3, 2, 1]));
     expect(a.client.sharedTabs).toBe(1);
     expect(a.client.registered).toBe(true);
@@ -90,12 +56,12 @@ describe('shared mode: the number of tabs sharing a link', () => {
     const [a, b] = [tab(), tab()];
     await a.client.login('alice', 'pw');
     await vi.waitFor(() => expect(b.client.shared).toBe(true));
-    await settle();
+    await bed.settle();
     expect(a.told).toEqual([]);
     expect(b.told).toEqual([]);
     expect(b.client.sharedTabs).toBe(1);
     await b.client.connect();
-    await settle();
+    await bed.settle();
     expect(a.told).toEqual([2]);
     expect(b.told).toEqual([2]);
     expect(b.client.sharedTabs).toBe(2);
@@ -106,7 +72,7 @@ describe('shared mode: the number of tabs sharing a link', () => {
     await a.client.login('alice', 'pw');
     await b.client.connect();
     await b.client.logout();
-    await settle();
+    await bed.settle();
     expect(a.told).toEqual([2, 1]);
     expect(b.told).toEqual([2]);
     expect(b.client.sharedTabs).toBe(1);
@@ -117,7 +83,7 @@ describe('shared mode: the number of tabs sharing a link', () => {
     await a.client.login('alice', 'pw');
     await b.client.login('alice', 'pw');
     await a.client.logout();
-    await settle();
+    await bed.settle();
     expect(a.told).toEqual([2]);
     expect(b.told).toEqual([2]);
     expect([a.client.sharedTabs, b.client.sharedTabs]).toEqual([1, 1]);
@@ -128,7 +94,7 @@ describe('shared mode: the number of tabs sharing a link', () => {
     await a1.client.login('alice', 'pw');
     await a2.client.login('alice', 'pw');
     await bob.client.login('bob', 'pw');
-    await settle();
+    await bed.settle();
     expect([a1.client.sharedTabs, a2.client.sharedTabs, bob.client.sharedTabs]).toEqual([2, 2, 1]);
     expect(bob.told).toEqual([]);
     expect(a1.told).toEqual([2]);
@@ -137,7 +103,7 @@ describe('shared mode: the number of tabs sharing a link', () => {
   it('without shared mode: 1, and no tabschange', async () => {
     const a = tab(false);
     await a.client.login('alice', 'pw');
-    await settle();
+    await bed.settle();
     expect(a.client.shared).toBe(false);
     expect(a.client.sharedTabs).toBe(1);
     expect(a.told).toEqual([]);

@@ -2,64 +2,15 @@
  * The incident state machine of a call's media (call-recovery.ts) with fake peer-connection
  * states, a scripted restart and a fake clock: grace, one `reconnecting`/`reconnected` per
  * incident whatever the attempts, backoff, the signalling link going down in the middle, the
- * no-inbound-audio detector, giving up.
+ * no-inbound-audio detector, giving up. Its suspension during a media handover:
+ * call-recovery-suspend.test.ts; the bed: test/call-recovery-bed.ts.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SipError } from '../errors';
-import { createLogger } from '../logger';
-import { CallRecovery, retryDelayMs, type CallRecoveryOptions, type CallReconnected, type CallReconnecting } from './call-recovery';
+import { retryDelayMs, type CallReconnected } from './call-recovery';
+import { bed, names, start, tick, useFakeClock } from '../../test/call-recovery-bed';
 
-interface Bed {
-  recovery: CallRecovery;
-  events: Array<['reconnecting', CallReconnecting] | ['reconnected', CallReconnected] | ['gaveup', string]>;
-  /** Times (ms since the bed started) of each restart() call. */
-  restarts: number[];
-  /** How the next restarts end: resolve (answer applied), or reject with this error. */
-  outcomes: Array<'ok' | Error | 'hang'>;
-  interrupts: number;
-  packets: number;
-  silence: boolean;
-  /** The wanted() of the last restart. */
-  wanted: () => boolean;
-}
-
-const start = 1_000_000;
-
-function bed(options: Partial<CallRecoveryOptions> = {}): Bed {
-  const b: Bed = { events: [], restarts: [], outcomes: [], interrupts: 0, packets: 0, silence: false, wanted: () => false } as unknown as Bed;
-  b.recovery = new CallRecovery(
-    {
-      restart: (wanted) => {
-        b.restarts.push(Date.now() - start);
-        b.wanted = wanted;
-        const outcome = b.outcomes.shift() ?? 'ok';
-        if (outcome === 'hang') return new Promise<void>(() => undefined);
-        return outcome === 'ok' ? Promise.resolve() : Promise.reject(outcome);
-      },
-      interrupt: () => void b.interrupts++,
-      inboundPackets: () => Promise.resolve(b.packets),
-      silenceExpected: () => b.silence,
-      reconnecting: (e) => b.events.push(['reconnecting', e]),
-      reconnected: (e) => b.events.push(['reconnected', e]),
-      giveUp: (why) => b.events.push(['gaveup', why]),
-      logger: createLogger('error', 'test'),
-    },
-    { timeoutMs: 30_000, sampleMs: 1000, attemptWaitMs: 4000, ...options },
-  );
-  b.recovery.onMediaState('connected');
-  return b;
-}
-
-const names = (b: Bed): string[] => b.events.map(([name]) => name);
-const tick = (ms: number): Promise<void> => vi.advanceTimersByTimeAsync(ms).then(() => undefined);
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(start);
-});
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock();
 
 describe('CallRecovery: ICE state', () => {
   it('disconnected, then connected within the 2 s grace: no event, no restart', async () => {
@@ -336,74 +287,5 @@ describe('CallRecovery: giving up', () => {
     expect(b.wanted()).toBe(false);
     b.recovery.dispose();
     expect(vi.getTimerCount()).toBe(0);
-  });
-});
-
-describe('CallRecovery: suspended while the media is gone (media handover)', () => {
-  it('suspend(tab-closed): one reconnecting; no attempt, no sample, no giving up over 2× timeoutMs; resume: one reconnected, the watch runs again', async () => {
-    const b = bed({ timeoutMs: 5000 });
-    b.packets = 10;
-    await tick(1000); // packets flowed: the no-inbound detector is armed
-    b.recovery.suspend('tab-closed');
-    b.recovery.onMediaState('failed');
-    b.recovery.onLinkDown();
-    expect(b.recovery.onLinkUp()).toBe(true); // no plain refresh: the handover's re-INVITE is it
-    await tick(10_000);
-    expect(b.events).toEqual([['reconnecting', { reason: 'tab-closed', at: start + 1000 }]]);
-    expect(b.restarts).toEqual([]);
-    b.recovery.resume('connecting'); // the new media still connecting: the incident goes on until it connects
-    expect(b.events).toHaveLength(1);
-    await tick(1000);
-    b.recovery.onMediaState('connected');
-    expect(b.events[1]).toEqual(['reconnected', { at: start + 12_000, downtimeMs: 11_000 }]);
-    b.recovery.onMediaState('failed');
-    await tick(0);
-    expect(names(b)).toEqual(['reconnecting', 'reconnected', 'reconnecting']);
-    expect(b.restarts).toEqual([12_000]);
-    b.recovery.dispose();
-  });
-
-  it('resume() with a new media that does not connect: the same incident restarts ICE after attemptWaitMs, gives up timeoutMs after the resume; an ICE restart asked meanwhile (onLinkUp) is one of its attempts', async () => {
-    const b = bed({ timeoutMs: 8000 });
-    b.recovery.suspend('tab-closed');
-    await tick(1000);
-    b.recovery.resume('connecting');
-    await tick(500);
-    expect(b.recovery.onLinkUp()).toBe(true); // e.g. CallResume.checkAudio's restart: no second incident
-    expect(b.restarts).toEqual([1500]);
-    await tick(8000);
-    expect(names(b)).toEqual(['reconnecting', 'gaveup']);
-    expect(b.restarts.length).toBeGreaterThan(1);
-    expect(b.events[1]).toEqual(['gaveup', 'the media did not come back within 8000 ms']);
-  });
-
-  it('an incident under way goes on (no second reconnecting): its attempt is no longer wanted, no more follow; resume closes it', async () => {
-    const b = bed();
-    b.outcomes.push('hang');
-    b.recovery.onMediaState('failed');
-    await tick(300);
-    b.recovery.suspend('tab-closed');
-    expect(b.wanted()).toBe(false);
-    await tick(60_000);
-    expect(b.restarts).toEqual([0]);
-    b.recovery.resume('connected');
-    expect(b.events).toEqual([
-      ['reconnecting', { reason: 'network', at: start }],
-      ['reconnected', { at: start + 60_300, downtimeMs: 60_300 }],
-    ]);
-    b.recovery.dispose();
-  });
-
-  it('suspend(null) (a live handover): no event, nothing watched; resume: no event', async () => {
-    const b = bed();
-    b.packets = 10;
-    await tick(1000); // packets flowed, then stop: unsuspended, that is a no-inbound-audio incident 4 s later
-    b.recovery.suspend(null);
-    b.recovery.onMediaState('failed');
-    await tick(60_000);
-    b.recovery.resume('connected');
-    expect(b.events).toEqual([]);
-    expect(b.restarts).toEqual([]);
-    b.recovery.dispose();
   });
 });

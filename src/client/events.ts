@@ -91,7 +91,8 @@ export interface ClientEvents {
    * the call then ends with reason `resume-failed`. Fires in tasks after `login()` resolved, so a
    * listener added before `login()` hears every resumed call. In shared mode (`sharedWorker`),
    * when other tabs of the app kept the worker alive the call never left it: only its audio is
-   * renegotiated (a re-INVITE without offer in the same dialog, from the same Contact), and the
+   * renegotiated (a re-INVITE without offer in the same dialog, from our Contact with a new `vxh`
+   * parameter so a WebRTC far end renews its peer connection), and the
    * call may still be `reconnecting` when this fires (then `reconnected` follows).
    * @event
    * @example

@@ -13,11 +13,10 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import type { Sip } from './call-pages';
+import { energyLog, HEARD_PER_SAMPLE, heardAt, logEnergy, recordPeerConnections } from './energy-log';
 import { buildJsSip, openJsSip, type JsSipPeer } from './jssip-peer';
 
 const AUDIO_BACK_MS = 3000;
-/** Received energy gained in one 100 ms sample that counts as "heard" (the fake tone is far above). */
-const HEARD_PER_SAMPLE = 0.00001;
 const RUNS = Number(process.env.VOXLINE_RESUME_RUNS ?? 0);
 
 /** Times of one run, in ms: reload → tone heard both ways, login() resolved → tone heard both ways, → audio packets decoded both ways. */
@@ -27,23 +26,11 @@ interface Run {
   loginToPackets: number;
 }
 
-type W = Window & { energyLog?: Array<{ t: number; d: number; rx?: number; tx?: number; pc?: string }> };
-
 /** Creates client `name` (auto-answering), logs in; resolves to the page time when login() resolved. */
 async function login(page: Page, name: string, sip: Sip, extra: Record<string, unknown> = {}): Promise<number> {
+  await page.evaluate(recordPeerConnections);
   return page.evaluate(
     async ({ name, url, domain, password, extra }) => {
-      const w = window as unknown as { pcs?: RTCPeerConnection[] };
-      if (!w.pcs) {
-        const pcs: RTCPeerConnection[] = (w.pcs = []);
-        const Native = window.RTCPeerConnection;
-        window.RTCPeerConnection = class extends Native {
-          constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
-            super(...args);
-            pcs.push(this);
-          }
-        };
-      }
       const client = window.vx.create(name, { servers: [url], domain, logLevel: 'warn', ...extra });
       client.on('incomingcall', (call) => void call.answer());
       await client.login(name, password);
@@ -51,35 +38,6 @@ async function login(page: Page, name: string, sip: Sip, extra: Record<string, u
     },
     { name, url: sip.url, domain: sip.domain, password: sip.users[name]!, extra },
   );
-}
-
-/** Starts logging, every 100 ms, the received energy gained by the latest call of `name` (0 while there is none). */
-function logEnergy(page: Page, name: string): Promise<void> {
-  return page.evaluate((name) => {
-    const w = window as W;
-    const log: NonNullable<W['energyLog']> = (w.energyLog = []);
-    let previous: number | null = null;
-    const tick = async (): Promise<void> => {
-      const call = window.vx.calls[name]?.at(-1);
-      const stats = call && call.state !== 'ended' ? await call.getStats() : null;
-      const energy = stats ? stats.inboundAudioEnergy : null;
-      const pc = (window as unknown as { pcs?: RTCPeerConnection[] }).pcs?.filter((p) => p.connectionState !== 'closed').at(-1);
-      let dtls = '';
-      if (pc) (await pc.getStats()).forEach((r: { type: string; dtlsState?: string; dtlsRole?: string }) => void (r.type === 'transport' && (dtls = `${r.dtlsState}/${r.dtlsRole}`)));
-      log.push({ t: Date.now(), d: energy !== null && previous !== null ? energy - previous : 0, rx: stats?.bytesReceived, tx: stats?.bytesSent, pc: pc ? `${pc.iceConnectionState}/${pc.connectionState}/${dtls}` : '' });
-      previous = energy;
-      setTimeout(() => void tick(), 100);
-    };
-    void tick();
-  }, name);
-}
-
-/** The first time at or after `since` when the page heard audio (null if not yet). */
-async function heardAt(page: Page, since: number, threshold = HEARD_PER_SAMPLE): Promise<number | null> {
-  const log = await page.evaluate(() => (window as W).energyLog ?? []);
-  // Energy alone is not enough: the jitter buffer's concealment plays a little while nothing arrives.
-  // A sample counts when all of its 100 ms came after `since`.
-  return log.find((s, i) => i > 0 && log[i - 1]!.t >= since && s.d > threshold && (s.rx ?? 0) > (log[i - 1]!.rx ?? 0))?.t ?? null;
 }
 
 async function jsSipHeardAt(peer: JsSipPeer, since: number, timeoutMs: number): Promise<number | null> {
@@ -157,12 +115,12 @@ async function voxlineRun(openPage: () => Promise<Page>, sip: Sip, who: 'alice' 
     .toBe(true)
     .catch(async (err: unknown) => {
       if (process.env.VOXLINE_RESUME_DEBUG) {
-        for (const p of [reloading, other]) console.log(JSON.stringify((await p.evaluate(() => (window as W).energyLog ?? [])).filter((x) => x.t > loggedInAt - 500).map((x) => `${x.t - loggedInAt}:${x.d.toExponential(1)}:${x.rx}:${x.tx}:${x.pc}`)));
+        for (const p of [reloading, other]) console.log(JSON.stringify((await energyLog(p)).filter((x) => x.t > loggedInAt - 500).map((x) => `${x.t - loggedInAt}:${x.d.toExponential(1)}:${x.rx}:${x.tx}:${x.pc}`)));
       }
       throw err;
     });
   if (process.env.VOXLINE_RESUME_DEBUG) {
-    for (const p of [reloading, other]) console.log(JSON.stringify((await p.evaluate(() => (window as W).energyLog ?? [])).filter((x) => x.t > loggedInAt - 300 && x.t < loggedInAt + 4000).map((x) => `${x.t - loggedInAt}:${x.d.toExponential(1)}:${x.rx}:${x.tx}:${x.pc}`)));
+    for (const p of [reloading, other]) console.log(JSON.stringify((await energyLog(p)).filter((x) => x.t > loggedInAt - 300 && x.t < loggedInAt + 4000).map((x) => `${x.t - loggedInAt}:${x.d.toExponential(1)}:${x.rx}:${x.tx}:${x.pc}`)));
   }
   if (process.env.VOXLINE_RESUME_DEBUG) console.log(JSON.stringify({ who, loggedInAt, resumed: resumedAt - loggedInAt, reloading: (await heardAt(reloading, loggedInAt))! - loggedInAt, other: (await heardAt(other, loggedInAt))! - loggedInAt, reloadToLogin: loggedInAt - reloadAt }));
   expect(back - loggedInAt).toBeLessThan(AUDIO_BACK_MS);

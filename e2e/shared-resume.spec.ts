@@ -16,17 +16,14 @@
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { energyLog, heardAt, logEnergy } from './energy-log';
 import { startFaultProxy } from './harness/fault-proxy.mjs';
 import type { SipServer as Sip } from './harness/sip-servers.mjs';
 
 const WORKER_URL = '/dist/voxline.worker.js';
 const AUDIO_BACK_MS = 3000;
-/** Received energy gained in one 100 ms sample that counts as "heard" (the fake tone is far above). */
-const HEARD_PER_SAMPLE = 0.00001;
 const RUNS = Number(process.env.VOXLINE_RESUME_RUNS ?? 0);
 
-type Sample = { t: number; d: number; rx: number; pc?: string };
-type W = Window & { energyLog?: Sample[] };
 
 async function open(context: BrowserContext, webUrl: string): Promise<Page> {
   const page = await context.newPage();
@@ -48,42 +45,6 @@ function login(page: Page, name: string, sip: Sip, options: { shared: boolean; s
   );
 }
 
-/** Logs every 100 ms the received audio energy gained by `name`'s latest call on `page`. */
-function logEnergy(page: Page, name: string): Promise<void> {
-  return page.evaluate((name) => {
-    const log: Sample[] = ((window as W).energyLog = []);
-    let previous: number | null = null;
-    const w = window as unknown as { pcs?: RTCPeerConnection[] };
-    if (!w.pcs) {
-      const pcs: RTCPeerConnection[] = (w.pcs = []);
-      const Native = window.RTCPeerConnection;
-      window.RTCPeerConnection = class extends Native {
-        constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
-          super(...args);
-          pcs.push(this);
-        }
-      };
-    }
-    const tick = async (): Promise<void> => {
-      const call = window.vx.calls[name]?.at(-1);
-      const stats = call && call.state !== 'ended' ? await call.getStats() : null;
-      const energy = stats ? stats.inboundAudioEnergy : null;
-      const pc = w.pcs!.filter((p) => p.connectionState !== 'closed').at(-1);
-      let dtls = '';
-      if (pc) (await pc.getStats()).forEach((r: { type: string; dtlsState?: string; dtlsRole?: string }) => void (r.type === 'transport' && (dtls = `${r.dtlsState}/${r.dtlsRole}`)));
-      log.push({ t: Date.now(), d: energy !== null && previous !== null ? energy - previous : 0, rx: stats?.bytesReceived ?? 0, pc: pc ? `${pc.iceConnectionState}/${pc.connectionState}/${dtls}` : '' });
-      previous = energy;
-      setTimeout(() => void tick(), 100);
-    };
-    void tick();
-  }, name);
-}
-
-/** The first time at or after `since` when the page heard audio (a whole 100 ms sample after it, with new bytes), or null. */
-async function heardAt(page: Page, since: number): Promise<number | null> {
-  const log = await page.evaluate(() => (window as W).energyLog ?? []);
-  return log.find((s, i) => i > 0 && log[i - 1]!.t >= since && s.d > HEARD_PER_SAMPLE && s.rx > log[i - 1]!.rx)?.t ?? null;
-}
 
 /** When both pages heard audio since `since` (the later of the two), waiting up to `timeoutMs`. */
 async function bothHeard(a: Page, b: Page, since: number, timeoutMs: number): Promise<number> {
@@ -160,7 +121,7 @@ async function reloadOwner(tab: Page, bob: Page, sip: Sip, server = sip.url, rel
   const back = await bothHeard(tab, bob, loggedInAt, AUDIO_BACK_MS + 2000);
   if (process.env.VOXLINE_RESUME_DEBUG) {
     // Each side's 100 ms samples after login(): ms:energy gained:bytes received:ICE/connection/DTLS state.
-    for (const p of [tab, bob]) console.log(JSON.stringify((await p.evaluate(() => (window as W).energyLog ?? [])).filter((x) => x.t > loggedInAt - 300 && x.t < back + 300).map((x) => `${x.t - loggedInAt}:${x.d.toExponential(1)}:${x.rx}:${x.pc}`)));
+    for (const p of [tab, bob]) console.log(JSON.stringify((await energyLog(p)).filter((x) => x.t > loggedInAt - 300 && x.t < back + 300).map((x) => `${x.t - loggedInAt}:${x.d.toExponential(1)}:${x.rx}:${x.pc}`)));
   }
   expect(back - loggedInAt).toBeLessThan(AUDIO_BACK_MS);
   expect(await facts(tab, 'alice')).toEqual(before);

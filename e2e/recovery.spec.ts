@@ -166,6 +166,8 @@ test('remote hold and resume are reported both ways; no recovery while held', as
     window.vx.trackCall('alice', await window.vx.clients.alice!.call('bob'));
   });
   await expect.poll(() => bob.evaluate(() => window.vx.calls.bob?.[0]?.state)).toBe('answered');
+  // Bob's side answers first; alice's call is answered once his 200 reaches her (hold() needs that).
+  await expect.poll(() => alice.evaluate(() => window.vx.calls.alice?.[0]?.state)).toBe('answered');
   const a: Side = { page: alice, name: 'alice' };
   const b: Side = { page: bob, name: 'bob' };
 
